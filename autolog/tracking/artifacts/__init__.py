@@ -1,0 +1,23 @@
+"""Artifact repositories, chosen by the scheme of an artifact URI."""
+
+from __future__ import annotations
+
+from urllib.parse import urlparse
+
+from ..exceptions import InvalidInputError
+from .base import ArtifactRepository
+
+__all__ = ["ArtifactRepository", "get_artifact_repository"]
+
+
+def get_artifact_repository(root_uri: str) -> ArtifactRepository:
+    """Return the repository for artifacts under ``root_uri`` (a local path or file:// URI).
+
+    Raises InvalidInputError for a scheme no repository handles.
+    """
+    scheme = urlparse(root_uri).scheme.lower()
+    if scheme in ("", "file") or len(scheme) == 1:
+        from .local import LocalArtifactRepository
+
+        return LocalArtifactRepository(root_uri)
+    raise InvalidInputError(f"No artifact repository for {root_uri!r}: supported are local paths and file://")

@@ -1,0 +1,363 @@
+"""The fluent API: ``start_run``, ``log_param``, ``log_metric``... on the run active in this thread or task.
+
+The active run lives in a context variable, so runs started in parallel threads or
+asyncio tasks never receive each other's data. Metric points are buffered and
+written in batches; every read through this module or ``Client`` sees them.
+"""
+
+from __future__ import annotations
+
+import contextvars
+import os
+import threading
+import time
+
+from . import stores
+from .client import Client
+from .entities import Metric, Param, RunStatus, RunTag, ViewType
+from .exceptions import InvalidInputError, NotFoundError
+from .metric_buffer import MetricBuffer
+from .run_context import DIFF_ARTIFACT, PARENT_RUN_ID, RUN_NAME, git_state, system_tags
+from .tracking_uri import get_tracking_uri, on_tracking_uri_change, set_tracking_uri
+from .validation import validate_key, validate_metric_value
+
+__all__ = [
+    "set_tracking_uri", "get_tracking_uri", "set_experiment", "get_experiment_id", "start_run", "end_run",
+    "active_run", "last_active_run", "log_param", "log_params", "log_metric", "log_metrics", "set_tag",
+    "set_tags", "delete_tag", "log_artifact", "log_artifacts", "log_dict", "log_text", "log_figure",
+    "get_artifact_uri", "search_runs", "flush", "ActiveRun",
+]
+
+EXPERIMENT_NAME_ENV = "AUTOLOG_EXPERIMENT_NAME"
+
+_run_stack: contextvars.ContextVar = contextvars.ContextVar("autolog_active_runs", default=())
+_state_lock = threading.Lock()
+_active_experiment_id = None
+_last_run_id = None
+_client = None
+
+
+def _reset_store_state() -> None:
+    global _active_experiment_id, _client
+    if _client is not None:
+        buffer = getattr(_client._store, "metric_buffer", None)
+        if buffer is not None:
+            buffer.flush()
+    _active_experiment_id, _client = None, None
+
+
+on_tracking_uri_change(_reset_store_state)
+
+
+def _get_client() -> Client:
+    global _client
+    client = _client
+    if client is None or client.tracking_uri != get_tracking_uri():
+        with _state_lock:
+            client = Client()
+            if getattr(client._store, "metric_buffer", None) is None:
+                client._store.metric_buffer = MetricBuffer(client._store)
+            _client = client
+    return client
+
+
+def _buffer() -> MetricBuffer:
+    return _get_client()._store.metric_buffer
+
+
+class ActiveRun:
+    """The run a ``start_run`` opened; a context manager that ends it (FAILED if the block raised)."""
+
+    def __init__(self, run, git_tags_pending: bool):
+        self._run = run
+        self._git_tags_pending = git_tags_pending
+
+    @property
+    def info(self):
+        """The run's RunInfo."""
+        return self._run.info
+
+    @property
+    def data(self):
+        """The run's RunData as it was when the run started."""
+        return self._run.data
+
+    def __enter__(self):
+        return self
+
+    def __exit__(self, exc_type, exc, tb):
+        if exc_type is None:
+            status = RunStatus.FINISHED
+        elif issubclass(exc_type, KeyboardInterrupt):
+            status = RunStatus.KILLED
+        else:
+            status = RunStatus.FAILED
+        if any(run.info.run_id == self.info.run_id for run in _run_stack.get()):
+            _end_runs_down_to(self.info.run_id, status)
+        return False
+
+    def __repr__(self):
+        return f"<ActiveRun run_id={self.info.run_id!r} name={self.info.run_name!r}>"
+
+
+def set_experiment(experiment_name=None, experiment_id=None):
+    """Make an experiment active for new runs, creating it by name if needed; return it.
+
+    Raises NotFoundError for an unknown id and InvalidInputError for a deleted experiment.
+    """
+    global _active_experiment_id
+    client = _get_client()
+    if (experiment_name is None) == (experiment_id is None):
+        raise InvalidInputError("set_experiment needs exactly one of experiment_name or experiment_id")
+    if experiment_id is not None:
+        experiment = client.get_experiment(experiment_id)
+    else:
+        experiment = client.get_experiment_by_name(experiment_name)
+        if experiment is None:
+            try:
+                client.create_experiment(experiment_name)
+            except Exception:  # another process created it first
+                pass
+            experiment = client.get_experiment_by_name(experiment_name)
+    if experiment.lifecycle_stage != "active":
+        raise InvalidInputError(f"Experiment {experiment.name!r} is deleted; restore it before using it")
+    _active_experiment_id = experiment.experiment_id
+    return experiment
+
+
+def get_experiment_id() -> str:
+    """The id of the experiment new runs go to (set_experiment, $AUTOLOG_EXPERIMENT_NAME, or Default "0")."""
+    if _active_experiment_id is not None:
+        return _active_experiment_id
+    name = os.environ.get(EXPERIMENT_NAME_ENV)
+    if name:
+        return set_experiment(name).experiment_id
+    return "0"
+
+
+def start_run(run_name=None, nested=False, tags=None, run_id=None, description=None, experiment_id=None,
+              parent_run_id=None) -> ActiveRun:
+    """Start a new run, or resume ``run_id``, and make it active in this thread or task.
+
+    Raises InvalidInputError when a run is already active and ``nested`` is False.
+    """
+    stack = _run_stack.get()
+    if stack and not nested:
+        raise InvalidInputError(
+            f"Run {stack[-1].info.run_id} is already active. End it with end_run(), or pass nested=True")
+    client = _get_client()
+    if run_id is not None:
+        run = client.get_run(run_id)
+        client.update_run(run_id, status=RunStatus.RUNNING)
+        if tags:
+            client.log_batch(run_id, tags=[RunTag(k, v) for k, v in tags.items()])
+        active = ActiveRun(client.get_run(run_id), False)
+    else:
+        future = git_state()
+        run_tags = system_tags()
+        git_ready = future.done()
+        if git_ready:
+            run_tags.update(future.result()[0])
+        parent = parent_run_id or (stack[-1].info.run_id if stack else None)
+        if parent:
+            run_tags[PARENT_RUN_ID] = parent
+        if description is not None:
+            run_tags["mlflow.note.content"] = description
+        run_tags.update(tags or {})
+        if run_name:
+            run_tags[RUN_NAME] = run_name
+        run = client.create_run(experiment_id or get_experiment_id(), tags=run_tags, run_name=run_name)
+        if git_ready:
+            _log_diff(client, run.info.run_id, future.result()[1])
+        active = ActiveRun(run, not git_ready)
+    _run_stack.set(stack + (active,))
+    return active
+
+
+def _log_diff(client: Client, run_id: str, diff) -> None:
+    if diff:
+        client.log_text(run_id, diff, DIFF_ARTIFACT)
+
+
+def end_run(status: str = RunStatus.FINISHED) -> None:
+    """End the innermost active run of this thread or task with ``status``; no-op when none is active."""
+    stack = _run_stack.get()
+    if stack:
+        _end_runs_down_to(stack[-1].info.run_id, status)
+
+
+def _end_runs_down_to(run_id: str, status: str) -> None:
+    global _last_run_id
+    stack = list(_run_stack.get())
+    client = _get_client()
+    while stack:
+        active = stack.pop()
+        _run_stack.set(tuple(stack))
+        ended_id = active.info.run_id
+        try:
+            _buffer().flush()
+            if active._git_tags_pending:
+                tags, diff = git_state().result(timeout=30)
+                if tags:
+                    client.log_batch(ended_id, tags=[RunTag(k, v) for k, v in tags.items()])
+                _log_diff(client, ended_id, diff)
+        finally:
+            client.set_terminated(ended_id, status)
+            _last_run_id = ended_id
+        if ended_id == run_id:
+            break
+
+
+def active_run():
+    """The ActiveRun of this thread or task, or None."""
+    stack = _run_stack.get()
+    return stack[-1] if stack else None
+
+
+def last_active_run():
+    """The Run most recently ended in this process (autologged runs included), or the active one, or None."""
+    current = active_run()
+    run_id = current.info.run_id if current is not None else _last_run_id
+    return _get_client().get_run(run_id) if run_id else None
+
+
+def _run_id_for_logging(run_id=None) -> str:
+    if run_id is not None:
+        return run_id
+    stack = _run_stack.get()
+    if stack:
+        return stack[-1].info.run_id
+    return start_run().info.run_id
+
+
+def log_param(key: str, value):
+    """Log a param on the active run (starting one if none is active); return the value.
+
+    Raises InvalidInputError for a bad key, or when the run already has a different value for it.
+    """
+    _get_client().log_batch(_run_id_for_logging(), params=[Param(key, value)])
+    return value
+
+
+def log_params(params: dict) -> None:
+    """Log several params at once (all or nothing)."""
+    _get_client().log_batch(_run_id_for_logging(), params=[Param(k, v) for k, v in params.items()])
+
+
+def log_metric(key: str, value, step=None, timestamp=None, run_id=None) -> None:
+    """Log one metric point on the active run; buffered, so cheap inside a training loop.
+
+    Raises InvalidInputError at once for a bad key or a value that is not a number.
+    """
+    _buffer().add(_run_id_for_logging(run_id), validate_key(key, "metric key"), validate_metric_value(key, value),
+                  int(time.time() * 1000) if timestamp is None else int(timestamp), 0 if step is None else int(step))
+
+
+def log_metrics(metrics: dict, step=None, timestamp=None, run_id=None) -> None:
+    """Log several metrics at the same step; validated before any is queued."""
+    run_id = _run_id_for_logging(run_id)
+    timestamp = int(time.time() * 1000) if timestamp is None else int(timestamp)
+    step = 0 if step is None else int(step)
+    points = [(validate_key(k, "metric key"), validate_metric_value(k, v)) for k, v in metrics.items()]
+    buffer = _buffer()
+    for key, value in points:
+        buffer.add(run_id, key, value, timestamp, step)
+
+
+def set_tag(key: str, value) -> None:
+    """Set a tag on the active run."""
+    _get_client().set_tag(_run_id_for_logging(), key, value)
+
+
+def set_tags(tags: dict) -> None:
+    """Set several tags on the active run at once."""
+    _get_client().log_batch(_run_id_for_logging(), tags=[RunTag(k, v) for k, v in tags.items()])
+
+
+def delete_tag(key: str) -> None:
+    """Remove a tag from the active run."""
+    _get_client().delete_tag(_run_id_for_logging(), key)
+
+
+def log_artifact(local_path: str, artifact_path=None) -> None:
+    """Copy a local file or directory into the active run's artifacts."""
+    _get_client().log_artifact(_run_id_for_logging(), local_path, artifact_path)
+
+
+def log_artifacts(local_dir: str, artifact_path=None) -> None:
+    """Copy a local directory's contents into the active run's artifacts."""
+    _get_client().log_artifacts(_run_id_for_logging(), local_dir, artifact_path)
+
+
+def log_dict(dictionary, artifact_file: str) -> None:
+    """Save a dict as a JSON (or YAML) artifact of the active run."""
+    _get_client().log_dict(_run_id_for_logging(), dictionary, artifact_file)
+
+
+def log_text(text: str, artifact_file: str) -> None:
+    """Save a string as an artifact of the active run."""
+    _get_client().log_text(_run_id_for_logging(), text, artifact_file)
+
+
+def log_figure(figure, artifact_file: str) -> None:
+    """Save a matplotlib figure as an artifact of the active run."""
+    _get_client().log_figure(_run_id_for_logging(), figure, artifact_file)
+
+
+def get_artifact_uri(artifact_path=None) -> str:
+    """The artifact location of the active run, or of ``artifact_path`` inside it."""
+    from .validation import safe_artifact_path
+
+    root = _get_client().get_run(_run_id_for_logging()).info.artifact_uri
+    relative = safe_artifact_path(artifact_path)
+    return f"{root}/{relative}" if relative else root
+
+
+def flush() -> None:
+    """Write every buffered metric point now."""
+    _buffer().flush()
+
+
+def search_runs(experiment_ids=None, filter_string="", run_view_type=ViewType.ACTIVE_ONLY, max_results=100000,
+                order_by=None, output_format="pandas", experiment_names=None):
+    """Search runs; a pandas DataFrame (``metrics.*``, ``params.*``, ``tags.*`` columns) or a list of Runs.
+
+    Searches the active experiment when neither ids nor names are given.
+    Raises InvalidInputError for a malformed filter and NotFoundError for an unknown experiment name.
+    """
+    client = _get_client()
+    ids = list(experiment_ids) if isinstance(experiment_ids, (list, tuple)) else (
+        [experiment_ids] if experiment_ids is not None else [])
+    for name in experiment_names or []:
+        experiment = client.get_experiment_by_name(name)
+        if experiment is None:
+            raise NotFoundError(f"No experiment named {name!r}")
+        ids.append(experiment.experiment_id)
+    if not ids:
+        ids = [get_experiment_id()]
+    runs, token = [], None
+    while True:
+        page = client.search_runs(ids, filter_string, run_view_type, min(max_results - len(runs), 50000),
+                                  order_by, token)
+        runs.extend(page)
+        token = page.token
+        if not token or len(runs) >= max_results:
+            break
+    if output_format == "list":
+        return runs
+    from .runs_frame import runs_to_frame
+
+    return runs_to_frame(runs)
+
+
+def _end_open_runs_at_exit() -> None:
+    while _run_stack.get():
+        try:
+            end_run()
+        except Exception:
+            break
+
+
+import atexit  # noqa: E402
+
+atexit.register(_end_open_runs_at_exit)

@@ -1,0 +1,75 @@
+"""Tracking stores, chosen by tracking URI."""
+
+from __future__ import annotations
+
+import os
+import threading
+from urllib.parse import unquote, urlparse
+
+from ..exceptions import InvalidInputError, StoreError
+from .base import TrackingStore
+
+__all__ = ["TrackingStore", "get_store", "store_location"]
+
+DATABASE_FILE = "tracking.db"
+ARTIFACTS_DIR = "artifacts"
+
+_stores: dict = {}
+_stores_lock = threading.Lock()
+
+
+def store_location(tracking_uri: str) -> tuple:
+    """Return (kind, database path or URL, artifact root) for a tracking URI.
+
+    Raises InvalidInputError for a URI scheme autolog does not know.
+    """
+    parsed = urlparse(tracking_uri)
+    scheme = parsed.scheme.lower()
+    if scheme == "sqlite":
+        path = unquote(tracking_uri[len("sqlite:///"):]) if tracking_uri.startswith("sqlite:///") else ""
+        if not path:
+            raise InvalidInputError(f"Invalid tracking URI {tracking_uri!r}: expected sqlite:///path/to/file.db")
+        path = os.path.abspath(path)
+        return "sqlite", path, os.path.join(os.path.dirname(path), ARTIFACTS_DIR)
+    if scheme == "file":
+        root = os.path.abspath(unquote(parsed.path))
+    elif scheme in ("", ) or (len(scheme) == 1 and os.name == "nt"):
+        root = os.path.abspath(tracking_uri)
+    elif scheme in ("postgresql", "postgres", "http", "https"):
+        raise InvalidInputError(
+            f"Tracking URI {tracking_uri!r}: the {scheme} store is not available in this release; "
+            "use a directory or sqlite:/// URI")
+    else:
+        raise InvalidInputError(f"Unsupported tracking URI {tracking_uri!r}: use a directory, file:// or sqlite:///")
+    return "sqlite", os.path.join(root, DATABASE_FILE), os.path.join(root, ARTIFACTS_DIR)
+
+
+def get_store(tracking_uri: str) -> TrackingStore:
+    """Return the (cached) store for a tracking URI, creating its database on first use.
+
+    Raises InvalidInputError for an unknown URI and StoreError when the store cannot be opened.
+    """
+    key = (tracking_uri, os.getpid())
+    store = _stores.get(key)
+    if store is not None:
+        return store
+    with _stores_lock:
+        store = _stores.get(key)
+        if store is None:
+            store = _open_store(tracking_uri)
+            _stores[key] = store
+    return store
+
+
+def _open_store(tracking_uri: str) -> TrackingStore:
+    import sqlite3
+
+    from .sql_engine import SqliteDatabase
+    from .sql_store import SqlStore
+
+    _kind, db_path, artifact_root = store_location(tracking_uri)
+    try:
+        os.makedirs(os.path.dirname(db_path), exist_ok=True)
+        return SqlStore(SqliteDatabase(db_path), artifact_root)
+    except (OSError, sqlite3.Error) as exc:
+        raise StoreError(f"Cannot open the tracking store at {tracking_uri!r}: {exc}") from exc

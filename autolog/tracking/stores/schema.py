@@ -1,0 +1,82 @@
+"""The tracking database's tables, in SQL that SQLite and PostgreSQL both accept.
+
+Bump SCHEMA_VERSION and append a step to MIGRATIONS when the tables change; an older
+store is migrated when it is opened.
+"""
+
+SCHEMA_VERSION = 1
+
+# Metric history is kept in packed segments: one row per (run, key, flush) holding
+# arrays of steps, timestamps and values. Writes stay cheap at millions of points,
+# NaN and inf survive byte for byte, and the latest value per key sits in its own
+# table for searches.
+TRACKING_TABLES = [
+    """CREATE TABLE IF NOT EXISTS schema_version (
+        version INTEGER NOT NULL
+    )""",
+    """CREATE TABLE IF NOT EXISTS experiments (
+        experiment_id INTEGER PRIMARY KEY,
+        name TEXT NOT NULL UNIQUE,
+        artifact_location TEXT,
+        lifecycle_stage TEXT NOT NULL DEFAULT 'active',
+        creation_time BIGINT,
+        last_update_time BIGINT
+    )""",
+    """CREATE TABLE IF NOT EXISTS experiment_tags (
+        experiment_id INTEGER NOT NULL REFERENCES experiments(experiment_id),
+        key TEXT NOT NULL,
+        value TEXT,
+        PRIMARY KEY (experiment_id, key)
+    )""",
+    """CREATE TABLE IF NOT EXISTS runs (
+        run_uuid TEXT PRIMARY KEY,
+        experiment_id INTEGER NOT NULL REFERENCES experiments(experiment_id),
+        run_name TEXT,
+        user_id TEXT,
+        status TEXT NOT NULL,
+        start_time BIGINT,
+        end_time BIGINT,
+        lifecycle_stage TEXT NOT NULL DEFAULT 'active',
+        artifact_uri TEXT,
+        deleted_time BIGINT
+    )""",
+    "CREATE INDEX IF NOT EXISTS runs_by_experiment ON runs (experiment_id, lifecycle_stage, start_time)",
+    "CREATE INDEX IF NOT EXISTS runs_by_name ON runs (run_name)",
+    """CREATE TABLE IF NOT EXISTS params (
+        run_uuid TEXT NOT NULL,
+        key TEXT NOT NULL,
+        value TEXT NOT NULL,
+        PRIMARY KEY (run_uuid, key)
+    )""",
+    "CREATE INDEX IF NOT EXISTS params_by_key ON params (key, value)",
+    """CREATE TABLE IF NOT EXISTS tags (
+        run_uuid TEXT NOT NULL,
+        key TEXT NOT NULL,
+        value TEXT,
+        PRIMARY KEY (run_uuid, key)
+    )""",
+    "CREATE INDEX IF NOT EXISTS tags_by_key ON tags (key, value)",
+    """CREATE TABLE IF NOT EXISTS latest_metrics (
+        run_uuid TEXT NOT NULL,
+        key TEXT NOT NULL,
+        value DOUBLE PRECISION,
+        is_nan INTEGER NOT NULL DEFAULT 0,
+        timestamp BIGINT NOT NULL,
+        step BIGINT NOT NULL,
+        PRIMARY KEY (run_uuid, key)
+    )""",
+    "CREATE INDEX IF NOT EXISTS latest_metrics_by_key ON latest_metrics (key, value)",
+    """CREATE TABLE IF NOT EXISTS metric_segments (
+        run_uuid TEXT NOT NULL,
+        key TEXT NOT NULL,
+        seq BIGINT NOT NULL,
+        count INTEGER NOT NULL,
+        steps BLOB NOT NULL,
+        timestamps BLOB NOT NULL,
+        vals BLOB NOT NULL,
+        PRIMARY KEY (run_uuid, key, seq)
+    )""",
+]
+
+# version -> statements that bring a store of that version to version + 1
+MIGRATIONS: dict = {}

@@ -1,0 +1,317 @@
+"""The SQL tracking store: experiments, runs and their params, tags and metrics.
+
+The SQL here is shared by every dialect; differences live in the database object.
+Search lives in ``sql_search``, the model registry in ``sql_registry``.
+"""
+
+from __future__ import annotations
+
+import time
+import uuid
+
+from ..entities import Experiment, LifecycleStage, Metric, Run, RunData, RunInfo, RunStatus
+from ..exceptions import AlreadyExistsError, InvalidInputError, NotFoundError
+from .. import metric_codec
+from .base import TrackingStore
+from .schema import MIGRATIONS, SCHEMA_VERSION, TRACKING_TABLES
+from .sql_registry import REGISTRY_TABLES, SqlRegistryMixin
+from .sql_search import SqlSearchMixin
+
+__all__ = ["SqlStore", "DEFAULT_EXPERIMENT_ID", "DEFAULT_EXPERIMENT_NAME"]
+
+DEFAULT_EXPERIMENT_ID = "0"
+DEFAULT_EXPERIMENT_NAME = "Default"
+
+
+def _now_ms() -> int:
+    return int(time.time() * 1000)
+
+
+def _experiment_id_int(experiment_id) -> int:
+    try:
+        return int(experiment_id)
+    except (TypeError, ValueError):
+        raise InvalidInputError(f"Invalid experiment id {experiment_id!r}: experiment ids are integers") from None
+
+
+class SqlStore(SqlSearchMixin, SqlRegistryMixin, TrackingStore):
+    """A tracking store on a SQL database, with artifacts under ``artifact_root``."""
+
+    def __init__(self, database, artifact_root: str):
+        self.db = database
+        self.artifact_root = artifact_root.rstrip("/")
+        self._experiment_locations: dict = {}
+        self._initialise()
+
+    # -- schema -----------------------------------------------------------
+    def _initialise(self) -> None:
+        with self.db.write() as cur:
+            cur.execute("CREATE TABLE IF NOT EXISTS schema_version (version INTEGER NOT NULL)")
+            row = cur.execute("SELECT version FROM schema_version").fetchone()
+            if row is None:
+                for statement in TRACKING_TABLES + REGISTRY_TABLES:
+                    cur.execute(statement)
+                cur.execute("INSERT INTO schema_version (version) VALUES (?)", (SCHEMA_VERSION,))
+                cur.execute(
+                    "INSERT INTO experiments (experiment_id, name, lifecycle_stage, creation_time, last_update_time)"
+                    " VALUES (0, ?, 'active', ?, ?)", (DEFAULT_EXPERIMENT_NAME, _now_ms(), _now_ms()))
+                return
+            version = row[0]
+            if version > SCHEMA_VERSION:
+                from ..exceptions import StoreError
+                raise StoreError(
+                    f"The tracking store has schema version {version}, newer than this autolog "
+                    f"understands ({SCHEMA_VERSION}); upgrade autolog")
+            while version < SCHEMA_VERSION:
+                for statement in MIGRATIONS[version]:
+                    cur.execute(statement)
+                version += 1
+                cur.execute("UPDATE schema_version SET version = ?", (version,))
+
+    def close(self) -> None:
+        self.db.close()
+
+    # -- experiments ------------------------------------------------------
+    def _experiment_from_row(self, row) -> Experiment:
+        experiment_id, name, location, stage, created, updated = row
+        tags = dict(self.db.query("SELECT key, value FROM experiment_tags WHERE experiment_id = ?", (experiment_id,)))
+        return Experiment(str(experiment_id), name, location or f"{self.artifact_root}/{experiment_id}",
+                          stage, tags, created, updated)
+
+    _EXPERIMENT_COLUMNS = "experiment_id, name, artifact_location, lifecycle_stage, creation_time, last_update_time"
+
+    def create_experiment(self, name: str, artifact_location=None, tags=None) -> str:
+        if not isinstance(name, str) or not name.strip():
+            raise InvalidInputError(f"Invalid experiment name {name!r}: it must be a non-empty string")
+        now = _now_ms()
+        with self.db.write() as cur:
+            existing = cur.execute("SELECT lifecycle_stage FROM experiments WHERE name = ?", (name,)).fetchone()
+            if existing is not None:
+                extra = " (it is deleted; restore it or pick another name)" if existing[0] == "deleted" else ""
+                raise AlreadyExistsError(f"Experiment {name!r} already exists{extra}")
+            cur.execute(
+                "INSERT INTO experiments (name, artifact_location, lifecycle_stage, creation_time, last_update_time)"
+                " VALUES (?, ?, 'active', ?, ?)", (name, artifact_location, now, now))
+            experiment_id = cur.execute("SELECT experiment_id FROM experiments WHERE name = ?", (name,)).fetchone()[0]
+            for key, value in (tags or {}).items():
+                cur.execute("INSERT INTO experiment_tags (experiment_id, key, value) VALUES (?, ?, ?)",
+                            (experiment_id, key, str(value)))
+        return str(experiment_id)
+
+    def get_experiment(self, experiment_id: str) -> Experiment:
+        rows = self.db.query(f"SELECT {self._EXPERIMENT_COLUMNS} FROM experiments WHERE experiment_id = ?",
+                             (_experiment_id_int(experiment_id),))
+        if not rows:
+            raise NotFoundError(f"No experiment with id {experiment_id!r}")
+        return self._experiment_from_row(rows[0])
+
+    def get_experiment_by_name(self, name: str):
+        rows = self.db.query(f"SELECT {self._EXPERIMENT_COLUMNS} FROM experiments WHERE name = ?", (name,))
+        return self._experiment_from_row(rows[0]) if rows else None
+
+    def set_experiment_lifecycle(self, experiment_id: str, stage: str) -> None:
+        if str(experiment_id) == DEFAULT_EXPERIMENT_ID and stage == LifecycleStage.DELETED:
+            raise InvalidInputError("The default experiment (id 0) cannot be deleted")
+        with self.db.write() as cur:
+            cur.execute("UPDATE experiments SET lifecycle_stage = ?, last_update_time = ? WHERE experiment_id = ?",
+                        (stage, _now_ms(), _experiment_id_int(experiment_id)))
+            if cur.rowcount == 0:
+                raise NotFoundError(f"No experiment with id {experiment_id!r}")
+
+    def rename_experiment(self, experiment_id: str, new_name: str) -> None:
+        """Give an experiment a new, unused name."""
+        with self.db.write() as cur:
+            if cur.execute("SELECT 1 FROM experiments WHERE name = ?", (new_name,)).fetchone():
+                raise AlreadyExistsError(f"Experiment {new_name!r} already exists")
+            cur.execute("UPDATE experiments SET name = ?, last_update_time = ? WHERE experiment_id = ?",
+                        (new_name, _now_ms(), _experiment_id_int(experiment_id)))
+            if cur.rowcount == 0:
+                raise NotFoundError(f"No experiment with id {experiment_id!r}")
+
+    def set_experiment_tag(self, experiment_id: str, key: str, value: str) -> None:
+        self.get_experiment(experiment_id)
+        with self.db.write() as cur:
+            cur.execute("INSERT INTO experiment_tags (experiment_id, key, value) VALUES (?, ?, ?)"
+                        " ON CONFLICT (experiment_id, key) DO UPDATE SET value = excluded.value",
+                        (_experiment_id_int(experiment_id), key, value))
+
+    def _experiment_location(self, experiment_id) -> str:
+        location = self._experiment_locations.get(experiment_id)
+        if location is None:
+            location = self.get_experiment(experiment_id).artifact_location.rstrip("/")
+            self._experiment_locations[experiment_id] = location
+        return location
+
+    # -- runs -------------------------------------------------------------
+    _RUN_COLUMNS = ("run_uuid, experiment_id, run_name, user_id, status, start_time, end_time, "
+                    "lifecycle_stage, artifact_uri")
+
+    def create_run(self, experiment_id, user_id, start_time, tags, run_name) -> Run:
+        experiment = self.get_experiment(experiment_id)
+        if experiment.lifecycle_stage != LifecycleStage.ACTIVE:
+            raise InvalidInputError(f"Experiment {experiment.name!r} is deleted; restore it to add runs")
+        run_id = uuid.uuid4().hex
+        tags = list(tags or ())
+        with self.db.write() as cur:
+            cur.execute(
+                "INSERT INTO runs (run_uuid, experiment_id, run_name, user_id, status, start_time, lifecycle_stage)"
+                " VALUES (?, ?, ?, ?, 'RUNNING', ?, 'active')",
+                (run_id, int(experiment.experiment_id), run_name, user_id, start_time))
+            cur.executemany("INSERT INTO tags (run_uuid, key, value) VALUES (?, ?, ?)",
+                            [(run_id, tag.key, tag.value) for tag in tags])
+        info = RunInfo(run_id, experiment.experiment_id, run_name, user_id, RunStatus.RUNNING, start_time, None,
+                       self._run_artifact_uri(experiment.experiment_id, run_id, None))
+        return Run(info, RunData(tags={tag.key: tag.value for tag in tags}))
+
+    def _run_artifact_uri(self, experiment_id, run_id, stored) -> str:
+        return stored or f"{self._experiment_location(str(experiment_id))}/{run_id}"
+
+    def _run_info_from_row(self, row) -> RunInfo:
+        run_id, experiment_id, name, user, status, start, end, stage, artifact_uri = row
+        return RunInfo(run_id, str(experiment_id), name, user, status, start, end,
+                       self._run_artifact_uri(experiment_id, run_id, artifact_uri), stage)
+
+    def get_run(self, run_id: str) -> Run:
+        rows = self.db.query(f"SELECT {self._RUN_COLUMNS} FROM runs WHERE run_uuid = ?", (run_id,))
+        if not rows:
+            raise NotFoundError(f"No run with id {run_id!r}")
+        return self._runs_with_data([self._run_info_from_row(rows[0])])[0]
+
+    def _runs_with_data(self, infos: list) -> list:
+        """Attach params, tags and latest metrics to RunInfos, a few queries for all of them."""
+        runs = {info.run_id: Run(info, RunData()) for info in infos}
+        ids = list(runs)
+        for start in range(0, len(ids), 500):
+            chunk = ids[start:start + 500]
+            marks = ", ".join("?" * len(chunk))
+            for run_id, key, value in self.db.query(
+                    f"SELECT run_uuid, key, value FROM params WHERE run_uuid IN ({marks})", chunk):
+                runs[run_id].data.params[key] = value
+            for run_id, key, value in self.db.query(
+                    f"SELECT run_uuid, key, value FROM tags WHERE run_uuid IN ({marks})", chunk):
+                runs[run_id].data.tags[key] = value
+            for run_id, key, value, is_nan in self.db.query(
+                    f"SELECT run_uuid, key, value, is_nan FROM latest_metrics WHERE run_uuid IN ({marks})", chunk):
+                runs[run_id].data.metrics[key] = float("nan") if is_nan else value
+        return [runs[run_id] for run_id in ids]
+
+    def update_run_info(self, run_id, status=None, end_time=None, run_name=None) -> None:
+        if status is not None and status not in RunStatus.ALL:
+            raise InvalidInputError(f"Invalid run status {status!r}: expected one of {', '.join(RunStatus.ALL)}")
+        with self.db.write() as cur:
+            if cur.execute("SELECT 1 FROM runs WHERE run_uuid = ?", (run_id,)).fetchone() is None:
+                raise NotFoundError(f"No run with id {run_id!r}")
+            if status is not None:
+                cur.execute("UPDATE runs SET status = ? WHERE run_uuid = ?", (status, run_id))
+            if end_time is not None:
+                cur.execute("UPDATE runs SET end_time = ? WHERE run_uuid = ?", (end_time, run_id))
+            if run_name is not None:
+                cur.execute("UPDATE runs SET run_name = ? WHERE run_uuid = ?", (run_name, run_id))
+                cur.execute("INSERT INTO tags (run_uuid, key, value) VALUES (?, 'mlflow.runName', ?)"
+                            " ON CONFLICT (run_uuid, key) DO UPDATE SET value = excluded.value", (run_id, run_name))
+
+    def set_run_lifecycle(self, run_id: str, stage: str) -> None:
+        deleted_time = _now_ms() if stage == LifecycleStage.DELETED else None
+        with self.db.write() as cur:
+            cur.execute("UPDATE runs SET lifecycle_stage = ?, deleted_time = ? WHERE run_uuid = ?",
+                        (stage, deleted_time, run_id))
+            if cur.rowcount == 0:
+                raise NotFoundError(f"No run with id {run_id!r}")
+
+    @staticmethod
+    def _check_run_writable(cur, run_id: str) -> None:
+        row = cur.execute("SELECT lifecycle_stage FROM runs WHERE run_uuid = ?", (run_id,)).fetchone()
+        if row is None:
+            raise NotFoundError(f"No run with id {run_id!r}")
+        if row[0] != LifecycleStage.ACTIVE:
+            raise InvalidInputError(f"Run {run_id!r} is deleted; restore it before logging to it")
+
+    def log_batch(self, run_id: str, metrics=(), params=(), tags=()) -> None:
+        params = _unique_params(params)
+        with self.db.write() as cur:
+            self._check_run_writable(cur, run_id)
+            if params:
+                self._insert_params(cur, run_id, params)
+            if tags:
+                cur.executemany("INSERT INTO tags (run_uuid, key, value) VALUES (?, ?, ?)"
+                                " ON CONFLICT (run_uuid, key) DO UPDATE SET value = excluded.value",
+                                [(run_id, tag.key, tag.value) for tag in tags])
+            if metrics:
+                self._insert_metrics(cur, run_id, [(m.key, m.value, m.timestamp, m.step) for m in metrics])
+
+    def log_metric_points(self, run_id: str, points) -> None:
+        with self.db.write() as cur:
+            self._check_run_writable(cur, run_id)
+            self._insert_metrics(cur, run_id, points)
+
+    @staticmethod
+    def _insert_params(cur, run_id: str, params: dict) -> None:
+        existing = dict(cur.execute("SELECT key, value FROM params WHERE run_uuid = ?", (run_id,)).fetchall())
+        for key, value in params.items():
+            if key in existing and existing[key] != value:
+                raise InvalidInputError(
+                    f"Param {key!r} of run {run_id} already has value {existing[key]!r}; params cannot change "
+                    f"(tried {value!r}). Log the new value under another key or start a new run")
+        cur.executemany("INSERT INTO params (run_uuid, key, value) VALUES (?, ?, ?)",
+                        [(run_id, key, value) for key, value in params.items() if key not in existing])
+
+    @staticmethod
+    def _insert_metrics(cur, run_id: str, points) -> None:
+        """Write (key, value, timestamp, step) points as one segment per key and update latest values."""
+        by_key: dict = {}
+        for point in points:
+            by_key.setdefault(point[0], []).append(point)
+        last_seq = dict(cur.execute("SELECT key, MAX(seq) FROM metric_segments WHERE run_uuid = ? GROUP BY key",
+                                    (run_id,)).fetchall())
+        segments, latest = [], []
+        for key, key_points in by_key.items():
+            _, values, stamps, steps = zip(*key_points)
+            segments.append((run_id, key, last_seq.get(key, -1) + 1, len(key_points),
+                             *metric_codec.pack(steps, stamps, values)))
+            _, value, stamp, step = max(key_points, key=_latest_order)
+            nan = value != value
+            latest.append((run_id, key, None if nan else value, int(nan), stamp, step))
+        cur.executemany("INSERT INTO metric_segments (run_uuid, key, seq, count, steps, timestamps, vals)"
+                        " VALUES (?, ?, ?, ?, ?, ?, ?)", segments)
+        cur.executemany(
+            "INSERT INTO latest_metrics (run_uuid, key, value, is_nan, timestamp, step) VALUES (?, ?, ?, ?, ?, ?)"
+            " ON CONFLICT (run_uuid, key) DO UPDATE SET value = excluded.value, is_nan = excluded.is_nan,"
+            " timestamp = excluded.timestamp, step = excluded.step"
+            " WHERE excluded.step > latest_metrics.step OR (excluded.step = latest_metrics.step"
+            " AND excluded.timestamp >= latest_metrics.timestamp)", latest)
+
+    def delete_tag(self, run_id: str, key: str) -> None:
+        with self.db.write() as cur:
+            self._check_run_writable(cur, run_id)
+            cur.execute("DELETE FROM tags WHERE run_uuid = ? AND key = ?", (run_id, key))
+            if cur.rowcount == 0:
+                raise NotFoundError(f"Run {run_id!r} has no tag {key!r}")
+
+    def get_metric_history(self, run_id: str, key: str) -> list:
+        rows = self.db.query("SELECT steps, timestamps, vals FROM metric_segments WHERE run_uuid = ? AND key = ?"
+                             " ORDER BY seq", (run_id, key))
+        if not rows and not self.db.query("SELECT 1 FROM runs WHERE run_uuid = ?", (run_id,)):
+            raise NotFoundError(f"No run with id {run_id!r}")
+        history = []
+        for blobs in rows:
+            steps, stamps, values = metric_codec.unpack(*blobs)
+            history.extend(Metric(key, value, stamp, step) for step, stamp, value in zip(steps, stamps, values))
+        return history
+
+
+def _latest_order(point) -> tuple:
+    """Which point is a metric's latest: highest step, then timestamp, then value (NaN lowest)."""
+    _, value, timestamp, step = point
+    return step, timestamp, value if value == value else float("-inf")
+
+
+def _unique_params(params) -> dict:
+    """Params of one batch as a dict; the same key twice with different values is an error."""
+    unique: dict = {}
+    for param in params:
+        if param.key in unique and unique[param.key] != param.value:
+            raise InvalidInputError(
+                f"Param {param.key!r} appears twice in one batch with different values "
+                f"({unique[param.key]!r} and {param.value!r})")
+        unique[param.key] = param.value
+    return unique
