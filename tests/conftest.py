@@ -1,0 +1,24 @@
+"""Every test gets its own tracking store in a temporary directory, and autolog runs in strict mode."""
+
+import os
+
+import pytest
+
+os.environ["AUTOLOG_STRICT"] = "1"  # hook errors raise instead of warning (see autolog._patching)
+
+
+@pytest.fixture(autouse=True)
+def tracking_dir(tmp_path, monkeypatch):
+    """Run the test inside ``tmp_path`` with ``tmp_path/mlruns`` as the tracking store; yield that directory."""
+    import autolog.tracking.fluent as fluent
+    from autolog.tracking import tracking_uri
+
+    monkeypatch.chdir(tmp_path)
+    monkeypatch.delenv("AUTOLOG_TRACKING_URI", raising=False)
+    monkeypatch.delenv("AUTOLOG_EXPERIMENT_NAME", raising=False)
+    store_dir = tmp_path / "mlruns"
+    tracking_uri.set_tracking_uri(str(store_dir))
+    yield store_dir
+    while fluent.active_run() is not None:
+        fluent.end_run()
+    tracking_uri.set_tracking_uri(None)
