@@ -4,11 +4,8 @@ from __future__ import annotations
 
 import getpass
 import os
-import platform
-import subprocess
 import sys
 import threading
-from concurrent.futures import Future
 
 __all__ = ["system_tags", "git_state", "SOURCE_NAME", "USER", "GIT_COMMIT", "GIT_DIRTY", "RUN_NAME"]
 
@@ -28,12 +25,18 @@ _git_future = None
 _git_lock = threading.Lock()
 
 
+_user = None
+
+
 def current_user() -> str:
     """The login name of the user running this process."""
-    try:
-        return getpass.getuser()
-    except Exception:
-        return "unknown"
+    global _user
+    if _user is None:
+        try:
+            _user = getpass.getuser()
+        except Exception:
+            _user = "unknown"
+    return _user
 
 
 def source_path() -> str:
@@ -51,16 +54,33 @@ def system_tags() -> dict:
         USER: current_user(),
         SOURCE_NAME: entry,
         SOURCE_TYPE: "NOTEBOOK" if "ipykernel" in entry else "LOCAL",
-        PYTHON_VERSION: platform.python_version(),
+        PYTHON_VERSION: "%d.%d.%d" % sys.version_info[:3],
     }
 
 
-def git_state() -> Future:
-    """A future of (tags, diff text or None) for the code's git work tree, computed once per process.
+class GitProbe:
+    """The git state of the code, read once per process in a background thread."""
 
-    The work runs in a thread so a run never waits for git; the result is ({}, None)
-    outside a work tree or without git.
-    """
+    def __init__(self):
+        self._done = threading.Event()
+        self._result = ({}, None)
+
+    def done(self) -> bool:
+        """True once the probe has finished."""
+        return self._done.is_set()
+
+    def result(self, timeout=None) -> tuple:
+        """(tags, diff text or None); ({}, None) outside a work tree, without git, or after ``timeout``."""
+        self._done.wait(timeout)
+        return self._result
+
+    def _set(self, result: tuple) -> None:
+        self._result = result
+        self._done.set()
+
+
+def git_state() -> GitProbe:
+    """The process's GitProbe, started on first use so a run never waits for git."""
     global _git_future
     with _git_lock:
         if _git_future is None or _git_future_pid != os.getpid():
@@ -73,21 +93,23 @@ _git_future_pid = None
 
 def _start_git_probe() -> None:
     global _git_future, _git_future_pid
-    future: Future = Future()
+    future = GitProbe()
     _git_future, _git_future_pid = future, os.getpid()
     entry = source_path()
     directory = os.path.dirname(entry) if os.path.isfile(entry) else os.getcwd()
 
     def probe():
         try:
-            future.set_result(_read_git(directory))
+            future._set(_read_git(directory))
         except Exception:
-            future.set_result(({}, None))
+            future._set(({}, None))
 
     threading.Thread(target=probe, name="autolog-git-probe", daemon=True).start()
 
 
 def _git(directory: str, *args: str) -> str:
+    import subprocess
+
     completed = subprocess.run(("git", "-C", directory, *args), capture_output=True, text=True, timeout=30,
                                stdin=subprocess.DEVNULL)
     if completed.returncode != 0:

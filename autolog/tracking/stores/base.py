@@ -60,8 +60,8 @@ class TrackingStore(abc.ABC):
         """Soft-delete or restore a run."""
 
     @abc.abstractmethod
-    def log_batch(self, run_id: str, metrics=(), params=(), tags=()) -> None:
-        """Write metrics, params and tags of one run atomically."""
+    def log_batch(self, run_id: str, metrics=None, params=(), tags=()) -> None:
+        """Write metrics as (keys, values, timestamps, steps) columns, Params and RunTags of one run atomically."""
 
     @abc.abstractmethod
     def log_metric_points(self, run_id: str, points) -> None:

@@ -6,6 +6,7 @@ Search lives in ``sql_search``, the model registry in ``sql_registry``.
 
 from __future__ import annotations
 
+import operator
 import time
 import uuid
 
@@ -147,20 +148,24 @@ class SqlStore(SqlSearchMixin, SqlRegistryMixin, TrackingStore):
                     "lifecycle_stage, artifact_uri")
 
     def create_run(self, experiment_id, user_id, start_time, tags, run_name) -> Run:
-        experiment = self.get_experiment(experiment_id)
-        if experiment.lifecycle_stage != LifecycleStage.ACTIVE:
-            raise InvalidInputError(f"Experiment {experiment.name!r} is deleted; restore it to add runs")
         run_id = uuid.uuid4().hex
         tags = list(tags or ())
+        experiment_int = _experiment_id_int(experiment_id)
         with self.db.write() as cur:
+            row = cur.execute("SELECT lifecycle_stage, name FROM experiments WHERE experiment_id = ?",
+                              (experiment_int,)).fetchone()
+            if row is None:
+                raise NotFoundError(f"No experiment with id {experiment_id!r}")
+            if row[0] != LifecycleStage.ACTIVE:
+                raise InvalidInputError(f"Experiment {row[1]!r} is deleted; restore it to add runs")
             cur.execute(
                 "INSERT INTO runs (run_uuid, experiment_id, run_name, user_id, status, start_time, lifecycle_stage)"
                 " VALUES (?, ?, ?, ?, 'RUNNING', ?, 'active')",
-                (run_id, int(experiment.experiment_id), run_name, user_id, start_time))
+                (run_id, experiment_int, run_name, user_id, start_time))
             cur.executemany("INSERT INTO tags (run_uuid, key, value) VALUES (?, ?, ?)",
                             [(run_id, tag.key, tag.value) for tag in tags])
-        info = RunInfo(run_id, experiment.experiment_id, run_name, user_id, RunStatus.RUNNING, start_time, None,
-                       self._run_artifact_uri(experiment.experiment_id, run_id, None))
+        info = RunInfo(run_id, str(experiment_int), run_name, user_id, RunStatus.RUNNING, start_time, None,
+                       self._run_artifact_uri(experiment_int, run_id, None))
         return Run(info, RunData(tags={tag.key: tag.value for tag in tags}))
 
     def _run_artifact_uri(self, experiment_id, run_id, stored) -> str:
@@ -199,14 +204,11 @@ class SqlStore(SqlSearchMixin, SqlRegistryMixin, TrackingStore):
         if status is not None and status not in RunStatus.ALL:
             raise InvalidInputError(f"Invalid run status {status!r}: expected one of {', '.join(RunStatus.ALL)}")
         with self.db.write() as cur:
-            if cur.execute("SELECT 1 FROM runs WHERE run_uuid = ?", (run_id,)).fetchone() is None:
+            cur.execute("UPDATE runs SET status = COALESCE(?, status), end_time = COALESCE(?, end_time),"
+                        " run_name = COALESCE(?, run_name) WHERE run_uuid = ?", (status, end_time, run_name, run_id))
+            if cur.rowcount == 0:
                 raise NotFoundError(f"No run with id {run_id!r}")
-            if status is not None:
-                cur.execute("UPDATE runs SET status = ? WHERE run_uuid = ?", (status, run_id))
-            if end_time is not None:
-                cur.execute("UPDATE runs SET end_time = ? WHERE run_uuid = ?", (end_time, run_id))
             if run_name is not None:
-                cur.execute("UPDATE runs SET run_name = ? WHERE run_uuid = ?", (run_name, run_id))
                 cur.execute("INSERT INTO tags (run_uuid, key, value) VALUES (?, 'mlflow.runName', ?)"
                             " ON CONFLICT (run_uuid, key) DO UPDATE SET value = excluded.value", (run_id, run_name))
 
@@ -226,7 +228,7 @@ class SqlStore(SqlSearchMixin, SqlRegistryMixin, TrackingStore):
         if row[0] != LifecycleStage.ACTIVE:
             raise InvalidInputError(f"Run {run_id!r} is deleted; restore it before logging to it")
 
-    def log_batch(self, run_id: str, metrics=(), params=(), tags=()) -> None:
+    def log_batch(self, run_id: str, metrics=None, params=(), tags=()) -> None:
         params = _unique_params(params)
         with self.db.write() as cur:
             self._check_run_writable(cur, run_id)
@@ -236,13 +238,11 @@ class SqlStore(SqlSearchMixin, SqlRegistryMixin, TrackingStore):
                 cur.executemany("INSERT INTO tags (run_uuid, key, value) VALUES (?, ?, ?)"
                                 " ON CONFLICT (run_uuid, key) DO UPDATE SET value = excluded.value",
                                 [(run_id, tag.key, tag.value) for tag in tags])
-            if metrics:
-                self._insert_metrics(cur, run_id, [(m.key, m.value, m.timestamp, m.step) for m in metrics])
+            if metrics and metrics[0]:
+                self._insert_metrics(cur, run_id, metrics)
 
     def log_metric_points(self, run_id: str, points) -> None:
-        with self.db.write() as cur:
-            self._check_run_writable(cur, run_id)
-            self._insert_metrics(cur, run_id, points)
+        self.log_batch(run_id, [list(map(operator.itemgetter(i), points)) for i in range(4)])
 
     @staticmethod
     def _insert_params(cur, run_id: str, params: dict) -> None:
@@ -256,19 +256,15 @@ class SqlStore(SqlSearchMixin, SqlRegistryMixin, TrackingStore):
                         [(run_id, key, value) for key, value in params.items() if key not in existing])
 
     @staticmethod
-    def _insert_metrics(cur, run_id: str, points) -> None:
-        """Write (key, value, timestamp, step) points as one segment per key and update latest values."""
-        by_key: dict = {}
-        for point in points:
-            by_key.setdefault(point[0], []).append(point)
+    def _insert_metrics(cur, run_id: str, columns) -> None:
+        """Write (keys, values, timestamps, steps) columns as one segment per key and update latest values."""
         last_seq = dict(cur.execute("SELECT key, MAX(seq) FROM metric_segments WHERE run_uuid = ? GROUP BY key",
                                     (run_id,)).fetchall())
         segments, latest = [], []
-        for key, key_points in by_key.items():
-            _, values, stamps, steps = zip(*key_points)
-            segments.append((run_id, key, last_seq.get(key, -1) + 1, len(key_points),
+        for key, values, stamps, steps in _columns_by_key(*columns):
+            segments.append((run_id, key, last_seq.get(key, -1) + 1, len(values),
                              *metric_codec.pack(steps, stamps, values)))
-            _, value, stamp, step = max(key_points, key=_latest_order)
+            step, stamp, value = _latest_point(values, stamps, steps)
             nan = value != value
             latest.append((run_id, key, None if nan else value, int(nan), stamp, step))
         cur.executemany("INSERT INTO metric_segments (run_uuid, key, seq, count, steps, timestamps, vals)"
@@ -299,10 +295,32 @@ class SqlStore(SqlSearchMixin, SqlRegistryMixin, TrackingStore):
         return history
 
 
-def _latest_order(point) -> tuple:
-    """Which point is a metric's latest: highest step, then timestamp, then value (NaN lowest)."""
-    _, value, timestamp, step = point
-    return step, timestamp, value if value == value else float("-inf")
+def _latest_point(values, stamps, steps) -> tuple:
+    """(step, timestamp, value) of a metric's latest point: highest step, then timestamp, then logged last."""
+    best = max(zip(steps, stamps))
+    for index in range(len(values) - 1, -1, -1):
+        if steps[index] == best[0] and stamps[index] == best[1]:
+            return best[0], best[1], values[index]
+    raise AssertionError("unreachable: the maximum is one of the points")
+
+
+def _columns_by_key(keys, values, stamps, steps) -> list:
+    """Split the columns into (key, values, timestamps, steps) per key, keeping logging order."""
+    width = len(set(keys))
+    if keys[width:] == keys[:-width]:  # the usual shape: the same keys, in the same order, at every step
+        return [(keys[j], values[j::width], stamps[j::width], steps[j::width]) for j in range(width)]
+    positions: dict = {}
+    for index, key in enumerate(keys):
+        positions.setdefault(key, []).append(index)
+    columns = []
+    for key, indexes in positions.items():
+        if len(indexes) == 1:
+            index = indexes[0]
+            columns.append((key, [values[index]], [stamps[index]], [steps[index]]))
+        else:
+            pick = operator.itemgetter(*indexes)
+            columns.append((key, pick(values), pick(stamps), pick(steps)))
+    return columns
 
 
 def _unique_params(params) -> dict:
