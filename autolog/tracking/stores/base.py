@@ -79,5 +79,94 @@ class TrackingStore(abc.ABC):
     def search_runs(self, experiment_ids, filter_string, view_type, max_results, order_by, page_token):
         """Return a PagedList of Runs matching a filter string."""
 
+    # model registry (versions are numbered inside the store's write transaction)
+    @abc.abstractmethod
+    def create_registered_model(self, name: str, tags=None, description=None):
+        """Create a registered model and return it; AlreadyExistsError when the name is taken."""
+
+    @abc.abstractmethod
+    def get_registered_model(self, name: str):
+        """Return the RegisteredModel with its tags, aliases and latest version per stage."""
+
+    @abc.abstractmethod
+    def update_registered_model(self, name: str, description):
+        """Set a model's description and return the model."""
+
+    @abc.abstractmethod
+    def rename_registered_model(self, name: str, new_name: str):
+        """Rename a model (its versions follow) and return it."""
+
+    @abc.abstractmethod
+    def delete_registered_model(self, name: str) -> list:
+        """Delete a model and its versions; return the versions' storage locations."""
+
+    @abc.abstractmethod
+    def set_registered_model_tag(self, name: str, key: str, value: str) -> None:
+        """Set one tag of a registered model."""
+
+    @abc.abstractmethod
+    def delete_registered_model_tag(self, name: str, key: str) -> None:
+        """Remove one tag of a registered model."""
+
+    @abc.abstractmethod
+    def search_registered_models(self, filter_string, max_results, order_by, page_token):
+        """Return a PagedList of RegisteredModels."""
+
+    @abc.abstractmethod
+    def create_model_version(self, name: str, source: str, run_id=None, tags=None, description=None):
+        """Add the next version (PENDING_REGISTRATION) of a model and return it."""
+
+    @abc.abstractmethod
+    def finish_model_version(self, name: str, version, storage_location: str):
+        """Record a pending version's storage location, mark it READY and return it."""
+
+    @abc.abstractmethod
+    def get_model_version(self, name: str, version):
+        """Return one ModelVersion."""
+
+    @abc.abstractmethod
+    def update_model_version(self, name: str, version, description):
+        """Set a version's description and return it."""
+
+    @abc.abstractmethod
+    def transition_model_version_stage(self, name: str, version, stage: str, archive_existing_versions=False):
+        """Move a version to a stage atomically (archiving the others when asked) and return it."""
+
+    @abc.abstractmethod
+    def delete_model_version(self, name: str, version):
+        """Delete a version; return its storage location."""
+
+    @abc.abstractmethod
+    def get_latest_versions(self, name: str, stages=None) -> list:
+        """Return the highest version in each stage asked for (all stages when None)."""
+
+    @abc.abstractmethod
+    def get_latest_version_any_stage(self, name: str):
+        """Return the highest ready version whatever its stage."""
+
+    @abc.abstractmethod
+    def search_model_versions(self, filter_string, max_results, order_by, page_token):
+        """Return a PagedList of ModelVersions."""
+
+    @abc.abstractmethod
+    def set_model_version_tag(self, name: str, version, key: str, value: str) -> None:
+        """Set one tag of a version."""
+
+    @abc.abstractmethod
+    def delete_model_version_tag(self, name: str, version, key: str) -> None:
+        """Remove one tag of a version."""
+
+    @abc.abstractmethod
+    def set_registered_model_alias(self, name: str, alias: str, version) -> None:
+        """Point an alias at a version."""
+
+    @abc.abstractmethod
+    def delete_registered_model_alias(self, name: str, alias: str) -> None:
+        """Remove an alias."""
+
+    @abc.abstractmethod
+    def get_model_version_by_alias(self, name: str, alias: str):
+        """Return the version an alias points at."""
+
     def close(self) -> None:
         """Release connections; the store may not be used afterwards."""

@@ -1,23 +1,43 @@
-"""Run and experiment search for the SQL stores."""
+"""Run and experiment search for the SQL stores, through the search DSL's compiler."""
 
 from __future__ import annotations
 
 from ..entities import LifecycleStage, PagedList, ViewType
 from ..exceptions import InvalidInputError
+from ..search import (EXPERIMENTS, RUNS, compile_search, decode_page_token, dialect_for, encode_page_token,
+                      parse_filter, parse_order_by)
 
-__all__ = ["SqlSearchMixin"]
+__all__ = ["SqlSearchMixin", "check_max_results", "paged_search"]
+
+_MAX_RESULTS_LIMIT = 50_000
 
 
-def _offset_from_token(page_token) -> int:
-    if not page_token:
-        return 0
-    try:
-        offset = int(page_token)
-    except (TypeError, ValueError):
-        raise InvalidInputError(f"Invalid page token {page_token!r}") from None
-    if offset < 0:
-        raise InvalidInputError(f"Invalid page token {page_token!r}")
-    return offset
+def check_max_results(max_results, limit: int = _MAX_RESULTS_LIMIT) -> int:
+    """``max_results`` as an int in 1..limit; raises InvalidInputError otherwise."""
+    if isinstance(max_results, bool) or not isinstance(max_results, int) or not 0 < max_results <= limit:
+        raise InvalidInputError(f"Invalid max_results {max_results!r}: expected an integer from 1 to {limit}")
+    return max_results
+
+
+def paged_search(db, spec, columns: str, filter_string, order_by, max_results, page_token,
+                 base_where=(), base_params=(), search_key=()) -> tuple:
+    """Run one page of a search; return (rows, next page token or None).
+
+    Raises InvalidInputError (SearchSyntaxError) for a malformed filter, order key, token or max_results.
+    """
+    max_results = check_max_results(max_results)
+    key = (spec.entity, filter_string or "", list(order_by or []), *search_key)
+    offset = decode_page_token(page_token, key)
+    compiled = compile_search(spec, parse_filter(filter_string), parse_order_by(order_by),
+                              dialect_for(db.dialect), filter_string or "")
+    sql, params = compiled.statement(columns, base_where, base_params, max_results + 1, offset)
+    rows = db.query(sql, params)
+    token = encode_page_token(offset + max_results, key) if len(rows) > max_results else None
+    return rows[:max_results], token
+
+
+def _marks(db, values) -> str:
+    return ", ".join([db.placeholder] * len(values))
 
 
 class SqlSearchMixin:
@@ -25,28 +45,44 @@ class SqlSearchMixin:
 
     def search_runs(self, experiment_ids, filter_string="", view_type=ViewType.ACTIVE_ONLY, max_results=1000,
                     order_by=None, page_token=None) -> PagedList:
-        if filter_string or order_by:
-            raise InvalidInputError("Filters and order keys are not supported yet")
-        offset = _offset_from_token(page_token)
+        """Return one page of runs of ``experiment_ids`` matching ``filter_string``, in ``order_by`` order.
+
+        Missing values sort last whatever the direction; ties go by start time (newest first), then run id.
+        Raises InvalidInputError for a malformed filter, order key, page token or experiment id.
+        """
+        ids = _experiment_ids(experiment_ids)
         stages = LifecycleStage.matching(view_type)
-        ids = [int(e) for e in experiment_ids]
-        sql = (f"SELECT {self._RUN_COLUMNS} FROM runs WHERE experiment_id IN ({', '.join('?' * len(ids))})"
-               f" AND lifecycle_stage IN ({', '.join('?' * len(stages))})"
-               " ORDER BY start_time DESC, run_uuid LIMIT ? OFFSET ?")
-        rows = self.db.query(sql, (*ids, *stages, max_results + 1, offset))
-        infos = [self._run_info_from_row(row) for row in rows[:max_results]]
-        token = str(offset + max_results) if len(rows) > max_results else None
-        return PagedList(self._runs_with_data(infos), token)
+        if not ids:
+            return PagedList([], None)
+        columns = ", ".join(f"r.{column.strip()}" for column in self._RUN_COLUMNS.split(","))
+        rows, token = paged_search(
+            self.db, RUNS, columns, filter_string, order_by, max_results, page_token,
+            base_where=[f"r.experiment_id IN ({_marks(self.db, ids)})",
+                        f"r.lifecycle_stage IN ({_marks(self.db, stages)})"],
+            base_params=[*ids, *stages], search_key=(sorted(ids), stages))
+        return PagedList(self._runs_with_data([self._run_info_from_row(row) for row in rows]), token)
 
     def search_experiments(self, view_type=ViewType.ACTIVE_ONLY, max_results=1000, filter_string=None,
                            order_by=None, page_token=None) -> PagedList:
-        if filter_string or order_by:
-            raise InvalidInputError("Filters and order keys are not supported yet")
-        offset = _offset_from_token(page_token)
+        """Return one page of experiments matching ``filter_string`` (name, tags, times), by id unless ordered.
+
+        Raises InvalidInputError for a malformed filter, order key or page token.
+        """
         stages = LifecycleStage.matching(view_type)
-        rows = self.db.query(
-            f"SELECT {self._EXPERIMENT_COLUMNS} FROM experiments"
-            f" WHERE lifecycle_stage IN ({', '.join('?' * len(stages))})"
-            " ORDER BY experiment_id LIMIT ? OFFSET ?", (*stages, max_results + 1, offset))
-        token = str(offset + max_results) if len(rows) > max_results else None
-        return PagedList([self._experiment_from_row(row) for row in rows[:max_results]], token)
+        columns = ", ".join(f"e.{column.strip()}" for column in self._EXPERIMENT_COLUMNS.split(","))
+        rows, token = paged_search(
+            self.db, EXPERIMENTS, columns, filter_string, order_by, max_results, page_token,
+            base_where=[f"e.lifecycle_stage IN ({_marks(self.db, stages)})"], base_params=list(stages),
+            search_key=(stages,))
+        return PagedList([self._experiment_from_row(row) for row in rows], token)
+
+
+def _experiment_ids(experiment_ids) -> list:
+    ids = []
+    for experiment_id in experiment_ids or ():
+        try:
+            ids.append(int(experiment_id))
+        except (TypeError, ValueError):
+            raise InvalidInputError(
+                f"Invalid experiment id {experiment_id!r}: experiment ids are integers") from None
+    return ids

@@ -1,0 +1,93 @@
+"""The ``autolog`` command: experiments, runs, search and the model registry from a shell.
+
+    autolog [--tracking-uri URI] experiments list
+    autolog runs list [--experiment NAME]
+    autolog runs search --experiment NAME --filter "metrics.rmse < 6.8" --order-by "metrics.rmse ASC"
+    autolog models list
+    autolog models promote NAME VERSION --stage Production [--archive-existing] | --alias champion
+    autolog demo
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import sys
+
+from . import commands
+
+__all__ = ["main", "build_parser"]
+
+
+def _positive_int(text: str) -> int:
+    try:
+        value = int(text)
+    except ValueError:
+        value = 0
+    if value <= 0:
+        raise argparse.ArgumentTypeError(f"expected a positive integer, got {text!r}")
+    return value
+
+
+def _add_runs_parsers(groups) -> None:
+    runs = groups.add_parser("runs", help="list and search runs").add_subparsers(dest="action", required=True)
+    listing = runs.add_parser("list", help="the newest runs")
+    search = runs.add_parser("search", help="runs matching a filter, in order")
+    for parser in (listing, search):
+        parser.add_argument("--experiment", action="append", metavar="NAME",
+                            help="experiment name (repeatable; default: every experiment)")
+        parser.add_argument("--max-results", type=_positive_int, default=100, metavar="N")
+    listing.set_defaults(handler=commands.runs_list)
+    search.add_argument("--filter", default="", help="e.g. \"metrics.rmse < 6.8 and params.alpha = '0.1'\"")
+    search.add_argument("--order-by", action="append", metavar="KEY", help="e.g. 'metrics.rmse ASC' (repeatable)")
+    search.set_defaults(handler=commands.runs_search)
+
+
+def _add_models_parsers(groups) -> None:
+    models = groups.add_parser("models", help="the model registry").add_subparsers(dest="action", required=True)
+    listing = models.add_parser("list", help="registered models")
+    listing.add_argument("--filter", default=None, help="e.g. \"name LIKE 'nyc-%%'\"")
+    listing.set_defaults(handler=commands.models_list)
+    promote = models.add_parser("promote", help="move a version to a stage or point an alias at it")
+    promote.add_argument("name")
+    promote.add_argument("version", type=_positive_int)
+    target = promote.add_mutually_exclusive_group(required=True)
+    target.add_argument("--stage", help="None, Staging, Production or Archived")
+    target.add_argument("--alias", help="e.g. champion")
+    promote.add_argument("--archive-existing", action="store_true",
+                         help="archive the versions now in that stage")
+    promote.set_defaults(handler=commands.models_promote)
+
+
+def build_parser() -> argparse.ArgumentParser:
+    """The argument parser of the ``autolog`` command."""
+    parser = argparse.ArgumentParser(prog="autolog", description="Experiments, runs and the model registry.")
+    parser.add_argument("--tracking-uri", default=os.environ.get("AUTOLOG_TRACKING_URI") or "./mlruns",
+                        help="store to use (default: $AUTOLOG_TRACKING_URI or ./mlruns)")
+    groups = parser.add_subparsers(dest="group", required=True)
+    experiments = groups.add_parser("experiments", help="list experiments").add_subparsers(dest="action",
+                                                                                           required=True)
+    listing = experiments.add_parser("list", help="experiments in the store")
+    listing.add_argument("--all", action="store_true", help="include deleted experiments")
+    listing.set_defaults(handler=commands.experiments_list)
+    _add_runs_parsers(groups)
+    _add_models_parsers(groups)
+    groups.add_parser("demo", help="train a small model with autologging and register it").set_defaults(
+        handler=commands.demo)
+    return parser
+
+
+def main(argv=None) -> int:
+    """Run the command line; returns the exit status (0, 1 for an autolog error, 2 for bad usage)."""
+    from ..tracking.exceptions import AutologError
+
+    parser = build_parser()
+    args = parser.parse_args(argv)
+    if args.group == "models" and args.action == "promote" and args.archive_existing and args.alias:
+        parser.error("--archive-existing goes with --stage, not --alias")
+    try:
+        args.handler(args, sys.stdout)
+    except AutologError as exc:
+        print(f"autolog: error: {exc}", file=sys.stderr)
+        return 1
+    return 0

@@ -1,0 +1,181 @@
+"""Compile a parsed filter and order keys into parameterised SQL for one EntitySpec.
+
+Every value travels as a bound parameter; only column names and aliases taken from
+the spec ever become SQL text. Each (kind, key) the search mentions gets one join on
+its key table: an inner join when a comparison needs the key to exist, a left join
+when only ``IS NULL`` or an order key mentions it.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from .errors import SearchSyntaxError
+from .nodes import ATTRIBUTE, METRIC, Comparison
+
+__all__ = ["CompiledSearch", "compile_search"]
+
+_NUMERIC_OPS = ("=", "!=", "<", "<=", ">", ">=", "IN", "NOT IN")
+_TEXT_OPS = ("=", "!=", "LIKE", "NOT LIKE", "ILIKE", "NOT ILIKE", "IN", "NOT IN")
+_KIND_NAMES = {METRIC: "metrics", "param": "params", "tag": "tags", ATTRIBUTE: "attributes"}
+
+
+@dataclass
+class _Join:
+    alias: str
+    table: str
+    key: str
+    inner: bool = False
+    missing: bool = False
+    value_not_null: bool = False
+
+
+@dataclass
+class CompiledSearch:
+    """Joins, conditions and order terms; ``statement`` assembles the SELECT."""
+
+    spec: object
+    dialect: object
+    joins: dict = field(default_factory=dict)
+    where: list = field(default_factory=list)
+    where_params: list = field(default_factory=list)
+    order_terms: list = field(default_factory=list)
+
+    def statement(self, columns: str, base_where=(), base_params=(), limit=None, offset=0) -> tuple:
+        """Return (sql, params): SELECT ``columns`` with the base conditions, the filter and the order."""
+        spec, mark = self.spec, self.dialect.placeholder
+        sql = [f"SELECT {columns} FROM {spec.table} {spec.alias}"]
+        params: list = []
+        for join in self.joins.values():
+            on = " AND ".join(f"{join.alias}.{c} = {spec.alias}.{c}" for c in spec.join_columns)
+            sql.append(f"{'JOIN' if join.inner else 'LEFT JOIN'} {join.table} {join.alias}"
+                       f" ON {on} AND {join.alias}.key = {mark}")
+            params.append(join.key)
+        where = list(base_where) + self.where
+        if where:
+            sql.append("WHERE " + " AND ".join(where))
+        params += list(base_params) + self.where_params
+        terms = self.order_terms + [f"{column} {'ASC' if asc else 'DESC'}" for column, asc in spec.tie_breakers]
+        sql.append("ORDER BY " + ", ".join(terms))
+        if limit is not None:
+            sql.append(f"LIMIT {mark} OFFSET {mark}")
+            params += [int(limit), int(offset)]
+        return " ".join(sql), params
+
+
+def compile_search(spec, tree, order_keys, dialect, text: str = "") -> CompiledSearch:
+    """Compile a Conjunction (or None) and OrderKeys for ``spec``.
+
+    Raises SearchSyntaxError when a key is unknown for this entity or a value has the wrong
+    type for its key (numbers for metrics and numeric attributes, strings for the rest).
+    """
+    compiled = CompiledSearch(spec, dialect)
+    for clause in (tree.clauses if tree is not None else ()):
+        _add_comparison(compiled, clause, text)
+    for order_key in order_keys:
+        _add_order(compiled, order_key)
+    return compiled
+
+
+def _fail(what: str, text: str, position: int, problem: str):
+    raise SearchSyntaxError(what, text, position, problem)
+
+
+def _attribute(spec, kind: str, key: str, what: str, text: str, position: int):
+    if kind == ATTRIBUTE:
+        attribute = spec.attributes.get(key.lower())
+        if attribute is None:
+            hint = f" (for a metric, param or tag write metrics.{key}, params.{key} or tags.{key})" \
+                if spec.key_tables.get(METRIC) else ""
+            _fail(what, text, position, f"unknown attribute {key!r}; {spec.entity} have "
+                  f"{', '.join(sorted(spec.attributes))}{hint}")
+        return attribute
+    if kind not in spec.key_tables:
+        _fail(what, text, position, f"{spec.entity} have no {_KIND_NAMES[kind]}")
+    return None
+
+
+def _join_for(compiled: CompiledSearch, kind: str, key: str) -> _Join:
+    join = compiled.joins.get((kind, key))
+    if join is None:
+        join = _Join(f"k{len(compiled.joins)}", compiled.spec.key_tables[kind].table, key)
+        compiled.joins[(kind, key)] = join
+    return join
+
+
+def _add_comparison(compiled: CompiledSearch, clause: Comparison, text: str) -> None:
+    spec = compiled.spec
+    attribute = _attribute(spec, clause.kind, clause.key, "filter", text, clause.position)
+    if attribute is not None:
+        column, numeric, nan_column = f"{spec.alias}.{attribute.column}", attribute.numeric, None
+        if clause.op in ("IS NULL", "IS NOT NULL"):
+            compiled.where.append(f"{column} {clause.op}")
+            return
+    else:
+        key_table = spec.key_tables[clause.kind]
+        join = _join_for(compiled, clause.kind, clause.key)
+        if clause.op == "IS NULL":
+            join.missing = True
+            compiled.where.append(f"{join.alias}.{spec.join_columns[0]} IS NULL")
+            return
+        join.inner = True
+        if clause.op == "IS NOT NULL":
+            return
+        column, numeric = f"{join.alias}.value", key_table.numeric
+        nan_column = f"{join.alias}.{key_table.nan_column}" if key_table.nan_column else None
+        join.value_not_null = join.value_not_null or not (nan_column and clause.op == "!=")
+    sql, params = _condition(compiled.dialect, clause, column, numeric, nan_column, text)
+    compiled.where.append(sql)
+    compiled.where_params.extend(params)
+
+
+def _condition(dialect, clause: Comparison, column: str, numeric: bool, nan_column, text: str) -> tuple:
+    name = f"{_KIND_NAMES[clause.kind]}.{clause.key}" if clause.kind != ATTRIBUTE else clause.key
+    allowed = _NUMERIC_OPS if numeric else _TEXT_OPS
+    if clause.op not in allowed:
+        kind = "a number" if numeric else "text"
+        _fail("filter", text, clause.position, f"{name} is {kind}: {clause.op} does not apply "
+              f"(use {', '.join(allowed)})")
+    values = clause.value if isinstance(clause.value, tuple) else (clause.value,)
+    for value in values:
+        if numeric and not isinstance(value, float):
+            _fail("filter", text, clause.value_position, f"{name} compares with numbers, not {value!r}")
+        if not numeric and not isinstance(value, str):
+            _fail("filter", text, clause.value_position,
+                  f"{name} compares with quoted strings: write '{_number_text(value)}'")
+    values = [_bindable(v) for v in values]
+    mark = dialect.placeholder
+    if clause.op in ("IN", "NOT IN"):
+        return f"{column} {clause.op} ({', '.join([mark] * len(values))})", values
+    if clause.op in ("LIKE", "NOT LIKE"):
+        return dialect.like(column, clause.op == "NOT LIKE"), [dialect.like_param(values[0])]
+    if clause.op in ("ILIKE", "NOT ILIKE"):
+        return dialect.ilike(column, clause.op == "NOT ILIKE"), values
+    if clause.op == "!=" and nan_column:
+        return f"({column} != {mark} OR {nan_column} = 1)", values
+    return f"{column} {clause.op} {mark}", values
+
+
+def _number_text(value) -> str:
+    return str(int(value)) if isinstance(value, float) and value.is_integer() else str(value)
+
+
+def _bindable(value):
+    if isinstance(value, float) and value.is_integer() and abs(value) < 2 ** 62:
+        return int(value)
+    return value
+
+
+def _add_order(compiled: CompiledSearch, order_key) -> None:
+    spec = compiled.spec
+    attribute = _attribute(spec, order_key.kind, order_key.key, "order key", order_key.text, order_key.position)
+    direction = "ASC" if order_key.ascending else "DESC"
+    if attribute is not None:
+        column = f"{spec.alias}.{attribute.column}"
+        compiled.order_terms += [f"({column} IS NULL)", f"{column} {direction}"]
+        return
+    join = _join_for(compiled, order_key.kind, order_key.key)
+    column = f"{join.alias}.value"
+    if not (join.inner and join.value_not_null):
+        compiled.order_terms.append(f"({column} IS NULL)")
+    compiled.order_terms.append(f"{column} {direction}")

@@ -1,0 +1,93 @@
+"""What can be searched: each entity's table, attributes and key/value tables."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Optional
+
+from .nodes import METRIC, PARAM, TAG
+
+__all__ = ["Attribute", "KeyTable", "EntitySpec", "RUNS", "EXPERIMENTS", "REGISTERED_MODELS", "MODEL_VERSIONS"]
+
+
+@dataclass(frozen=True)
+class Attribute:
+    """A column of the entity's own table; numeric ones compare with numbers, the rest with strings."""
+
+    column: str
+    numeric: bool = False
+
+
+@dataclass(frozen=True)
+class KeyTable:
+    """A (key, value) table with one row per entity and key; ``nan_column`` flags NaN stored as NULL."""
+
+    table: str
+    numeric: bool = False
+    nan_column: Optional[str] = None
+
+
+@dataclass(frozen=True)
+class EntitySpec:
+    """How to search one entity: its table and alias, the columns its key tables join on,
+    its attributes (names users type -> columns), its key tables per kind, and the
+    order that makes results deterministic (appended after the user's order keys)."""
+
+    entity: str
+    table: str
+    alias: str
+    join_columns: tuple
+    attributes: dict
+    key_tables: dict = field(default_factory=dict)
+    tie_breakers: tuple = ()
+
+
+_TEXT, _NUMBER = Attribute, lambda column: Attribute(column, True)
+
+RUNS = EntitySpec(
+    entity="runs", table="runs", alias="r", join_columns=("run_uuid",),
+    attributes={
+        "status": _TEXT("status"), "run_name": _TEXT("run_name"), "run_id": _TEXT("run_uuid"),
+        "run_uuid": _TEXT("run_uuid"), "user": _TEXT("user_id"), "user_id": _TEXT("user_id"),
+        "artifact_uri": _TEXT("artifact_uri"), "start_time": _NUMBER("start_time"),
+        "created": _NUMBER("start_time"), "end_time": _NUMBER("end_time"),
+    },
+    key_tables={
+        METRIC: KeyTable("latest_metrics", numeric=True, nan_column="is_nan"),
+        PARAM: KeyTable("params"),
+        TAG: KeyTable("tags"),
+    },
+    tie_breakers=(("r.start_time", False), ("r.run_uuid", True)),
+)
+
+EXPERIMENTS = EntitySpec(
+    entity="experiments", table="experiments", alias="e", join_columns=("experiment_id",),
+    attributes={
+        "name": _TEXT("name"), "experiment_id": _NUMBER("experiment_id"),
+        "creation_time": _NUMBER("creation_time"), "last_update_time": _NUMBER("last_update_time"),
+    },
+    key_tables={TAG: KeyTable("experiment_tags")},
+    tie_breakers=(("e.experiment_id", True),),
+)
+
+REGISTERED_MODELS = EntitySpec(
+    entity="registered models", table="registered_models", alias="m", join_columns=("name",),
+    attributes={
+        "name": _TEXT("name"), "description": _TEXT("description"),
+        "creation_timestamp": _NUMBER("creation_time"), "last_updated_timestamp": _NUMBER("last_updated_time"),
+    },
+    key_tables={TAG: KeyTable("registered_model_tags")},
+    tie_breakers=(("m.name", True),),
+)
+
+MODEL_VERSIONS = EntitySpec(
+    entity="model versions", table="model_versions", alias="v", join_columns=("name", "version"),
+    attributes={
+        "name": _TEXT("name"), "version": _NUMBER("version"), "run_id": _TEXT("run_id"),
+        "source": _TEXT("source"), "current_stage": _TEXT("current_stage"), "status": _TEXT("status"),
+        "description": _TEXT("description"),
+        "creation_timestamp": _NUMBER("creation_time"), "last_updated_timestamp": _NUMBER("last_updated_time"),
+    },
+    key_tables={TAG: KeyTable("model_version_tags")},
+    tie_breakers=(("v.name", True), ("v.version", False)),
+)
