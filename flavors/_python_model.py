@@ -1,0 +1,108 @@
+"""The custom-model flavor: a pickled PythonModel with its artifacts and code, written with MLflow's
+``mlflow.pyfunc.model`` layout (``python_model``, ``artifacts``, ``code`` keys)."""
+
+from __future__ import annotations
+
+import inspect
+import os
+import shutil
+import sys
+
+from ._errors import invalid_input
+from ._paths import safe_join
+
+__all__ = ["write_python_model", "_load_pyfunc"]
+
+LOADER_MODULE = "mlflow.pyfunc.model"
+PICKLE_FILE = "python_model.pkl"
+
+
+def _local_artifact(uri) -> str:
+    from ._paths import resolve_model_dir
+
+    path = resolve_model_dir(uri)
+    if not os.path.exists(path):
+        raise invalid_input(f"Artifact {uri!r} does not exist")
+    return path
+
+
+def _copy(source: str, target_dir: str) -> str:
+    os.makedirs(target_dir, exist_ok=True)
+    target = os.path.join(target_dir, os.path.basename(os.path.normpath(source)))
+    if os.path.isdir(source):
+        shutil.copytree(source, target, ignore=shutil.ignore_patterns("__pycache__"))
+    else:
+        shutil.copyfile(source, target)
+    return target
+
+
+def write_python_model(model_dir: str, python_model, artifacts, code_paths, model_config):
+    """Write the pickle, artifacts and code of a custom model; return (None, python_function config, modules)."""
+    import cloudpickle
+
+    from .requirements import installed_version, pickle_modules
+
+    artifact_conf = {}
+    for name, uri in (artifacts or {}).items():
+        copied = _copy(_local_artifact(uri), os.path.join(model_dir, "artifacts", str(name)))
+        artifact_conf[str(name)] = {"path": os.path.relpath(copied, model_dir).replace(os.sep, "/"), "uri": str(uri)}
+    code_modules = set()
+    for code_path in code_paths or ():
+        if not os.path.exists(code_path):
+            raise invalid_input(f"code_paths entry {os.fspath(code_path)!r} does not exist")
+        copied = _copy(os.fspath(code_path), os.path.join(model_dir, "code"))
+        code_modules.add(os.path.splitext(os.path.basename(copied))[0])
+    data = cloudpickle.dumps(python_model)
+    with open(os.path.join(model_dir, PICKLE_FILE), "wb") as handle:
+        handle.write(data)
+    conf = {"loader_module": LOADER_MODULE, "python_model": PICKLE_FILE,
+            "cloudpickle_version": installed_version("cloudpickle"), "code": "code" if code_paths else None,
+            "artifacts": artifact_conf or None, "model_config": model_config}
+    modules = {m for m in pickle_modules(data) if m.split(".")[0] not in code_modules} | {"cloudpickle"}
+    return None, {key: value for key, value in conf.items() if value is not None}, modules
+
+
+class _PythonModelWrapper:
+    def __init__(self, python_model, context):
+        self.python_model = python_model
+        self.context = context
+        parameters = inspect.signature(python_model.predict).parameters
+        self._takes_context = "context" in parameters or len(parameters) >= 2 and "params" not in list(parameters)[:2]
+        self._takes_params = "params" in parameters
+
+    def predict(self, data, params=None):
+        args = (self.context, data) if self._takes_context else (data,)
+        return self.python_model.predict(*args, params=params) if self._takes_params else \
+            self.python_model.predict(*args)
+
+    def get_raw_model(self):
+        return self.python_model
+
+
+def _load_pyfunc(model_dir: str, model):
+    """Unpickle the PythonModel, put its code on sys.path, resolve its artifacts and call load_context.
+
+    Raises InvalidInputError naming the file when the pickle cannot be loaded (a missing module, say).
+    """
+    import cloudpickle
+
+    from .pyfunc import PythonModelContext
+
+    conf = model.flavors["python_function"]
+    if conf.get("code"):
+        code_dir = os.path.abspath(safe_join(model_dir, conf["code"]))
+        if code_dir not in sys.path:
+            sys.path.insert(0, code_dir)
+    path = safe_join(model_dir, conf.get("python_model", PICKLE_FILE))
+    try:
+        with open(path, "rb") as handle:
+            python_model = cloudpickle.load(handle)
+    except Exception as error:  # noqa: BLE001 - any unpickling failure is reported with the path
+        raise invalid_input(f"Cannot load the custom model pickled at {path}: {type(error).__name__}: {error}") \
+            from error
+    artifacts = {name: os.path.abspath(safe_join(model_dir, spec["path"]))
+                 for name, spec in (conf.get("artifacts") or {}).items()}
+    context = PythonModelContext(artifacts, conf.get("model_config"))
+    if hasattr(python_model, "load_context"):
+        python_model.load_context(context)
+    return _PythonModelWrapper(python_model, context)

@@ -1,0 +1,96 @@
+"""Python-object serialization shared by the sklearn and lightgbm flavors: pickle, cloudpickle and skops.
+
+skops is optional. Loading a skops file trusts only the types of the frameworks'
+own packages that the model's MLmodel declares, plus any the caller names; anything
+else is refused with the list of types, so a crafted MLmodel cannot whitelist
+arbitrary code.
+"""
+
+from __future__ import annotations
+
+import re
+
+from ._errors import invalid_input
+
+__all__ = ["FORMATS", "dump", "load", "skops_modules"]
+
+FORMATS = ("cloudpickle", "pickle", "skops")
+_FRAMEWORK_PREFIXES = ("sklearn.", "lightgbm.", "xgboost.", "numpy.", "scipy.", "collections.OrderedDict",
+                       "collections.defaultdict")
+
+
+def _skops_io():
+    try:
+        import skops.io
+    except ImportError:
+        raise invalid_input("This model uses the skops format: install skops (pip install 'autolog[skops]')") \
+            from None
+    return skops.io
+
+
+def dump(obj, serialization_format: str):
+    """Serialize ``obj``; return (bytes, skops trusted types or None). Raises InvalidInputError for an
+    unknown format."""
+    if serialization_format == "cloudpickle":
+        import cloudpickle
+
+        return cloudpickle.dumps(obj), None
+    if serialization_format == "pickle":
+        import pickle
+
+        return pickle.dumps(obj, protocol=pickle.HIGHEST_PROTOCOL), None
+    if serialization_format == "skops":
+        skops_io = _skops_io()
+        data = skops_io.dumps(obj)
+        return data, sorted(skops_io.get_untrusted_types(data=data))
+    raise invalid_input(f"Unknown serialization_format {serialization_format!r}: expected one of {FORMATS}")
+
+
+def skops_modules(data: bytes) -> set:
+    """The top-level modules named in a skops file's schema."""
+    import io
+    import zipfile
+
+    with zipfile.ZipFile(io.BytesIO(data)) as archive:
+        schema = archive.read("schema.json").decode("utf-8")
+    return {module.split(".")[0] for module in re.findall(r'"__module__":\s*"([^"]+)"', schema)}
+
+
+def load(path: str, serialization_format: str, declared_types=None, trusted_types=None):
+    """Load the object stored at ``path`` in ``serialization_format``.
+
+    For skops, a type is trusted when the caller lists it in ``trusted_types`` or when the MLmodel
+    declares it (``declared_types``) and it belongs to a supported framework. Raises InvalidInputError
+    naming the path for an unknown format, a file that cannot be read, or untrusted types.
+    """
+    if serialization_format not in FORMATS:
+        raise invalid_input(f"Unknown serialization_format {serialization_format!r} for {path}: "
+                            f"expected one of {FORMATS}")
+    if serialization_format == "skops":
+        return _load_skops(path, declared_types, trusted_types)
+    try:
+        with open(path, "rb") as handle:
+            if serialization_format == "cloudpickle":
+                import cloudpickle
+
+                return cloudpickle.load(handle)
+            import pickle
+
+            return pickle.load(handle)
+    except Exception as error:  # noqa: BLE001 - any unpickling failure is reported with the path
+        raise invalid_input(f"Cannot load the pickled model at {path}: {type(error).__name__}: {error}") from error
+
+
+def _load_skops(path: str, declared_types, trusted_types):
+    skops_io = _skops_io()
+    try:
+        untrusted = skops_io.get_untrusted_types(file=path)
+    except Exception as error:  # noqa: BLE001 - a corrupt zip or schema
+        raise invalid_input(f"Cannot read the skops model at {path}: {error}") from error
+    declared = {name for name in declared_types or () if isinstance(name, str) and name.startswith(_FRAMEWORK_PREFIXES)}
+    allowed = declared | set(trusted_types or ())
+    refused = sorted(set(untrusted) - allowed)
+    if refused:
+        raise invalid_input(f"The skops model at {path} contains types that are not trusted: {refused}. "
+                            "If you trust this file, pass skops_trusted_types=[...] naming them")
+    return skops_io.load(path, trusted=sorted(set(untrusted)))

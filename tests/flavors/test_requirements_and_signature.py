@@ -1,0 +1,68 @@
+import pickle
+
+import numpy as np
+import pytest
+
+import flavors
+from autolog.tracking.exceptions import InvalidInputError
+from flavors import requirements
+from flavors.signature import ModelSignature
+
+
+def test_pickle_scan_finds_globals_and_cloudpickle_subimports():
+    import cloudpickle
+    import sklearn.preprocessing
+
+    scaler = sklearn.preprocessing.StandardScaler().fit(np.ones((3, 2)))
+    modules = {m.split(".")[0] for m in requirements.pickle_modules(pickle.dumps(scaler))}
+    assert {"sklearn", "numpy"} <= modules
+    namespace = {}
+    exec("import json\ndef f(x):\n    return json.dumps(x)\n", namespace)  # a by-value function using a module
+    namespace["f"].__module__ = "__main__"
+    assert "json" in requirements.pickle_modules(cloudpickle.dumps(namespace["f"]))
+    assert requirements.infer_requirements(["sklearn", "json", "os"]) == \
+        [f"scikit-learn=={sklearn.__version__}"]
+
+
+def test_user_requirements_lists_files_and_errors(tmp_path):
+    inferred = ["numpy==1.0", "xgboost==2.0"]
+    assert requirements.resolve_requirements(inferred, extra_pip_requirements=["xgboost>=3", "rich"]) == \
+        ["numpy==1.0", "xgboost>=3", "rich"]
+    (tmp_path / "reqs.txt").write_text("# pinned\nfoo==1.2\n")
+    assert requirements.resolve_requirements(inferred, pip_requirements=str(tmp_path / "reqs.txt")) == ["foo==1.2"]
+    with pytest.raises(InvalidInputError, match="malformed requirement 'not a requirement !!'"):
+        requirements.resolve_requirements(inferred, pip_requirements=["ok==1", "not a requirement !!"])
+    with pytest.raises(InvalidInputError, match="does not exist"):
+        requirements.resolve_requirements(inferred, extra_pip_requirements=str(tmp_path / "missing.txt"))
+
+
+def test_environment_files_written(tmp_path):
+    import yaml
+
+    env = requirements.write_environment(str(tmp_path), ["xgboost==3.0"])
+    assert env == {"conda": "conda.yaml", "virtualenv": "python_env.yaml"}
+    conda = yaml.safe_load((tmp_path / "conda.yaml").read_text())
+    assert {"pip": ["xgboost==3.0"]} in conda["dependencies"]
+    assert yaml.safe_load((tmp_path / "python_env.yaml").read_text())["dependencies"] == ["-r requirements.txt"]
+
+
+def test_infer_signature_kinds(frame):
+    data, label = frame
+    typed = data.assign(n=np.arange(len(data), dtype="int32"), flag=True, s="x")
+    signature = flavors.infer_signature(typed, label)
+    assert [(c.name, c.type) for c in signature.inputs.inputs] == [
+        ("a", "double"), ("b", "double"), ("c", "double"), ("n", "integer"), ("flag", "boolean"), ("s", "string")]
+    assert signature.outputs.inputs[0].type == "long"
+    tensor = flavors.infer_signature(data.to_numpy().astype("float32"), np.zeros(3))
+    assert tensor.inputs.to_json() == '[{"type": "tensor", "tensor-spec": {"dtype": "float32", "shape": [-1, 3]}}]'
+    assert ModelSignature.from_dict(signature.to_dict()) == signature
+    with pytest.raises(InvalidInputError, match="Malformed schema"):
+        ModelSignature.from_dict({"inputs": "[{\"type\": \"nonsense\"}]"})
+
+
+def test_infer_signature_dmatrix(frame):
+    xgb = pytest.importorskip("xgboost")
+    data, label = frame
+    schema = flavors.infer_signature(xgb.DMatrix(data, label)).inputs
+    assert schema.input_names() == ["a", "b", "c"]
+    assert flavors.infer_signature(xgb.DMatrix(data.to_numpy())).inputs.is_tensor_spec()
