@@ -1,0 +1,190 @@
+"""The ``Integration`` base class: one per framework hook, and the one holder of its state.
+
+A subclass names the framework module, its supported versions (data, checked with
+``packaging`` when it is importable) and implements ``targets(module)``: the
+(owner, attribute, Hook) triples to wrap.
+``enable(**options)`` is idempotent: the patches are installed once, by a post-import
+hook, so it works before or after the framework is imported; ``enable(disable=True)``
+removes exactly what was installed.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import importlib.util
+import re
+import sys
+import threading
+
+from ._patching import logger, safe_patch
+
+__all__ = ["DidNotEnable", "Options", "Integration", "version_in_range"]
+
+
+class DidNotEnable(ImportError):
+    """The framework of an integration is not installed; ``autolog.enable()`` skips it, a named call raises it."""
+
+
+@dataclasses.dataclass(frozen=True)
+class Options:
+    """The options every integration accepts (DESIGN.md, "Autologging rules")."""
+
+    disable: bool = False
+    log_models: bool = True
+    log_input_examples: bool = False
+    log_model_signatures: bool = True
+    log_datasets: bool = True
+    exclusive: bool = False
+    silent: bool = False
+    registered_model_name: str | None = None
+    extra_tags: dict | None = None
+
+    @classmethod
+    def from_kwargs(cls, integration: str, options: dict) -> "Options":
+        """Build validated options; raise TypeError for an unknown option and ValueError for a bad value."""
+        fields = {field.name: field for field in dataclasses.fields(cls)}
+        unknown = sorted(set(options) - set(fields))
+        if unknown:
+            raise TypeError(f"autolog.{integration}() got unknown option(s) {', '.join(map(repr, unknown))}; "
+                            f"known options: {', '.join(sorted(fields))}")
+        for name, value in options.items():
+            _check_option(integration, name, value, fields[name].default)
+        return cls(**options)
+
+
+def _check_option(integration: str, name: str, value, default) -> None:
+    if isinstance(default, bool) and not isinstance(value, bool):
+        raise ValueError(f"autolog.{integration}(): option {name!r} must be True or False, not {value!r}")
+    if isinstance(default, int) and not isinstance(default, bool) and value is not None and (
+            isinstance(value, bool) or not isinstance(value, int)):
+        raise ValueError(f"autolog.{integration}(): option {name!r} must be an integer, not {value!r}")
+    if name == "registered_model_name" and value is not None and (not isinstance(value, str) or not value):
+        raise ValueError(f"autolog.{integration}(): registered_model_name must be a non-empty string, "
+                         f"not {value!r}")
+    if name == "extra_tags" and value is not None and (
+            not isinstance(value, dict) or not all(isinstance(key, str) for key in value)):
+        raise ValueError(f"autolog.{integration}(): extra_tags must be a dict with string keys, not {value!r}")
+
+
+def version_in_range(version: str, specifier: str) -> bool:
+    """True when ``version`` satisfies ``specifier`` (e.g. ">=1.7, <4"); unparsable versions count as inside."""
+    try:
+        from packaging.specifiers import SpecifierSet
+        from packaging.version import InvalidVersion, Version
+    except ImportError:
+        return _simple_in_range(version, specifier)
+    try:
+        return Version(version) in SpecifierSet(specifier)
+    except InvalidVersion:
+        return True
+
+
+def _release(version: str) -> tuple:
+    match = re.match(r"\s*v?(\d+(?:\.\d+)*)", version)
+    return tuple(int(part) for part in match.group(1).split(".")) if match else ()
+
+
+def _simple_in_range(version: str, specifier: str) -> bool:
+    have = _release(version)
+    if not have:
+        return True
+    compare = {">=": lambda a, b: a >= b, "<=": lambda a, b: a <= b, ">": lambda a, b: a > b,
+               "<": lambda a, b: a < b, "==": lambda a, b: a == b, "!=": lambda a, b: a != b}
+    for clause in filter(None, (part.strip() for part in specifier.split(","))):
+        operator = re.match(r"(>=|<=|==|!=|>|<)", clause)
+        if operator is None:
+            continue
+        bound = _release(clause[operator.end():])
+        width = max(len(have), len(bound))
+        padded = (have + (0,) * width)[:width], (bound + (0,) * width)[:width]
+        if not compare[operator.group(1)](*padded):
+            return False
+    return True
+
+
+class Integration:
+    """Base class of a framework hook. Subclasses set ``name``, ``module``, ``supported_versions``
+    (a specifier such as ">=1.7, <4"), optionally ``options_class``, and implement ``targets``.
+    """
+
+    name: str = ""
+    module: str = ""
+    supported_versions: str = ""
+    options_class = Options
+
+    def __init__(self):
+        self._lock = threading.RLock()
+        self._enabled = False
+        self._options = self.options_class()
+        self._patches: list = []
+        self._hook_registered = False
+
+    @property
+    def enabled(self) -> bool:
+        """True while autologging of this framework is on."""
+        return self._enabled
+
+    @property
+    def options(self):
+        """The options of the last ``enable`` call."""
+        return self._options
+
+    @property
+    def patches(self) -> tuple:
+        """The patches currently installed."""
+        return tuple(self._patches)
+
+    def targets(self, framework) -> list:
+        """The (owner, attribute name, Hook) triples to patch once ``framework`` is imported."""
+        raise NotImplementedError
+
+    def is_installed(self) -> bool:
+        """True when the framework can be imported (checked without importing it)."""
+        return self.module in sys.modules or importlib.util.find_spec(self.module) is not None
+
+    def enable(self, **options) -> None:
+        """Turn autologging on with ``options`` (or off with ``disable=True``); idempotent.
+
+        Raises TypeError/ValueError for bad options and DidNotEnable when the framework is missing.
+        """
+        parsed = self.options_class.from_kwargs(self.name, options)
+        with self._lock:
+            if parsed.disable:
+                self._enabled, self._options = False, parsed
+                self._unpatch()
+                return
+            if not self.is_installed():
+                raise DidNotEnable(f"autolog.{self.name}(): the {self.module!r} package is not installed")
+            self._options, self._enabled = parsed, True
+            framework = sys.modules.get(self.module)
+            if framework is not None:
+                self._on_import(framework)
+            elif not self._hook_registered:
+                import wrapt
+
+                wrapt.register_post_import_hook(self._on_import, self.module)
+                self._hook_registered = True
+
+    def _on_import(self, framework) -> None:
+        with self._lock:
+            if not self._enabled or self._patches:
+                return
+            self._check_version(framework)
+            try:
+                for owner, attribute, hook in self.targets(framework):
+                    self._patches.append(safe_patch(self, owner, attribute, hook))
+            except Exception:
+                self._unpatch()
+                raise
+
+    def _check_version(self, framework) -> None:
+        version = getattr(framework, "__version__", None)
+        if version and self.supported_versions and not version_in_range(str(version), self.supported_versions):
+            if not self._options.silent:
+                logger.warning("autolog: %s %s is outside the tested range %s; autologging may be incomplete",
+                               self.module, version, self.supported_versions)
+
+    def _unpatch(self) -> None:
+        patches, self._patches = self._patches, []
+        for patch in reversed(patches):
+            patch.remove()

@@ -1,0 +1,252 @@
+"""Safe patching: wrap a framework function so logging around it can never hurt the call.
+
+The rules every hook follows:
+
+- the original function is called exactly once, with the user's arguments (plus
+  what a hook adds, such as a callback); its result and its exceptions reach the
+  user unchanged;
+- any failure inside logging is collected, and the call ends with one warning on
+  the ``autolog`` logger (raised instead when ``AUTOLOG_STRICT=1``, as in the test
+  suite, so bugs cannot hide);
+- inside a user's active run the hook logs into it; otherwise it opens a run for
+  the call and ends it FINISHED, or FAILED (KILLED on Ctrl-C) when the call raised;
+- nested patched calls (a framework calling itself) log once, at the outer call;
+- ``unpatch`` restores the original attribute only while it is still our wrapper.
+
+Tracking is imported lazily, at the first patched call, so enabling stays cheap.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import contextvars
+import logging
+import os
+import warnings
+
+import wrapt
+
+__all__ = [
+    "STRICT_ENV", "AUTOLOG_TAG", "logger", "is_strict", "capture_internal_exceptions", "Hook", "AutologCall",
+    "Patch", "safe_patch", "in_patched_call",
+]
+
+STRICT_ENV = "AUTOLOG_STRICT"
+AUTOLOG_TAG = "mlflow.autologging"
+
+logger = logging.getLogger("autolog")
+
+_in_call: contextvars.ContextVar = contextvars.ContextVar("autolog_in_patched_call", default=False)
+
+
+def is_strict() -> bool:
+    """True when hook errors must be raised instead of warned ($AUTOLOG_STRICT set to 1/true/yes)."""
+    return os.environ.get(STRICT_ENV, "").strip().lower() in ("1", "true", "yes")
+
+
+def in_patched_call() -> bool:
+    """True while this thread or task is inside a patched call that is logging."""
+    return _in_call.get()
+
+
+@contextlib.contextmanager
+def capture_internal_exceptions(what: str, on_error=None):
+    """Run a block of autolog's own code; an Exception inside it is reported, never propagated.
+
+    ``on_error(what, exc)`` receives the error; without it the error is one warning on
+    the ``autolog`` logger. In strict mode the error is raised instead.
+    """
+    try:
+        yield
+    except Exception as exc:
+        if on_error is not None:
+            on_error(what, exc)
+        elif is_strict():
+            raise
+        else:
+            logger.warning("autolog: failed while %s: %r", what, exc)
+            logger.debug("autolog: traceback of the failure while %s", what, exc_info=exc)
+
+
+class Hook:
+    """What a patched function logs: ``before`` may return new (args, kwargs); ``after`` sees the result.
+
+    Both run inside the call's logging guard: whatever they raise becomes the call's warning.
+    """
+
+    def before(self, call: "AutologCall", instance, args: tuple, kwargs: dict):
+        """Log what is known before training; return (args, kwargs) to call the original with, or None."""
+        return None
+
+    def after(self, call: "AutologCall", instance, args: tuple, kwargs: dict, result) -> None:
+        """Log what training produced (metrics at the end, the model...)."""
+
+
+class AutologCall:
+    """One patched call: its run, its options, the state its hook keeps, and the errors logging met."""
+
+    def __init__(self, integration):
+        self.integration = integration
+        self.options = integration.options
+        self.state: dict = {}
+        self.run_id = None
+        self.logging = False
+        self._active_run = None
+        self._errors: list = []
+
+    @property
+    def owns_run(self) -> bool:
+        """True when this call started its run (and ends it)."""
+        return self._active_run is not None
+
+    def record(self, what: str, exc: BaseException) -> None:
+        """Keep a logging failure; the call reports them all as one warning (or raises in strict mode)."""
+        self._errors.append((what, exc))
+
+    def guard(self, what: str):
+        """A context manager that records any Exception of its block as a failure ``while <what>``."""
+        return capture_internal_exceptions(what, self.record)
+
+    def open_run(self) -> None:
+        """Use the user's active run, or start one for this call; decide whether this call logs at all."""
+        from .tracking import fluent
+
+        active = fluent.active_run()
+        if active is not None:
+            if self.options.exclusive:
+                return
+            self.run_id = active.info.run_id
+            from .tracking import Client
+
+            Client().set_tag(self.run_id, AUTOLOG_TAG, self.integration.name)
+        else:
+            tags = {AUTOLOG_TAG: self.integration.name, **(self.options.extra_tags or {})}
+            self._active_run = fluent.start_run(tags=tags)
+            self.run_id = self._active_run.info.run_id
+        self.logging = True
+
+    def close(self, exc) -> None:
+        """Finish the run (end it if this call started it, else flush its metrics), then report failures.
+
+        ``exc`` is the exception the original raised, or None. Never raises while ``exc`` is set.
+        """
+        if self._active_run is not None:
+            active, self._active_run = self._active_run, None
+            with self.guard("ending the run"):
+                active.__exit__(type(exc) if exc is not None else None, exc, None)
+        elif self.logging:
+            from .tracking import fluent
+
+            with self.guard("writing the buffered metrics"):
+                fluent.flush()
+        self._report(raise_allowed=exc is None)
+
+    def _report(self, raise_allowed: bool) -> None:
+        if not self._errors:
+            return
+        what, first = self._errors[0]
+        if raise_allowed and is_strict():
+            raise first
+        others = f" (and {len(self._errors) - 1} later failure(s))" if len(self._errors) > 1 else ""
+        level = logging.DEBUG if self.options.silent else logging.WARNING
+        logger.log(level, "autolog: %s autologging failed while %s: %r%s; training was not affected",
+                   self.integration.name, what, first, others)
+        logger.debug("autolog: traceback of the first failure", exc_info=first)
+
+
+def _call_patched(integration, hook: Hook, wrapped, instance, args, kwargs):
+    if not integration.enabled or _in_call.get():
+        return wrapped(*args, **kwargs)
+    token = _in_call.set(True)
+    try:
+        call = AutologCall(integration)
+        with _quiet(call.options.silent):
+            call_args, call_kwargs = _prepare(call, hook, instance, args, kwargs)
+        try:
+            result = wrapped(*call_args, **call_kwargs)
+        except BaseException as exc:
+            with _quiet(call.options.silent):
+                call.close(exc)
+            raise
+        with _quiet(call.options.silent):
+            if call.logging:
+                with call.guard("logging the results"):
+                    hook.after(call, instance, call_args, call_kwargs, result)
+            call.close(None)
+        return result
+    finally:
+        _in_call.reset(token)
+
+
+def _prepare(call: AutologCall, hook: Hook, instance, args, kwargs) -> tuple:
+    with call.guard("starting the run"):
+        call.open_run()
+    if call.logging:
+        with call.guard("logging the parameters"):
+            prepared = hook.before(call, instance, args, kwargs)
+            if prepared is not None:
+                return prepared
+    return args, kwargs
+
+
+@contextlib.contextmanager
+def _quiet(silent: bool):
+    if not silent:
+        yield
+        return
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        yield
+
+
+class Patch:
+    """One installed wrapper: where it lives and what it replaced, so it can be removed exactly."""
+
+    def __init__(self, owner, name: str, wrapper, original, had_own: bool):
+        self.owner, self.name, self.wrapper = owner, name, wrapper
+        self.original, self.had_own = original, had_own
+
+    def is_installed(self) -> bool:
+        """True while the owner's attribute is still this patch's wrapper."""
+        return _own_attribute(self.owner, self.name) is self.wrapper
+
+    def remove(self) -> bool:
+        """Restore the original attribute if it is still our wrapper; return whether it was restored."""
+        if not self.is_installed():
+            logger.debug("autolog: %s.%s was rewrapped by someone else; leaving it", self.owner, self.name)
+            return False
+        if self.had_own:
+            setattr(self.owner, self.name, self.original)
+        else:
+            delattr(self.owner, self.name)
+        return True
+
+    def __repr__(self):
+        return f"<Patch {getattr(self.owner, '__name__', self.owner)}.{self.name}>"
+
+
+_MISSING = object()
+
+
+def _own_attribute(owner, name: str):
+    namespace = getattr(owner, "__dict__", None)
+    if namespace is None:
+        return getattr(owner, name, _MISSING)
+    return namespace.get(name, _MISSING)
+
+
+def safe_patch(integration, owner, name: str, hook: Hook) -> Patch:
+    """Wrap ``owner.name`` (a module function or a class's method) so calls go through ``hook`` safely.
+
+    Returns the Patch to remove later. Raises AttributeError when ``owner`` has no ``name``.
+    """
+    original = _own_attribute(owner, name)
+    had_own = original is not _MISSING
+    if not had_own and not hasattr(owner, name):
+        raise AttributeError(f"{owner!r} has no attribute {name!r} to patch")
+
+    def wrapper(wrapped, instance, args, kwargs):
+        return _call_patched(integration, hook, wrapped, instance, args, kwargs)
+
+    wrapt.wrap_function_wrapper(owner, name, wrapper)
+    return Patch(owner, name, _own_attribute(owner, name), original, had_own)

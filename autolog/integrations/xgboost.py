@@ -1,0 +1,241 @@
+"""Autologging for xgboost: ``xgb.train``, ``xgb.cv`` and the sklearn API (``XGBRegressor.fit``...).
+
+``autolog.xgboost()`` (this module's :func:`autolog`) records, for each training call:
+the parameters merged with the defaults that matter, every eval metric at every
+iteration as ``<eval_name>-<metric>`` (step = iteration), ``best_iteration``,
+``stopped_iteration`` and the metrics at the best iteration when early stopping
+ran, the model (``flavors.xgboost``, with signature and optional input example),
+feature importance for every importance type (JSON + SVG chart) and the training
+data's fingerprint.
+"""
+
+from __future__ import annotations
+
+import inspect
+
+from .._integration import Integration
+from .._patching import Hook
+from . import _common, _datasets, _importance
+from ._xgboost_data import dmatrix_example, rows_example, training_fingerprint
+
+__all__ = ["autolog", "XGBoostIntegration", "INTEGRATION"]
+
+_NOT_PARAMS = frozenset({"params", "dtrain", "evals", "evals_result", "callbacks", "xgb_model", "folds",
+                         "fpreproc", "obj", "custom_metric", "feval"})
+_TREE_IMPORTANCE_TYPES = ("weight", "gain", "cover", "total_gain", "total_cover")
+
+
+class XGBoostIntegration(Integration):
+    """Patches ``xgboost.train``, ``xgboost.cv`` and the ``fit`` of each estimator class of ``xgboost.sklearn``."""
+
+    name = "xgboost"
+    module = "xgboost"
+    supported_versions = ">=1.7, <4"
+
+    def targets(self, framework) -> list:
+        """The functions to wrap on the imported xgboost module."""
+        train, cv = _TrainHook(framework.train), _TrainHook(framework.cv, cross_validation=True)
+        found = [(framework, "train", train), (framework.training, "train", train),
+                 (framework, "cv", cv), (framework.training, "cv", cv)]
+        sklearn_api = framework.sklearn
+        fit = _SklearnFitHook()
+        for class_name in ("XGBModel", "XGBClassifier", "XGBRanker", "XGBRFClassifier", "XGBRFRegressor"):
+            cls = getattr(sklearn_api, class_name, None)
+            if cls is not None and "fit" in cls.__dict__:
+                found.append((cls, "fit", fit))
+        return found
+
+
+INTEGRATION = XGBoostIntegration()
+
+
+def autolog(**options) -> None:
+    """Enable (or with ``disable=True`` disable) autologging of xgboost training; see DESIGN.md for options.
+
+    Raises DidNotEnable when xgboost is not installed, TypeError/ValueError for a bad option.
+    """
+    INTEGRATION.enable(**options)
+
+
+def _metric_callback(call, cross_validation: bool):
+    import xgboost
+
+    class AutologMetrics(xgboost.callback.TrainingCallback):
+        """Queues each iteration's eval metrics on the tracking buffer; never raises into xgboost."""
+
+        def __init__(self):
+            super().__init__()
+            self.metrics = _common.IterationMetrics(call)
+            self.history, self.first_epoch, self.last_epoch = {}, None, None
+
+        def after_iteration(self, model, epoch, evals_log):
+            self.history, self.last_epoch = evals_log, epoch
+            if self.first_epoch is None:
+                self.first_epoch = epoch
+            with call.guard(f"reading the metrics of iteration {epoch}"):
+                self.metrics.log(_latest(evals_log, cross_validation), step=epoch)
+            return False
+
+    return AutologMetrics()
+
+
+def _latest(evals_log, cross_validation: bool) -> dict:
+    latest = {}
+    for data_name, metrics in evals_log.items():
+        for metric_name, values in metrics.items():
+            if not values:
+                continue
+            if cross_validation:
+                mean, std = values[-1]
+                latest[f"{data_name}-{metric_name}-mean"], latest[f"{data_name}-{metric_name}-std"] = mean, std
+            else:
+                latest[f"{data_name}-{metric_name}"] = values[-1]
+    return latest
+
+
+class _TrainHook(Hook):
+    """``xgb.train`` / ``xgb.cv``: params before, a metrics callback during, the outputs after."""
+
+    def __init__(self, function, cross_validation: bool = False):
+        self.signature = inspect.signature(function)
+        self.cross_validation = cross_validation
+
+    def before(self, call, instance, args, kwargs):
+        bound = self.signature.bind(*args, **kwargs)
+        arguments = {**{name: p.default for name, p in self.signature.parameters.items()
+                        if p.default is not inspect.Parameter.empty}, **bound.arguments}
+        params = {name: value for name, value in arguments.items() if name not in _NOT_PARAMS}
+        params.update(_booster_params(arguments["params"]))
+        params["custom_objective"] = arguments.get("obj")
+        params["custom_metric"] = arguments.get("custom_metric") or arguments.get("feval")
+        tags = {}
+        if call.options.log_datasets and not self.cross_validation:
+            tags = _log_dataset(call, arguments["dtrain"], None)
+        _common.log_params_and_tags(call, params, tags)
+        callback = _metric_callback(call, self.cross_validation)
+        call.state.update(callback=callback, params=params, dtrain=arguments["dtrain"])
+        bound.arguments["callbacks"] = [*(bound.arguments.get("callbacks") or ()), callback]
+        return bound.args, bound.kwargs
+
+    def after(self, call, instance, args, kwargs, result):
+        if self.cross_validation:
+            return
+        callback = call.state["callback"]
+        dtrain = call.state["dtrain"]
+        _log_outputs(call, result, result, callback.history, callback.first_epoch, callback.last_epoch,
+                     lambda: dmatrix_example(dtrain), call.state["params"])
+
+
+class _SklearnFitHook(Hook):
+    """``XGBModel.fit`` and subclasses: the estimator's params before, metrics and the model after."""
+
+    def before(self, call, instance, args, kwargs):
+        data = args[0] if args else kwargs.get("X")
+        labels = args[1] if len(args) > 1 else kwargs.get("y")
+        params = dict(instance.get_params())
+        params.pop("callbacks", None)
+        if params.get("n_estimators") is None and hasattr(instance, "get_num_boosting_rounds"):
+            params["n_estimators"] = instance.get_num_boosting_rounds()
+        tags = _log_dataset(call, data, labels) if call.options.log_datasets else {}
+        _common.log_params_and_tags(call, params, tags)
+        call.state.update(data=data, params=params)
+        return None
+
+    def after(self, call, instance, args, kwargs, result):
+        booster = instance.get_booster()
+        history = instance.evals_result() if hasattr(instance, "evals_result_") else {}
+        metrics = _common.IterationMetrics(call)
+        rounds = max((len(values) for per_data in history.values() for values in per_data.values()), default=0)
+        for step in range(rounds):
+            metrics.log({f"{data_name}-{metric}": values[step] for data_name, per_data in history.items()
+                         for metric, values in per_data.items() if step < len(values)}, step=step)
+        data = call.state["data"]
+        _log_outputs(call, booster, instance, history, 0, rounds - 1 if rounds else None,
+                     lambda: rows_example(data), call.state["params"])
+
+
+def _booster_params(params) -> dict:
+    """xgboost params given as a dict or as a list of pairs (repeated keys collected into a list)."""
+    if params is None:
+        return {}
+    if isinstance(params, dict):
+        return dict(params)
+    merged: dict = {}
+    for key, value in params:
+        if key in merged:
+            merged[key] = [*merged[key], value] if isinstance(merged[key], list) else [merged[key], value]
+        else:
+            merged[key] = value
+    return merged
+
+
+def _log_dataset(call, data, labels) -> dict:
+    info = training_fingerprint(data, labels)
+    info["name"] = "train"
+    call.state.setdefault("artifacts", []).append(("datasets/train.json", info))
+    return _datasets.dataset_tags(info)
+
+
+def _log_outputs(call, booster, model, history, first_epoch, last_epoch, example_fn, params) -> None:
+    """After training: best-iteration metrics, importance and dataset artifacts, the model."""
+    with call.guard("logging the early-stopping metrics"):
+        _log_best_iteration(call, booster, history, first_epoch, last_epoch)
+    with call.guard("logging feature importance"):
+        _log_artifacts(call, booster, params)
+    with call.guard("logging the model"):
+        _log_model(call, booster, model, example_fn)
+
+
+def _log_best_iteration(call, booster, history, first_epoch, last_epoch) -> None:
+    best = booster.attr("best_iteration")
+    if best is None or last_epoch is None:
+        return
+    best = int(best)
+    metrics = {"best_iteration": best, "stopped_iteration": last_epoch}
+    index = best - (first_epoch or 0)
+    for data_name, per_data in history.items():
+        for metric_name, values in per_data.items():
+            if 0 <= index < len(values):
+                metrics[f"{data_name}-{metric_name}"] = values[index]
+    # One step past the last iteration, so each metric's latest value is the best model's.
+    _common.IterationMetrics(call).log(metrics, step=last_epoch + 1)
+
+
+def _log_artifacts(call, booster, params) -> None:
+    import json
+    import os
+
+    batch = _common.ArtifactBatch()
+    try:
+        directory = batch.add()
+        linear = str(params.get("booster", "")) == "gblinear"
+        importances = {kind: booster.get_score(importance_type=kind)
+                       for kind in (("weight",) if linear else _TREE_IMPORTANCE_TYPES)}
+        _importance.write_importance_files(directory, importances)
+        for relative, content in call.state.get("artifacts", ()):
+            path = os.path.join(directory, relative)
+            os.makedirs(os.path.dirname(path), exist_ok=True)
+            with open(path, "w", encoding="utf-8") as handle:
+                json.dump(content, handle, indent=2)
+    except BaseException:
+        batch.discard()
+        raise
+    batch.commit(call.run_id)
+
+
+def _log_model(call, booster, model, example_fn) -> None:
+    options = call.options
+    if not options.log_models:
+        return
+    example = example_fn() if options.log_model_signatures or options.log_input_examples else None
+
+    def predict(rows):
+        import xgboost
+
+        with xgboost.config_context(verbosity=0):
+            if model is booster:
+                return booster.predict(xgboost.DMatrix(rows, feature_names=booster.feature_names,
+                                                       feature_types=booster.feature_types))
+            return model.predict(rows)
+
+    _common.log_model(call, "xgboost", model, example, predict)

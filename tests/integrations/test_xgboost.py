@@ -1,0 +1,240 @@
+"""autolog.xgboost(): what xgb.train, xgb.cv and the sklearn API record, and the shared contract."""
+
+import json
+import os
+
+import numpy as np
+import pandas as pd
+import pytest
+import xgboost as xgb
+
+import autolog
+import flavors
+from tests.integrations._contract import IntegrationContract
+
+RNG = np.random.default_rng(0)
+X = RNG.random((300, 4))
+Y = X[:, 0] * 2 + X[:, 1] + RNG.normal(0, 0.05, 300)
+FRAME = pd.DataFrame(X, columns=["age", "income", "rooms", "distance"])
+
+
+def _train(**kwargs):
+    dtrain = xgb.DMatrix(X[:200], label=Y[:200])
+    dvalid = xgb.DMatrix(X[200:], label=Y[200:])
+    return xgb.train({"max_depth": 2, "seed": 1}, dtrain, 8, evals=[(dvalid, "validation")], verbose_eval=False,
+                     **kwargs)
+
+
+class TestXGBoostContract(IntegrationContract):
+    framework = "xgboost"
+    train_script = """
+        import numpy as np, xgboost as xgb
+        X = np.random.default_rng(0).random((100, 3))
+        xgb.train({"max_depth": 2}, xgb.DMatrix(X, label=X[:, 0]), 3)
+    """
+
+    def enable(self, **options):
+        autolog.xgboost(**options)
+
+    def train(self):
+        return _train()
+
+    def predict(self, model):
+        return model.predict(xgb.DMatrix(X))
+
+    def train_raising(self, error):
+        class Raise(xgb.callback.TrainingCallback):
+            def after_iteration(self, model, epoch, evals_log):
+                raise error
+
+        return _train(callbacks=[Raise()])
+
+
+@pytest.fixture(autouse=True)
+def _disable():
+    yield
+    autolog.xgboost(disable=True)
+
+
+def _only_run():
+    (run,) = autolog.search_runs(output_format="list")
+    return run
+
+
+def _artifact_json(run, path):
+    local = autolog.Client().download_artifacts(run.info.run_id, path)
+    with open(local) as handle:
+        return json.load(handle)
+
+
+def test_train_logs_params_metrics_and_early_stopping():
+    autolog.xgboost(log_models=False)
+    booster = xgb.train({"max_depth": 2, "eval_metric": ["rmse", "mae"]}, xgb.DMatrix(X[:200], label=Y[:200]), 200,
+                        evals=[(xgb.DMatrix(X[:200], label=Y[:200]), "train"),
+                               (xgb.DMatrix(X[200:], label=Y[200:]), "validation")],
+                        early_stopping_rounds=5, verbose_eval=False)
+    run = _only_run()
+    params = run.data.params
+    assert params["max_depth"] == "2" and params["num_boost_round"] == "200"
+    assert params["early_stopping_rounds"] == "5" and params["eval_metric"] == "['rmse', 'mae']"
+    stopped = booster.num_boosted_rounds() - 1
+    assert run.data.metrics["best_iteration"] == booster.best_iteration
+    assert run.data.metrics["stopped_iteration"] == stopped < 199
+    history = autolog.Client().get_metric_history(run.info.run_id, "validation-rmse")
+    assert [m.step for m in history] == list(range(stopped + 1)) + [stopped + 1]
+    assert run.data.metrics["validation-rmse"] == pytest.approx(history[booster.best_iteration].value)
+    assert {"train-rmse", "train-mae", "validation-mae"} <= set(run.data.metrics)
+
+
+def test_custom_objective_and_metric_are_named():
+    autolog.xgboost(log_models=False)
+
+    def squared_error(predt, dtrain):
+        return predt - dtrain.get_label(), np.ones_like(predt)
+
+    def max_error(predt, dtrain):
+        return "max_error", float(np.max(np.abs(predt - dtrain.get_label())))
+
+    _train(obj=squared_error, custom_metric=max_error)
+    run = _only_run()
+    assert run.data.params["custom_objective"] == "squared_error"
+    assert run.data.params["custom_metric"] == "max_error"
+    assert "validation-max_error" in run.data.metrics
+
+
+def test_params_as_a_list_of_pairs_and_ranking_metric_names():
+    autolog.xgboost(log_models=False)
+    groups = [10] * 20
+    dtrain = xgb.DMatrix(X[:200], label=(Y[:200] > 1.5).astype(int))
+    dtrain.set_group(groups)
+    xgb.train([("objective", "rank:ndcg"), ("eval_metric", "ndcg@5"), ("eval_metric", "map")], dtrain, 3,
+              evals=[(dtrain, "train")], verbose_eval=False)
+    run = _only_run()
+    assert run.data.params["eval_metric"] == "['ndcg@5', 'map']"
+    assert {"train-ndcg_at_5", "train-map"} <= set(run.data.metrics)
+
+
+def test_model_signature_example_importance_and_dataset_from_a_dmatrix():
+    autolog.xgboost(log_input_examples=True)
+    dtrain = xgb.DMatrix(FRAME, label=Y)
+    booster = xgb.train({"max_depth": 2}, dtrain, 4)
+    run = _only_run()
+    model_uri = f"runs:/{run.info.run_id}/model"
+    loaded = flavors.pyfunc.load_model(model_uri)
+    np.testing.assert_allclose(loaded.predict(FRAME[:5]), booster.predict(xgb.DMatrix(FRAME[:5])))
+    inputs = loaded.metadata.get_input_schema().input_names()
+    assert inputs == ["age", "income", "rooms", "distance"]
+    names = {info.path for info in autolog.Client().list_artifacts(run.info.run_id)}
+    for kind in ("weight", "gain", "cover", "total_gain", "total_cover"):
+        assert f"feature_importance_{kind}.json" in names and f"feature_importance_{kind}.svg" in names
+    assert _artifact_json(run, "feature_importance_gain.json") == pytest.approx(
+        booster.get_score(importance_type="gain"))
+    dataset = _artifact_json(run, "datasets/train.json")
+    assert dataset["shape"] == [300, 4] and [f["name"] for f in dataset["features"]] == list(FRAME.columns)
+    assert run.data.tags["autolog.dataset.digest"] == dataset["digest"]
+    assert "model/input_example.json" in {i.path for i in autolog.Client().list_artifacts(run.info.run_id, "model")}
+
+
+def test_dataset_digest_follows_the_data():
+    autolog.xgboost(log_models=False)
+    xgb.train({}, xgb.DMatrix(X, label=Y), 2)
+    xgb.train({}, xgb.DMatrix(X, label=Y), 2)
+    changed = X.copy()
+    changed[150, 2] += 1
+    xgb.train({}, xgb.DMatrix(changed, label=Y), 2)
+    digests = [r.data.tags["autolog.dataset.digest"] for r in
+               autolog.search_runs(output_format="list", order_by=["attributes.start_time ASC"])]
+    assert len(digests) == 3 and len(set(digests)) == 2
+
+
+@pytest.mark.parametrize("estimator, labels", [
+    (xgb.XGBRegressor, Y), (xgb.XGBClassifier, (Y > 1.5).astype(int)), (xgb.XGBRFRegressor, Y),
+])
+def test_sklearn_api_logs_one_run_with_the_estimator_as_model(estimator, labels):
+    autolog.xgboost()
+    model = estimator(n_estimators=6, max_depth=2, early_stopping_rounds=2 if estimator is not xgb.XGBRFRegressor
+                      else None)
+    model.fit(FRAME[:200], labels[:200], eval_set=[(FRAME[200:], labels[200:])], verbose=False)
+    run = _only_run()
+    assert run.data.params["max_depth"] == "2" and run.data.params["n_estimators"] == "6"
+    assert any(key.startswith("validation_0-") for key in run.data.metrics)
+    loaded = flavors.xgboost.load_model(f"runs:/{run.info.run_id}/model")
+    assert type(loaded) is estimator
+    np.testing.assert_allclose(loaded.predict(FRAME[:5]), model.predict(FRAME[:5]))
+    assert run.data.tags["autolog.dataset.source"] == "pandas"
+
+
+def test_ranker_fit():
+    autolog.xgboost(log_models=False)
+    ranker = xgb.XGBRanker(n_estimators=3)
+    ranker.fit(X[:200], (Y[:200] > 1.5).astype(int), qid=np.repeat(np.arange(20), 10))
+    assert _only_run().data.params["n_estimators"] == "3"
+
+
+def test_cv_logs_mean_and_std_per_iteration():
+    autolog.xgboost()
+    results = xgb.cv({"max_depth": 2}, xgb.DMatrix(X, label=Y), 4, nfold=3)
+    run = _only_run()
+    assert run.data.params["nfold"] == "3"
+    assert run.data.metrics["test-rmse-mean"] == pytest.approx(results["test-rmse-mean"].iloc[-1])
+    assert len(autolog.Client().get_metric_history(run.info.run_id, "train-rmse-std")) == 4
+
+
+def test_user_callbacks_are_kept_and_not_mutated():
+    autolog.xgboost(log_models=False)
+    seen = []
+
+    class Record(xgb.callback.TrainingCallback):
+        def after_iteration(self, model, epoch, evals_log):
+            seen.append(epoch)
+            return False
+
+    callbacks = [Record()]
+    _train(callbacks=callbacks)
+    assert seen == list(range(8)) and len(callbacks) == 1
+
+
+def test_registered_model_name_and_extra_tags():
+    autolog.xgboost(registered_model_name="house-prices", extra_tags={"team": "pricing"})
+    _train()
+    run = _only_run()
+    assert run.data.tags["team"] == "pricing"
+    version = autolog.Client().get_model_version("house-prices", "1")
+    assert version.run_id == run.info.run_id
+
+
+def test_log_models_false_and_log_datasets_false():
+    autolog.xgboost(log_models=False, log_datasets=False)
+    _train()
+    run = _only_run()
+    names = {info.path for info in autolog.Client().list_artifacts(run.info.run_id)}
+    assert "model" not in names and "datasets" not in names
+    assert not any(key.startswith("autolog.dataset") for key in run.data.tags)
+
+
+def test_gblinear_logs_weight_importance_only():
+    autolog.xgboost(log_models=False)
+    xgb.train({"booster": "gblinear"}, xgb.DMatrix(X, label=Y), 3)
+    names = {info.path for info in autolog.Client().list_artifacts(_only_run().info.run_id)}
+    assert "feature_importance_weight.json" in names and "feature_importance_gain.json" not in names
+
+
+def test_enable_turns_on_xgboost_and_disable_turns_it_off():
+    from autolog.integrations import enable_all
+
+    assert "xgboost" in enable_all(log_models=False)
+    _train()
+    autolog.disable()
+    _train()
+    assert len(autolog.search_runs(output_format="list")) == 1
+
+
+def test_import_autolog_imports_no_framework():
+    import subprocess
+    import sys
+
+    code = ("import sys, autolog, autolog.integrations.xgboost; autolog.xgboost(); "
+            "print(sorted(m for m in ('xgboost', 'pandas', 'numpy', 'sklearn', 'lightgbm') if m in sys.modules))")
+    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=60,
+                          env={**os.environ, "AUTOLOG_TRACKING_URI": "unused"})
+    assert done.stdout.strip() == "[]", done.stderr
