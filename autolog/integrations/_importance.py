@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import json
 import os
-from xml.sax.saxutils import escape
+from html import escape
 
 __all__ = ["write_importance_files", "importance_svg"]
 

@@ -50,9 +50,10 @@ on_tracking_uri_change(_reset_store_state)
 
 
 def _get_client() -> Client:
+    """The client of the store in effect; set_tracking_uri drops it, so the fast path is one global read."""
     global _client
     client = _client
-    if client is None or client.tracking_uri != get_tracking_uri():
+    if client is None:
         with _state_lock:
             client = Client()
             if getattr(client._store, "metric_buffer", None) is None:

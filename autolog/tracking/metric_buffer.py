@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import atexit
+import os
 import threading
 import weakref
 
@@ -30,6 +31,7 @@ class MetricBuffer:
         self._closed = False
         self._error = None
         self._thread = None
+        self._pid = os.getpid()
         _buffers.add(self)
 
     def add(self, run_id: str, key: str, value: float, timestamp: int, step: int) -> None:
@@ -37,7 +39,7 @@ class MetricBuffer:
         with self._lock:
             self._points.append((run_id, key, value, timestamp, step))
             pending = len(self._points)
-        if self._thread is None:
+        if self._thread is None or self._pid != os.getpid():
             self._start()
         if pending >= _FLUSH_EVERY_POINTS:
             self._wake.set()
@@ -48,6 +50,8 @@ class MetricBuffer:
 
     def _start(self) -> None:
         with self._lock:
+            if self._pid != os.getpid():  # a forked child: the parent's writer thread did not come along
+                self._pid, self._thread = os.getpid(), None
             if self._thread is None:
                 self._thread = threading.Thread(target=self._run, name="autolog-metric-writer", daemon=True)
                 self._thread.start()

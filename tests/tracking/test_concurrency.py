@@ -120,3 +120,23 @@ def test_background_writer_flushes_without_being_asked(tracking_dir):
             time.sleep(0.05)
         assert store.metric_buffer.pending() == 0
         assert store.get_run(run.info.run_id).data.metrics == {"m": 1.0}
+
+
+def test_metrics_logged_in_a_forked_child_are_written(tracking_dir):
+    import multiprocessing
+
+    with autolog.start_run() as run:
+        autolog.log_metric("parent", 1.0)
+    context = multiprocessing.get_context("fork")
+
+    def child():
+        with autolog.start_run(run_id=run.info.run_id):
+            for step in range(10):
+                autolog.log_metric("child", step, step=step)
+
+    process = context.Process(target=child)
+    process.start()
+    process.join(60)
+    assert process.exitcode == 0
+    history = autolog.Client().get_metric_history(run.info.run_id, "child")
+    assert [m.value for m in history] == [float(i) for i in range(10)]
