@@ -38,9 +38,8 @@ def _copy(source: str, target_dir: str) -> str:
 
 def write_python_model(model_dir: str, python_model, artifacts, code_paths, model_config):
     """Write the pickle, artifacts and code of a custom model; return (None, python_function config, modules)."""
-    import cloudpickle
-
-    from .requirements import installed_version, pickle_modules
+    from ._serialization import pickle_with_modules
+    from .requirements import installed_version
 
     artifact_conf = {}
     for name, uri in (artifacts or {}).items():
@@ -52,13 +51,13 @@ def write_python_model(model_dir: str, python_model, artifacts, code_paths, mode
             raise invalid_input(f"code_paths entry {os.fspath(code_path)!r} does not exist")
         copied = _copy(os.fspath(code_path), os.path.join(model_dir, "code"))
         code_modules.add(os.path.splitext(os.path.basename(copied))[0])
-    data = cloudpickle.dumps(python_model)
+    data, pickled_modules = pickle_with_modules(python_model, use_cloudpickle=True)
     with open(os.path.join(model_dir, PICKLE_FILE), "wb") as handle:
         handle.write(data)
     conf = {"loader_module": LOADER_MODULE, "python_model": PICKLE_FILE,
             "cloudpickle_version": installed_version("cloudpickle"), "code": "code" if code_paths else None,
             "artifacts": artifact_conf or None, "model_config": model_config}
-    modules = {m for m in pickle_modules(data) if m.split(".")[0] not in code_modules} | {"cloudpickle"}
+    modules = {m for m in pickled_modules if m.split(".")[0] not in code_modules}
     return None, {key: value for key, value in conf.items() if value is not None}, modules
 
 

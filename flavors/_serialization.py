@@ -12,7 +12,7 @@ import re
 
 from ._errors import invalid_input
 
-__all__ = ["FORMATS", "dump", "load", "skops_modules"]
+__all__ = ["FORMATS", "dump", "load", "skops_modules", "pickle_with_modules"]
 
 FORMATS = ("cloudpickle", "pickle", "skops")
 _FRAMEWORK_PREFIXES = ("sklearn.", "lightgbm.", "xgboost.", "numpy.", "scipy.", "collections.OrderedDict",
@@ -29,21 +29,55 @@ def _skops_io():
 
 
 def dump(obj, serialization_format: str):
-    """Serialize ``obj``; return (bytes, skops trusted types or None). Raises InvalidInputError for an
-    unknown format."""
-    if serialization_format == "cloudpickle":
-        import cloudpickle
+    """Serialize ``obj``; return (bytes, skops trusted types or None, the modules the bytes reference).
 
-        return cloudpickle.dumps(obj), None
-    if serialization_format == "pickle":
-        import pickle
-
-        return pickle.dumps(obj, protocol=pickle.HIGHEST_PROTOCOL), None
+    Raises InvalidInputError for an unknown format.
+    """
+    if serialization_format in ("cloudpickle", "pickle"):
+        data, modules = pickle_with_modules(obj, serialization_format == "cloudpickle")
+        return data, None, modules
     if serialization_format == "skops":
         skops_io = _skops_io()
         data = skops_io.dumps(obj)
-        return data, sorted(skops_io.get_untrusted_types(data=data))
+        return data, sorted(skops_io.get_untrusted_types(data=data)), skops_modules(data) | {"skops"}
     raise invalid_input(f"Unknown serialization_format {serialization_format!r}: expected one of {FORMATS}")
+
+
+def pickle_with_modules(obj, use_cloudpickle: bool) -> tuple:
+    """Pickle ``obj`` (cloudpickle or plain pickle, highest protocol); return (bytes, module names).
+
+    The modules are recorded while pickling — every class, function and module the
+    pickle refers to, and the class of every object in it — so requirements never
+    re-read a model that may be hundreds of megabytes.
+    """
+    import io
+    import pickle
+    import types
+
+    if use_cloudpickle:
+        import cloudpickle
+
+        base = cloudpickle.CloudPickler
+    else:
+        base = pickle.Pickler
+    modules: set = set()
+    delegate = getattr(base, "reducer_override", None)
+
+    class RecordingPickler(base):
+        def reducer_override(self, value):
+            if isinstance(value, types.ModuleType):
+                modules.add(value.__name__)
+            elif isinstance(value, (type, types.FunctionType, types.BuiltinFunctionType)):
+                modules.add(getattr(value, "__module__", None))
+            else:
+                modules.add(type(value).__module__)
+            return NotImplemented if delegate is None else delegate(self, value)
+
+    buffer = io.BytesIO()
+    RecordingPickler(buffer, protocol=pickle.HIGHEST_PROTOCOL).dump(obj)
+    if use_cloudpickle:
+        modules.add("cloudpickle")
+    return buffer.getvalue(), {m for m in modules if isinstance(m, str) and m not in ("builtins", "__main__")}
 
 
 def skops_modules(data: bytes) -> set:

@@ -46,19 +46,15 @@ def save_model(lgb_model, path, signature=None, input_example=None, pip_requirem
 
 
 def _write_pickled(lgb_model, model_dir: str, serialization_format: str, flavor: dict) -> set:
-    from ._serialization import dump, skops_modules
-    from .requirements import pickle_modules
+    from ._serialization import dump
 
-    data, trusted = dump(lgb_model, serialization_format)
+    data, trusted, modules = dump(lgb_model, serialization_format)
     flavor["data"] = "model.skops" if trusted is not None else "model.pkl"
     flavor["serialization_format"] = serialization_format
     if trusted is not None:
         flavor["skops_trusted_types"] = trusted
     with open(os.path.join(model_dir, flavor["data"]), "wb") as handle:
         handle.write(data)
-    modules = skops_modules(data) | {"skops"} if trusted is not None else pickle_modules(data)
-    if serialization_format == "cloudpickle":
-        modules.add("cloudpickle")
     return modules | {"lightgbm", "sklearn"}
 
 

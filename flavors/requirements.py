@@ -1,8 +1,8 @@
 """Requirements inference without a subprocess: the model's framework plus what its pickle references.
 
 A flavor names the modules its model needs (``xgboost``, ``numpy``...); for pickled
-objects the module names come from the pickle's GLOBAL/STACK_GLOBAL opcodes (and
-cloudpickle's ``subimport`` calls). Each top-level module is mapped to its installed
+objects the module names are recorded while pickling (``_serialization.pickle_with_modules``).
+Each top-level module is mapped to its installed
 distribution and pinned to the installed version. The environment files are
 ``requirements.txt``, ``python_env.yaml`` and ``conda.yaml``, as MLflow writes them.
 """
@@ -18,7 +18,7 @@ import warnings
 from ._errors import invalid_input
 
 __all__ = [
-    "pickle_modules", "distribution_for_module", "installed_version", "infer_requirements",
+    "distribution_for_module", "installed_version", "infer_requirements",
     "resolve_requirements", "write_environment", "check_environment", "REQUIREMENTS_FILE",
 ]
 
@@ -30,46 +30,7 @@ CONDA_FILE = "conda.yaml"
 _KNOWN_DISTRIBUTIONS = {"sklearn": "scikit-learn", "yaml": "pyyaml", "flavors": "autolog", "skops": "skops",
                         "xgboost": "xgboost", "lightgbm": "lightgbm", "numpy": "numpy", "scipy": "scipy",
                         "pandas": "pandas", "cloudpickle": "cloudpickle", "PIL": "pillow"}
-_IGNORED_MODULES = frozenset({"__main__", "__builtin__", "builtins", "copy_reg"})
-_SUBIMPORT_NAMES = frozenset({"subimport", "dynamic_subimport"})
-_STRING_OPS = frozenset({"SHORT_BINUNICODE", "BINUNICODE", "BINUNICODE8", "UNICODE", "STRING", "BINSTRING",
-                         "SHORT_BINSTRING"})
-_MEMO_PUT_OPS = frozenset({"PUT", "BINPUT", "LONG_BINPUT"})
-_MEMO_GET_OPS = frozenset({"GET", "BINGET", "LONG_BINGET"})
 _PIN = re.compile(r"^\s*([A-Za-z0-9][A-Za-z0-9._-]*)\s*==\s*([^\s;#]+)")
-
-
-def pickle_modules(data: bytes) -> set:
-    """The module names a pickle references (its globals and cloudpickle sub-imports)."""
-    import pickletools
-
-    modules, stack_tail, memo = set(), [], {}
-    subimport_pending = False
-    for opcode, arg, _ in pickletools.genops(data):
-        name = opcode.name
-        if name in ("FRAME", "PROTO", "STOP"):
-            continue
-        if name == "MEMOIZE":
-            memo[len(memo)] = stack_tail[-1] if stack_tail else None
-            continue
-        if name in _MEMO_PUT_OPS:
-            memo[arg] = stack_tail[-1] if stack_tail else None
-            continue
-        value = memo.get(arg) if name in _MEMO_GET_OPS else arg if name in _STRING_OPS else None
-        if name in ("GLOBAL", "INST"):
-            module, _, attribute = arg.partition(" ")
-        elif name == "STACK_GLOBAL" and len(stack_tail) >= 2:
-            module, attribute = stack_tail[-2], stack_tail[-1]
-        else:
-            module = attribute = None
-        if isinstance(module, str):
-            modules.add(module)
-            subimport_pending = module.startswith("cloudpickle") and attribute in _SUBIMPORT_NAMES
-        elif subimport_pending and isinstance(value, str):
-            modules.add(value)
-            subimport_pending = False
-        stack_tail = (stack_tail + [value])[-2:]
-    return {module for module in modules if module and module not in _IGNORED_MODULES}
 
 
 @functools.lru_cache(maxsize=None)

@@ -13,7 +13,7 @@ from .._integration import DidNotEnable
 
 __all__ = ["INTEGRATIONS", "get_integration", "enable_all"]
 
-INTEGRATIONS = ("xgboost",)
+INTEGRATIONS = ("xgboost", "lightgbm", "sklearn")
 
 
 def get_integration(name: str):

@@ -9,17 +9,20 @@ from flavors import requirements
 from flavors.signature import ModelSignature
 
 
-def test_pickle_scan_finds_globals_and_cloudpickle_subimports():
-    import cloudpickle
+def test_pickling_records_the_modules_the_pickle_refers_to():
     import sklearn.preprocessing
 
+    from flavors._serialization import pickle_with_modules
+
     scaler = sklearn.preprocessing.StandardScaler().fit(np.ones((3, 2)))
-    modules = {m.split(".")[0] for m in requirements.pickle_modules(pickle.dumps(scaler))}
-    assert {"sklearn", "numpy"} <= modules
+    data, modules = pickle_with_modules(scaler, use_cloudpickle=False)
+    assert pickle.loads(data).mean_.tolist() == [1.0, 1.0]
+    assert {"sklearn", "numpy"} <= {m.split(".")[0] for m in modules}
     namespace = {}
     exec("import json\ndef f(x):\n    return json.dumps(x)\n", namespace)  # a by-value function using a module
     namespace["f"].__module__ = "__main__"
-    assert "json" in requirements.pickle_modules(cloudpickle.dumps(namespace["f"]))
+    data, modules = pickle_with_modules(namespace["f"], use_cloudpickle=True)
+    assert "json" in modules and "cloudpickle" in modules
     assert requirements.infer_requirements(["sklearn", "json", "os"]) == \
         [f"scikit-learn=={sklearn.__version__}"]
 

@@ -1,0 +1,126 @@
+"""What a scikit-learn fit records about the estimator: its params and its metrics on the training data.
+
+Training metrics cost one ``predict`` on the training data (plus one ``predict_proba``
+for classifiers that have it); nothing else is refitted or cross-validated.
+Clusterers get the silhouette score, computed on at most ``SILHOUETTE_SAMPLE`` rows
+(a fixed-seed sample above that), since it is quadratic in the rows.
+"""
+
+from __future__ import annotations
+
+import math
+
+__all__ = ["SILHOUETTE_SAMPLE", "TRUNCATED_MARKER", "estimator_params", "describe", "truncate", "training_metrics"]
+
+SILHOUETTE_SAMPLE = 2_000
+TRUNCATED_MARKER = "...[truncated]"
+_MAX_VALUE_LENGTH = 6_000  # the store's limit for a param value
+
+
+def describe(value):
+    """``value`` with estimator objects replaced by their class name, inside lists, tuples and dicts too."""
+    if hasattr(value, "get_params") and hasattr(value, "fit") and not isinstance(value, type):
+        return type(value).__name__
+    if isinstance(value, (list, tuple)):
+        return type(value)(describe(item) for item in value)
+    if isinstance(value, dict):
+        return {key: describe(item) for key, item in value.items()}
+    return value
+
+
+def truncate(text: str, limit: int = _MAX_VALUE_LENGTH) -> str:
+    """``text`` cut to ``limit`` characters, ending with TRUNCATED_MARKER when it was cut."""
+    return text if len(text) <= limit else text[:limit - len(TRUNCATED_MARKER)] + TRUNCATED_MARKER
+
+
+def estimator_params(estimator) -> dict:
+    """``get_params(deep=True)`` as {name: str}: estimators named by class, long values truncated."""
+    params = {}
+    for name, value in estimator.get_params(deep=True).items():
+        if value is None:
+            continue
+        value = describe(value)
+        if callable(value) and hasattr(value, "__name__"):
+            value = value.__name__
+        params[name] = truncate(str(value))
+    return params
+
+
+def _task(estimator) -> str:
+    from sklearn import base
+
+    if base.is_classifier(estimator):
+        return "classifier"
+    if base.is_regressor(estimator):
+        return "regressor"
+    is_clusterer = getattr(base, "is_clusterer", None)
+    if is_clusterer is not None and is_clusterer(estimator):
+        return "clusterer"
+    return ""
+
+
+def training_metrics(estimator, X, y, sample_weight=None, labels=None) -> dict:
+    """``training_*`` metrics of a fitted estimator by task (regressor, classifier, clusterer); {} for others.
+
+    ``labels`` are cluster labels already at hand (from ``fit_predict``). Raises whatever the
+    estimator's predict raises.
+    """
+    task = _task(estimator)
+    if task == "clusterer":
+        return _clusterer_metrics(estimator, X, labels)
+    if y is None or not task or not hasattr(estimator, "predict"):
+        return {}
+    predicted = estimator.predict(X)
+    if task == "regressor":
+        return _regressor_metrics(y, predicted, sample_weight)
+    return _classifier_metrics(estimator, X, y, predicted, sample_weight)
+
+
+def _regressor_metrics(y, predicted, sample_weight) -> dict:
+    from sklearn import metrics
+
+    mse = metrics.mean_squared_error(y, predicted, sample_weight=sample_weight)
+    return {"training_mean_squared_error": mse, "training_root_mean_squared_error": math.sqrt(mse),
+            "training_mean_absolute_error": metrics.mean_absolute_error(y, predicted, sample_weight=sample_weight),
+            "training_r2_score": metrics.r2_score(y, predicted, sample_weight=sample_weight)}
+
+
+def _classifier_metrics(estimator, X, y, predicted, sample_weight) -> dict:
+    from sklearn import metrics
+
+    weighted = {"average": "weighted", "sample_weight": sample_weight, "zero_division": 0}
+    result = {"training_accuracy_score": metrics.accuracy_score(y, predicted, sample_weight=sample_weight),
+              "training_precision_score": metrics.precision_score(y, predicted, **weighted),
+              "training_recall_score": metrics.recall_score(y, predicted, **weighted),
+              "training_f1_score": metrics.f1_score(y, predicted, **weighted)}
+    if not hasattr(estimator, "predict_proba"):
+        return result
+    probabilities = estimator.predict_proba(X)
+    classes = getattr(estimator, "classes_", None)
+    try:
+        result["training_log_loss"] = metrics.log_loss(y, probabilities, sample_weight=sample_weight, labels=classes)
+        if probabilities.ndim == 2 and probabilities.shape[1] == 2:
+            result["training_roc_auc"] = metrics.roc_auc_score(y, probabilities[:, 1], sample_weight=sample_weight)
+        else:
+            result["training_roc_auc"] = metrics.roc_auc_score(y, probabilities, multi_class="ovr",
+                                                               average="weighted", labels=classes,
+                                                               sample_weight=sample_weight)
+    except (ValueError, TypeError, IndexError, AttributeError):
+        pass  # one class only in y, multi-output, or labels the metric cannot read: these metrics do not exist
+    return result
+
+
+def _clusterer_metrics(estimator, X, labels) -> dict:
+    import numpy as np
+    from sklearn import metrics
+
+    if labels is None:
+        labels = getattr(estimator, "labels_", None)
+    if labels is None or X is None:
+        return {}
+    labels = np.asarray(labels)
+    found = len(np.unique(labels))
+    if not 2 <= found <= len(labels) - 1:
+        return {}
+    sample = SILHOUETTE_SAMPLE if len(labels) > SILHOUETTE_SAMPLE else None
+    return {"training_silhouette_score": metrics.silhouette_score(X, labels, sample_size=sample, random_state=0)}

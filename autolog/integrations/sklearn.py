@@ -1,0 +1,257 @@
+"""Autologging for scikit-learn: every estimator's ``fit``, ``fit_transform`` and ``fit_predict``.
+
+``autolog.sklearn()`` (this module's :func:`autolog`) records, for each outermost fit:
+``get_params(deep=True)`` as params, ``training_*`` metrics by task (see
+``_sklearn_metrics``), the training data's fingerprint and the fitted model
+(``flavors.sklearn`` with signature). A Pipeline's steps and a meta-estimator's inner
+fits are part of the outer call and log nothing of their own. Hyperparameter searches
+add the best params and score, ``cv_results.csv``, the best estimator as the model and
+child runs for the top ``max_tuning_runs`` candidates. With ``log_post_training_metrics``
+(default on) sklearn.metrics results on the model's predictions go to its run.
+
+Patched classes: every ``BaseEstimator`` subclass, sklearn's own and third-party ones,
+including classes defined after enabling; xgboost's and lightgbm's estimators are left
+to their own integrations. Fits in joblib workers (``n_jobs``) that run in another
+process or thread are not seen as nested and are not logged there.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import sys
+
+from .._integration import Integration, Options
+from .._patching import Hook, safe_patch
+from . import _common, _datasets
+from ._sklearn_classes import ClassWatcher, estimator_classes, is_excluded
+from ._sklearn_metrics import estimator_params, training_metrics
+from ._sklearn_post_training import PREDICT_METHODS, PostTrainingMetrics, is_metric_function, wrap_attribute
+from ._sklearn_search import is_search, log_child_runs, search_summary, write_cv_results
+from ._xgboost_data import rows_example
+
+__all__ = ["autolog", "SklearnOptions", "SklearnIntegration", "INTEGRATION", "FIT_METHODS"]
+
+FIT_METHODS = ("fit", "fit_transform", "fit_predict")
+
+
+@dataclasses.dataclass(frozen=True)
+class SklearnOptions(Options):
+    """The common options plus ``max_tuning_runs`` (None: every candidate) and ``log_post_training_metrics``."""
+
+    max_tuning_runs: int | None = 5
+    log_post_training_metrics: bool = True
+
+
+class SklearnIntegration(Integration):
+    """Patches the fit methods (and, for post-training metrics, the predict methods) of estimator classes."""
+
+    name = "sklearn"
+    module = "sklearn"
+    supported_versions = ">=1.2, <2"
+    options_class = SklearnOptions
+
+    def __init__(self):
+        super().__init__()
+        self._watcher = None
+        self._patched_classes: set = set()
+        self._hooks: dict = {}
+        self.post_training = PostTrainingMetrics(self)
+        self._metrics_hook_registered = False
+
+    def targets(self, framework) -> list:
+        """The fit methods to wrap on the estimator classes that exist now."""
+        from sklearn.base import BaseEstimator
+
+        hooks = self._fit_hooks()
+        return [(cls, method, hooks[method]) for cls in estimator_classes(BaseEstimator)
+                if not is_excluded(cls) for method in FIT_METHODS if method in cls.__dict__]
+
+    def _on_import(self, framework) -> None:
+        with self._lock:
+            if not self._enabled or self._watcher is not None:
+                return
+            self._check_version(framework)
+            try:
+                self._install()
+            except Exception:
+                self._unpatch()
+                raise
+
+    def _fit_hooks(self) -> dict:
+        if not self._hooks:
+            self._hooks = {method: _FitHook(method) for method in FIT_METHODS}
+        return self._hooks
+
+    def _install(self) -> None:
+        from sklearn.base import BaseEstimator
+
+        for cls in estimator_classes(BaseEstimator):
+            self._patch_class(cls)
+        self._watcher = ClassWatcher(_watched_owners(BaseEstimator), self._on_new_class)
+        if "sklearn.metrics" in sys.modules:
+            self._patch_metrics(sys.modules["sklearn.metrics"])
+        elif not self._metrics_hook_registered:
+            import wrapt
+
+            wrapt.register_post_import_hook(self._on_metrics_import, "sklearn.metrics")
+            self._metrics_hook_registered = True
+
+    def _on_new_class(self, cls) -> None:
+        from sklearn.base import BaseEstimator
+
+        with self._lock:
+            if self._watcher is not None and issubclass(cls, BaseEstimator):
+                self._patch_class(cls)
+
+    def _patch_class(self, cls) -> None:
+        if cls in self._patched_classes or is_excluded(cls):
+            return
+        self._patched_classes.add(cls)
+        hooks = self._fit_hooks()
+        for method in FIT_METHODS:
+            if method in cls.__dict__:
+                self._patches.append(safe_patch(self, cls, method, hooks[method]))
+        for method in PREDICT_METHODS:
+            if method in cls.__dict__:
+                self._patches.append(wrap_attribute(cls, method, self.post_training.predict_wrapper))
+
+    def _on_metrics_import(self, metrics_module) -> None:
+        with self._lock:
+            if self._enabled and self._watcher is not None:
+                self._patch_metrics(metrics_module)
+
+    def _patch_metrics(self, metrics_module) -> None:
+        functions = {id(value): name for name in getattr(metrics_module, "__all__", ())
+                     for value in (getattr(metrics_module, name, None),) if is_metric_function(name, value)}
+        for module_name, module in list(sys.modules.items()):
+            if module is None or not (module_name == "sklearn.metrics" or module_name.startswith("sklearn.metrics.")):
+                continue
+            for name, value in list(vars(module).items()):
+                if functions.get(id(value)) == name:
+                    self._patches.append(wrap_attribute(module, name, self.post_training.metric_wrapper))
+
+    def _unpatch(self) -> None:
+        watcher, self._watcher = self._watcher, None
+        if watcher is not None:
+            watcher.remove()
+        super()._unpatch()
+        self._patched_classes.clear()
+        self.post_training.clear()
+
+
+def _watched_owners(base) -> tuple:
+    """BaseEstimator, and sklearn's mixin that re-wraps ``fit_transform`` at class creation when it exists."""
+    try:
+        from sklearn.utils._set_output import _SetOutputMixin
+    except ImportError:
+        return (base,)
+    return (base, _SetOutputMixin)
+
+
+INTEGRATION = SklearnIntegration()
+
+
+def autolog(**options) -> None:
+    """Enable (or with ``disable=True`` disable) autologging of scikit-learn fits; see DESIGN.md for options.
+
+    Raises DidNotEnable when scikit-learn is not installed, TypeError/ValueError for a bad option.
+    """
+    INTEGRATION.enable(**options)
+
+
+def _fit_data(args, kwargs) -> tuple:
+    data = args[0] if args else kwargs.get("X")
+    labels = args[1] if len(args) > 1 else kwargs.get("y")
+    return data, labels, kwargs.get("sample_weight")
+
+
+class _FitHook(Hook):
+    """One estimator fit method: params and data before; metrics, search results and the model after."""
+
+    def __init__(self, method: str):
+        self.method = method
+
+    def before(self, call, instance, args, kwargs):
+        data, labels, sample_weight = _fit_data(args, kwargs)
+        call.state.update(data=data, labels=labels, sample_weight=sample_weight)
+        tags = {}
+        if call.options.log_datasets and data is not None:
+            with call.guard("fingerprinting the training data"):
+                info = {**_datasets.fingerprint(data, labels), "name": "train"}
+                call.state["dataset"] = info
+                tags = _datasets.dataset_tags(info)
+        _common.log_params_and_tags(call, estimator_params(instance), tags)
+        return None
+
+    def after(self, call, instance, args, kwargs, result):
+        state = call.state
+        search = is_search(instance)
+        with call.guard("logging the search results"):
+            if search:
+                _log_search(call, instance)
+        with call.guard("computing the training metrics"):
+            labels = result if self.method == "fit_predict" else None
+            metrics = training_metrics(instance, state["data"], state["labels"], state["sample_weight"], labels)
+            _common.IterationMetrics(call).log(metrics, step=0)
+        with call.guard("writing the artifacts"):
+            _log_artifacts(call, instance if search else None)
+        with call.guard("logging the model"):
+            model = getattr(instance, "best_estimator_", None) if search else instance
+            if model is not None:
+                _log_model(call, model, state["data"])
+        if call.options.log_post_training_metrics:
+            call.integration.post_training.register_model(instance, call.run_id)
+
+
+def _log_search(call, search) -> None:
+    from ..tracking import Client, Param
+
+    params, metrics = search_summary(search)
+    if params:
+        Client().log_batch(call.run_id, params=[Param(key, value) for key, value in params.items()])
+    _common.IterationMetrics(call).log(metrics, step=0)
+    log_child_runs(search, call.run_id, call.options.max_tuning_runs, call.options.extra_tags)
+
+
+def _log_artifacts(call, search) -> None:
+    import json
+    import os
+
+    dataset = call.state.get("dataset")
+    if dataset is None and search is None:
+        return
+    batch = _common.ArtifactBatch()
+    try:
+        directory = batch.add()
+        if dataset is not None:
+            os.makedirs(os.path.join(directory, "datasets"))
+            with open(os.path.join(directory, "datasets", "train.json"), "w", encoding="utf-8") as handle:
+                json.dump(dataset, handle, indent=2)
+        if search is not None:
+            write_cv_results(search, directory)
+    except BaseException:
+        batch.discard()
+        raise
+    batch.commit(call.run_id)
+
+
+def _log_model(call, model, data) -> None:
+    options = call.options
+    if not options.log_models:
+        return
+    predict_fn = next((name for name in ("predict", "transform") if hasattr(model, name)), None)
+    if predict_fn is None:
+        return
+    import flavors
+    import flavors.sklearn
+
+    example = rows_example(data) if options.log_model_signatures or options.log_input_examples else None
+    signature = None
+    if options.log_model_signatures and example is not None:
+        try:
+            signature = flavors.infer_signature(example, getattr(model, predict_fn)(example))
+        except Exception:  # noqa: BLE001 - outputs no schema can describe (sparse, ragged): no signature
+            signature = None
+    flavors.sklearn.log_model(model, artifact_path="model", signature=signature,
+                              input_example=example if options.log_input_examples else None,
+                              registered_model_name=options.registered_model_name, pyfunc_predict_fn=predict_fn)
