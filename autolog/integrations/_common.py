@@ -12,7 +12,7 @@ import shutil
 import tempfile
 
 __all__ = [
-    "log_params_and_tags", "metric_key", "IterationMetrics", "ArtifactBatch", "log_model", "stringify_params",
+    "log_params_and_tags", "metric_key", "IterationMetrics", "queue_training_dataset", "log_artifacts", "log_model", "stringify_params",
 ]
 
 _INVALID_KEY_CHARS = re.compile(r"[^\w\-./ :]")
@@ -82,31 +82,42 @@ class IterationMetrics:
             self._call.record(f"logging metrics at step {step}", exc)
 
 
-class ArtifactBatch:
-    """A temporary directory that hook steps write files into, copied into the run once by ``commit``."""
+def queue_training_dataset(call, info: dict) -> dict:
+    """Queue the training data's fingerprint as ``datasets/train.json`` and return its searchable tags."""
+    from ._datasets import dataset_tags
 
-    def __init__(self):
-        self.directory = tempfile.mkdtemp(prefix="autolog-")
-        self._files = False
+    info = {**info, "name": "train"}
+    call.state.setdefault("artifacts", []).append(("datasets/train.json", info))
+    return dataset_tags(info)
 
-    def add(self) -> str:
-        """Return the directory to write into (marks the batch as non-empty)."""
-        self._files = True
-        return self.directory
 
-    def commit(self, run_id: str) -> None:
-        """Copy everything written into the run's artifact root; raises StoreError/OSError on failure."""
-        try:
-            if self._files:
-                from ..tracking import Client
+def log_artifacts(call, write=None) -> None:
+    """Copy the call's files into its run at once: the JSON documents queued in ``call.state["artifacts"]``
+    ((relative path, content) pairs) and whatever ``write(directory)`` adds.
 
-                Client().log_artifacts(run_id, self.directory)
-        finally:
-            shutil.rmtree(self.directory, ignore_errors=True)
+    Raises OSError or StoreError when the files cannot be written or copied.
+    """
+    import json
+    import os
 
-    def discard(self) -> None:
-        """Remove the directory without logging it."""
-        shutil.rmtree(self.directory, ignore_errors=True)
+    from ..tracking import Client
+
+    documents = call.state.get("artifacts", ())
+    if not documents and write is None:
+        return
+    directory = tempfile.mkdtemp(prefix="autolog-")
+    try:
+        if write is not None:
+            write(directory)
+        for relative, content in documents:
+            path = os.path.join(directory, relative)
+            os.makedirs(os.path.dirname(path), exist_ok=True)
+            with open(path, "w", encoding="utf-8") as handle:
+                json.dump(content, handle, indent=2)
+        if os.listdir(directory):
+            Client().log_artifacts(call.run_id, directory)
+    finally:
+        shutil.rmtree(directory, ignore_errors=True)
 
 
 def log_model(call, flavor_name: str, model, example=None, predict=None) -> None:

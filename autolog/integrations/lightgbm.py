@@ -152,10 +152,7 @@ def _wants_example(call) -> bool:
 
 def _log_dataset(call, fingerprint_fn) -> dict:
     with call.guard("fingerprinting the training data"):
-        info = fingerprint_fn()
-        info["name"] = "train"
-        call.state.setdefault("artifacts", []).append(("datasets/train.json", info))
-        return _datasets.dataset_tags(info)
+        return _common.queue_training_dataset(call, fingerprint_fn())
     return {}
 
 
@@ -183,25 +180,10 @@ def _log_best_iteration(call, booster, last_iteration) -> None:
 
 
 def _log_artifacts(call, booster) -> None:
-    import json
-    import os
-
-    batch = _common.ArtifactBatch()
-    try:
-        directory = batch.add()
-        names = booster.feature_name()
-        importances = {kind: dict(zip(names, booster.feature_importance(importance_type=kind).tolist()))
-                       for kind in _IMPORTANCE_TYPES}
-        _importance.write_importance_files(directory, importances)
-        for relative, content in call.state.get("artifacts", ()):
-            path = os.path.join(directory, relative)
-            os.makedirs(os.path.dirname(path), exist_ok=True)
-            with open(path, "w", encoding="utf-8") as handle:
-                json.dump(content, handle, indent=2)
-    except BaseException:
-        batch.discard()
-        raise
-    batch.commit(call.run_id)
+    names = booster.feature_name()
+    importances = {kind: dict(zip(names, booster.feature_importance(importance_type=kind).tolist()))
+                   for kind in _IMPORTANCE_TYPES}
+    _common.log_artifacts(call, lambda directory: _importance.write_importance_files(directory, importances))
 
 
 def _log_model(call, booster, model, example_fn) -> None:

@@ -177,9 +177,7 @@ class _FitHook(Hook):
         tags = {}
         if call.options.log_datasets and data is not None:
             with call.guard("fingerprinting the training data"):
-                info = {**_datasets.fingerprint(data, labels), "name": "train"}
-                call.state["dataset"] = info
-                tags = _datasets.dataset_tags(info)
+                tags = _common.queue_training_dataset(call, _datasets.fingerprint(data, labels))
         _common.log_params_and_tags(call, estimator_params(instance), tags)
         return None
 
@@ -214,25 +212,7 @@ def _log_search(call, search) -> None:
 
 
 def _log_artifacts(call, search) -> None:
-    import json
-    import os
-
-    dataset = call.state.get("dataset")
-    if dataset is None and search is None:
-        return
-    batch = _common.ArtifactBatch()
-    try:
-        directory = batch.add()
-        if dataset is not None:
-            os.makedirs(os.path.join(directory, "datasets"))
-            with open(os.path.join(directory, "datasets", "train.json"), "w", encoding="utf-8") as handle:
-                json.dump(dataset, handle, indent=2)
-        if search is not None:
-            write_cv_results(search, directory)
-    except BaseException:
-        batch.discard()
-        raise
-    batch.commit(call.run_id)
+    _common.log_artifacts(call, None if search is None else lambda directory: write_cv_results(search, directory))
 
 
 def _log_model(call, model, data) -> None:

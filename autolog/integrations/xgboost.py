@@ -15,7 +15,7 @@ import inspect
 
 from .._integration import Integration
 from .._patching import Hook
-from . import _common, _datasets, _importance
+from . import _common, _importance
 from ._xgboost_data import dmatrix_example, rows_example, training_fingerprint
 
 __all__ = ["autolog", "XGBoostIntegration", "INTEGRATION"]
@@ -170,10 +170,7 @@ def _booster_params(params) -> dict:
 
 
 def _log_dataset(call, data, labels) -> dict:
-    info = training_fingerprint(data, labels)
-    info["name"] = "train"
-    call.state.setdefault("artifacts", []).append(("datasets/train.json", info))
-    return _datasets.dataset_tags(info)
+    return _common.queue_training_dataset(call, training_fingerprint(data, labels))
 
 
 def _log_outputs(call, booster, model, history, first_epoch, last_epoch, example_fn, params) -> None:
@@ -202,25 +199,10 @@ def _log_best_iteration(call, booster, history, first_epoch, last_epoch) -> None
 
 
 def _log_artifacts(call, booster, params) -> None:
-    import json
-    import os
-
-    batch = _common.ArtifactBatch()
-    try:
-        directory = batch.add()
-        linear = str(params.get("booster", "")) == "gblinear"
-        importances = {kind: booster.get_score(importance_type=kind)
-                       for kind in (("weight",) if linear else _TREE_IMPORTANCE_TYPES)}
-        _importance.write_importance_files(directory, importances)
-        for relative, content in call.state.get("artifacts", ()):
-            path = os.path.join(directory, relative)
-            os.makedirs(os.path.dirname(path), exist_ok=True)
-            with open(path, "w", encoding="utf-8") as handle:
-                json.dump(content, handle, indent=2)
-    except BaseException:
-        batch.discard()
-        raise
-    batch.commit(call.run_id)
+    linear = str(params.get("booster", "")) == "gblinear"
+    importances = {kind: booster.get_score(importance_type=kind)
+                   for kind in (("weight",) if linear else _TREE_IMPORTANCE_TYPES)}
+    _common.log_artifacts(call, lambda directory: _importance.write_importance_files(directory, importances))
 
 
 def _log_model(call, booster, model, example_fn) -> None:

@@ -7,14 +7,14 @@ written in batches; every read through this module or ``Client`` sees them.
 
 from __future__ import annotations
 
+import atexit
 import contextvars
 import os
 import threading
 import time
 
-from . import stores
 from .client import Client
-from .entities import Metric, Param, RunStatus, RunTag, ViewType
+from .entities import Param, RunStatus, RunTag, ViewType
 from .exceptions import InvalidInputError, NotFoundError
 from .metric_buffer import MetricBuffer
 from .run_context import DIFF_ARTIFACT, PARENT_RUN_ID, RUN_NAME, git_state, system_tags
@@ -154,11 +154,11 @@ def start_run(run_name=None, nested=False, tags=None, run_id=None, description=N
             client.log_batch(run_id, tags=[RunTag(k, v) for k, v in tags.items()])
         active = ActiveRun(client.get_run(run_id), False)
     else:
-        future = git_state()
+        probe = git_state()
         run_tags = system_tags()
-        git_ready = future.done()
+        git_ready = probe.done()
         if git_ready:
-            run_tags.update(future.result()[0])
+            run_tags.update(probe.result()[0])
         parent = parent_run_id or (stack[-1].info.run_id if stack else None)
         if parent:
             run_tags[PARENT_RUN_ID] = parent
@@ -169,7 +169,7 @@ def start_run(run_name=None, nested=False, tags=None, run_id=None, description=N
             run_tags[RUN_NAME] = run_name
         run = client.create_run(experiment_id or get_experiment_id(), tags=run_tags, run_name=run_name)
         if git_ready:
-            _log_diff(client, run.info.run_id, future.result()[1])
+            _log_diff(client, run.info.run_id, probe.result()[1])
         active = ActiveRun(run, not git_ready)
     _run_stack.set(stack + (active,))
     return active
@@ -198,7 +198,7 @@ def _end_runs_down_to(run_id: str, status: str) -> None:
         try:
             _buffer().flush()
             if active._git_tags_pending:
-                tags, diff = git_state().result(timeout=30)
+                tags, diff = git_state().result(timeout=5)
                 if tags:
                     client.log_batch(ended_id, tags=[RunTag(k, v) for k, v in tags.items()])
                 _log_diff(client, ended_id, diff)
@@ -358,7 +358,5 @@ def _end_open_runs_at_exit() -> None:
         except Exception:
             break
 
-
-import atexit  # noqa: E402
 
 atexit.register(_end_open_runs_at_exit)

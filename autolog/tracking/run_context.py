@@ -21,7 +21,8 @@ GIT_DIRTY = "autolog.git.dirty"
 PYTHON_VERSION = "autolog.python_version"
 DIFF_ARTIFACT = "code/uncommitted.diff"
 
-_git_future = None
+_git_probe = None
+_git_probe_pid = None
 _git_lock = threading.Lock()
 
 
@@ -81,30 +82,26 @@ class GitProbe:
 
 def git_state() -> GitProbe:
     """The process's GitProbe, started on first use so a run never waits for git."""
-    global _git_future
     with _git_lock:
-        if _git_future is None or _git_future_pid != os.getpid():
+        if _git_probe is None or _git_probe_pid != os.getpid():
             _start_git_probe()
-    return _git_future
-
-
-_git_future_pid = None
+    return _git_probe
 
 
 def _start_git_probe() -> None:
-    global _git_future, _git_future_pid
-    future = GitProbe()
-    _git_future, _git_future_pid = future, os.getpid()
+    global _git_probe, _git_probe_pid
+    probe = GitProbe()
+    _git_probe, _git_probe_pid = probe, os.getpid()
     entry = source_path()
     directory = os.path.dirname(entry) if os.path.isfile(entry) else os.getcwd()
 
-    def probe():
+    def read():
         try:
-            future._set(_read_git(directory))
+            probe._set(_read_git(directory))
         except Exception:
-            future._set(({}, None))
+            probe._set(({}, None))
 
-    threading.Thread(target=probe, name="autolog-git-probe", daemon=True).start()
+    threading.Thread(target=read, name="autolog-git-probe", daemon=True).start()
 
 
 def _git(directory: str, *args: str) -> str:

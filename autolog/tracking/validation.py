@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import math
 import numbers
 import posixpath
 import re
@@ -89,8 +88,3 @@ def safe_artifact_path(path) -> str:
         raise InvalidInputError(f"Invalid artifact path {path!r}: '..' would escape the run's artifact root")
     normalised = posixpath.normpath(text)
     return "" if normalised == "." else normalised
-
-
-def is_nan(value: float) -> bool:
-    """True when ``value`` is NaN."""
-    return value != value or (isinstance(value, float) and math.isnan(value))

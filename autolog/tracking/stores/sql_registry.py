@@ -11,7 +11,7 @@ from __future__ import annotations
 import time
 
 from ..entities import ModelVersion, PagedList, RegisteredModel
-from ..exceptions import AlreadyExistsError, InvalidInputError, NotFoundError
+from ..exceptions import AlreadyExistsError, NotFoundError
 from ..registry_names import STAGES, canonical_stage, validate_model_name, validate_version
 from ..search import MODEL_VERSIONS, REGISTERED_MODELS
 from .sql_model_versions import PENDING, READY, SqlModelVersionsMixin
