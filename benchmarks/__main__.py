@@ -1,0 +1,61 @@
+"""Run the benchmark suite, print one table and write ``docs/benchmarks.md`` with its chart.
+
+    python -m benchmarks [--quick] [--only GROUP ...] [--no-write] [--no-mlflow] [--output DIR]
+
+MLflow is compared when ``import mlflow`` works in this interpreter (the
+``[bench]`` extra); otherwise its columns say "not installed".
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+import time
+from pathlib import Path
+
+from benchmarks._harness import byte_compile, mlflow_available, run_scenario
+from benchmarks._registry import GROUPS, scenarios
+from benchmarks._report import console_table, write_report
+from benchmarks._results import rows_of
+
+DOCS = Path(__file__).resolve().parent.parent / "docs"
+
+
+def parse_args(argv=None):
+    """The command line."""
+    parser = argparse.ArgumentParser(prog="python -m benchmarks", description=__doc__.splitlines()[0])
+    parser.add_argument("--quick", action="store_true", help="smaller sizes and fewer repetitions (< 2 minutes)")
+    parser.add_argument("--smoke", action="store_true", help=argparse.SUPPRESS)  # tiny sizes, for the test suite
+    parser.add_argument("--only", nargs="+", choices=list(GROUPS), metavar="GROUP",
+                        help=f"run only these groups: {', '.join(GROUPS)}")
+    parser.add_argument("--no-write", action="store_true", help="print the table only")
+    parser.add_argument("--no-mlflow", action="store_true", help="skip MLflow even when it is installed")
+    parser.add_argument("--output", default=str(DOCS), help="directory for benchmarks.md and img/ (default: docs)")
+    return parser.parse_args(argv)
+
+
+def main(argv=None) -> int:
+    """Run the chosen groups and report; the exit status is 1 when a worker failed."""
+    args = parse_args(argv)
+    profile = "smoke" if args.smoke else "quick" if args.quick else "full"
+    use_mlflow = not args.no_mlflow and mlflow_available()
+    started = time.perf_counter()
+    byte_compile()
+    results = []
+    for scenario in scenarios(args.only):
+        print(f"[{time.perf_counter() - started:6.1f} s] {scenario.name}", file=sys.stderr, flush=True)
+        results.append(run_scenario(scenario, profile, use_mlflow,
+                                    progress=lambda text: print(f"    {text}", file=sys.stderr, flush=True)))
+    rows = rows_of(results)
+    print(console_table(rows))
+    print(f"\n{time.perf_counter() - started:.0f} s in all ({profile}; MLflow "
+          f"{'compared' if use_mlflow else 'not installed' if not mlflow_available() else 'skipped'})")
+    if not args.no_write:
+        command = " ".join(["python -m benchmarks"] + [f"--{profile}"] * (profile != "full")
+                           + (["--only"] + args.only if args.only else []) + ["--no-mlflow"] * args.no_mlflow)
+        print("wrote", write_report(rows, results, profile, command, args.output))
+    return 1 if any(result.errors for result in results) else 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
