@@ -42,6 +42,8 @@ def added(row, which) -> str:
     seconds = row.added(which)
     if seconds is None:
         return ""
+    if row.baseline.median < 0.001:  # an empty baseline: a percentage of it says nothing
+        return duration(seconds, signed=True)
     return f"{duration(seconds, signed=True)} ({seconds / row.baseline.median * 100:+.1f} %)"
 
 
