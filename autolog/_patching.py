@@ -22,6 +22,7 @@ import contextlib
 import contextvars
 import logging
 import os
+import sys
 import warnings
 
 import wrapt
@@ -112,18 +113,21 @@ class AutologCall:
         from .tracking import fluent
 
         active = fluent.active_run()
+        tags = {AUTOLOG_TAG: self.integration.name, **self._framework_version_tag()}
         if active is not None:
             if self.options.exclusive:
                 return
             self.run_id = active.info.run_id
-            from .tracking import Client
-
-            Client().set_tag(self.run_id, AUTOLOG_TAG, self.integration.name)
+            fluent.set_tags(tags)
         else:
-            tags = {AUTOLOG_TAG: self.integration.name, **(self.options.extra_tags or {})}
-            self._active_run = fluent.start_run(tags=tags)
+            self._active_run = fluent.start_run(tags={**tags, **(self.options.extra_tags or {})})
             self.run_id = self._active_run.info.run_id
         self.logging = True
+
+    def _framework_version_tag(self) -> dict:
+        module = self.integration.module
+        version = getattr(sys.modules.get(module), "__version__", None)
+        return {f"autolog.{module}_version": str(version)} if version else {}
 
     def close(self, exc) -> None:
         """Finish the run (end it if this call started it, else flush its metrics), then report failures.

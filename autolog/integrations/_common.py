@@ -7,12 +7,14 @@ thread; the call flushes it before returning); params and tags are one batch.
 
 from __future__ import annotations
 
+import contextvars
 import re
 import shutil
 import tempfile
+import threading
 
 __all__ = [
-    "log_params_and_tags", "metric_key", "IterationMetrics", "queue_training_dataset", "log_artifacts", "log_model", "stringify_params",
+    "log_params_and_tags", "metric_key", "IterationMetrics", "queue_training_dataset", "start_in_background", "log_artifacts", "log_model", "stringify_params",
 ]
 
 _INVALID_KEY_CHARS = re.compile(r"[^\w\-./ :]")
@@ -89,6 +91,20 @@ def queue_training_dataset(call, info: dict) -> dict:
     info = {**info, "name": "train"}
     call.state.setdefault("artifacts", []).append(("datasets/train.json", info))
     return dataset_tags(info)
+
+
+def start_in_background(call, what: str, work) -> threading.Thread:
+    """Run ``work()`` in a thread that sees this call's active run; a failure is recorded on the call as
+    ``what``. Join the thread before the call returns (a run is complete when its call returns)."""
+    context = contextvars.copy_context()
+
+    def run():
+        with call.guard(what):
+            context.run(work)
+
+    thread = threading.Thread(target=run, name="autolog-background", daemon=True)
+    thread.start()
+    return thread
 
 
 def log_artifacts(call, write=None) -> None:

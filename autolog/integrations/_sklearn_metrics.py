@@ -9,6 +9,7 @@ Clusterers get the silhouette score, computed on at most ``SILHOUETTE_SAMPLE`` r
 from __future__ import annotations
 
 import math
+import os
 
 __all__ = ["SILHOUETTE_SAMPLE", "TRUNCATED_MARKER", "estimator_params", "describe", "truncate", "training_metrics"]
 
@@ -70,10 +71,31 @@ def training_metrics(estimator, X, y, sample_weight=None, labels=None) -> dict:
         return _clusterer_metrics(estimator, X, labels)
     if y is None or not task or not hasattr(estimator, "predict"):
         return {}
-    predicted = estimator.predict(X)
+    predicted = _predict(estimator.predict, estimator, X)
     if task == "regressor":
         return _regressor_metrics(y, predicted, sample_weight)
     return _classifier_metrics(estimator, X, y, predicted, sample_weight)
+
+
+_PARALLEL_MIN_ROWS = 10_000
+# Their predict runs in compiled code that releases the GIL and only reads the fitted trees.
+_GIL_FREE_PREDICT = ("sklearn.ensemble.", "sklearn.tree.")
+
+
+def _predict(method, estimator, X):
+    """``method(X)``; for tree ensembles on many rows, in row chunks on every core (the same result)."""
+    workers = min(os.cpu_count() or 1, 8)
+    rows = getattr(X, "shape", (0,))[0]
+    if workers < 2 or rows < _PARALLEL_MIN_ROWS or not type(estimator).__module__.startswith(_GIL_FREE_PREDICT):
+        return method(X)
+    import numpy as np
+    from concurrent.futures import ThreadPoolExecutor
+    from sklearn.utils import _safe_indexing
+
+    bounds = np.linspace(0, rows, workers + 1, dtype=int)
+    chunks = [_safe_indexing(X, np.arange(start, stop)) for start, stop in zip(bounds[:-1], bounds[1:])]
+    with ThreadPoolExecutor(workers, thread_name_prefix="autolog-predict") as pool:
+        return np.concatenate(list(pool.map(method, chunks)))
 
 
 def _regressor_metrics(y, predicted, sample_weight) -> dict:
@@ -95,7 +117,7 @@ def _classifier_metrics(estimator, X, y, predicted, sample_weight) -> dict:
               "training_f1_score": metrics.f1_score(y, predicted, **weighted)}
     if not hasattr(estimator, "predict_proba"):
         return result
-    probabilities = estimator.predict_proba(X)
+    probabilities = _predict(estimator.predict_proba, estimator, X)
     classes = getattr(estimator, "classes_", None)
     try:
         result["training_log_loss"] = metrics.log_loss(y, probabilities, sample_weight=sample_weight, labels=classes)

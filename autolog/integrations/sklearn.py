@@ -184,6 +184,10 @@ class _FitHook(Hook):
     def after(self, call, instance, args, kwargs, result):
         state = call.state
         search = is_search(instance)
+        model = getattr(instance, "best_estimator_", None) if search else instance
+        # Saving the model overlaps the training-metrics predict (which releases the GIL).
+        saving = _common.start_in_background(call, "logging the model", lambda: _log_model(call, model, state["data"])) \
+            if model is not None else None
         with call.guard("logging the search results"):
             if search:
                 _log_search(call, instance)
@@ -193,10 +197,8 @@ class _FitHook(Hook):
             _common.IterationMetrics(call).log(metrics, step=0)
         with call.guard("writing the artifacts"):
             _log_artifacts(call, instance if search else None)
-        with call.guard("logging the model"):
-            model = getattr(instance, "best_estimator_", None) if search else instance
-            if model is not None:
-                _log_model(call, model, state["data"])
+        if saving is not None:
+            saving.join()
         if call.options.log_post_training_metrics:
             call.integration.post_training.register_model(instance, call.run_id)
 

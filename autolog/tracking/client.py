@@ -2,10 +2,8 @@
 
 from __future__ import annotations
 
-import json
 import operator
 import os
-import tempfile
 import time
 
 from . import stores
@@ -41,6 +39,7 @@ class Client(RegistryClientMixin):
         if "://" not in self.tracking_uri:
             self.tracking_uri = os.path.abspath(self.tracking_uri)
         self._store = stores.get_store(self.tracking_uri)
+        self._artifact_uris: dict = {}
 
     def _sync(self) -> None:
         buffer = getattr(self._store, "metric_buffer", None)
@@ -161,7 +160,12 @@ class Client(RegistryClientMixin):
 
     # -- artifacts --------------------------------------------------------
     def _repository(self, run_id: str):
-        return get_artifact_repository(self._store.get_run(run_id).info.artifact_uri)
+        artifact_uri = self._artifact_uris.get(run_id)
+        if artifact_uri is None:  # a run's artifact location never changes: ask the store once
+            artifact_uri = self._store.get_run(run_id).info.artifact_uri
+            if len(self._artifact_uris) < 10_000:
+                self._artifact_uris[run_id] = artifact_uri
+        return get_artifact_repository(artifact_uri)
 
     def log_artifact(self, run_id: str, local_path: str, artifact_path=None) -> None:
         """Copy a local file (or directory) into the run's artifacts under ``artifact_path``."""
@@ -187,11 +191,15 @@ class Client(RegistryClientMixin):
 
             text = yaml.safe_dump(dictionary, sort_keys=False, default_flow_style=False)
         else:
+            import json
+
             text = json.dumps(dictionary, indent=2, default=str)
         self.log_text(run_id, text, artifact_file)
 
     def log_figure(self, run_id: str, figure, artifact_file: str) -> None:
         """Save a matplotlib figure (or plotly figure, as HTML) as ``artifact_file``."""
+        import tempfile
+
         with tempfile.TemporaryDirectory() as tmp:
             path = os.path.join(tmp, os.path.basename(artifact_file))
             if hasattr(figure, "savefig"):
@@ -203,6 +211,15 @@ class Client(RegistryClientMixin):
             self._log_file_as(run_id, path, artifact_file)
 
     def _log_bytes(self, run_id: str, data: bytes, artifact_file: str) -> None:
+        relative = safe_artifact_path(artifact_file)
+        local = self._repository(run_id).local_path(relative) if relative else None
+        if local is not None:  # a local store: write the file in place
+            os.makedirs(os.path.dirname(local), exist_ok=True)
+            with open(local, "wb") as handle:
+                handle.write(data)
+            return
+        import tempfile
+
         with tempfile.TemporaryDirectory() as tmp:
             path = os.path.join(tmp, os.path.basename(artifact_file) or "artifact")
             with open(path, "wb") as handle:
@@ -221,6 +238,8 @@ class Client(RegistryClientMixin):
 
     def download_artifacts(self, run_id: str, path: str = "", dst_path=None) -> str:
         """Copy a run's artifact file or directory into ``dst_path`` (a new temp dir if None); return its local path."""
+        import tempfile
+
         destination = dst_path if dst_path is not None else tempfile.mkdtemp(prefix="autolog-artifacts-")
         os.makedirs(destination, exist_ok=True)
         return self._repository(run_id).download_artifacts(path, destination)

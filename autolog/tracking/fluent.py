@@ -321,7 +321,8 @@ def flush() -> None:
 
 def search_runs(experiment_ids=None, filter_string="", run_view_type=ViewType.ACTIVE_ONLY, max_results=100000,
                 order_by=None, output_format="pandas", experiment_names=None):
-    """Search runs; a pandas DataFrame (``metrics.*``, ``params.*``, ``tags.*`` columns) or a list of Runs.
+    """Search runs; a pandas DataFrame (``metrics.*``, ``params.*``, ``tags.*`` columns) when pandas is
+    installed and ``output_format`` is "pandas", else a list of Runs.
 
     Searches the active experiment when neither ids nor names are given.
     Raises InvalidInputError for a malformed filter and NotFoundError for an unknown experiment name.
@@ -346,9 +347,12 @@ def search_runs(experiment_ids=None, filter_string="", run_view_type=ViewType.AC
             break
     if output_format == "list":
         return runs
-    from .runs_frame import runs_to_frame
+    try:
+        from .runs_frame import runs_to_frame
 
-    return runs_to_frame(runs)
+        return runs_to_frame(runs)
+    except ImportError:  # no pandas here: the runs themselves
+        return runs
 
 
 def _end_open_runs_at_exit() -> None:

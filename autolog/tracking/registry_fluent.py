@@ -2,14 +2,11 @@
 
 from __future__ import annotations
 
-import logging
 import os
 
 from .exceptions import AlreadyExistsError
 
 __all__ = ["register_model"]
-
-_logger = logging.getLogger("autolog")
 
 
 def register_model(model_uri, name: str, tags=None, await_registration_for=None):
@@ -28,9 +25,15 @@ def register_model(model_uri, name: str, tags=None, await_registration_for=None)
     uris.download_artifacts(model_uri, tracking_uri=client.tracking_uri)  # fail before creating the model
     try:
         client.create_registered_model(name)
-        _logger.info("Registered model %r created", name)
+        _logger().info("Registered model %r created", name)
     except AlreadyExistsError:
         pass
     version = client.create_model_version(name, model_uri, tags=tags)
-    _logger.info("Created version %s of registered model %r", version.version, name)
+    _logger().info("Created version %s of registered model %r", version.version, name)
     return version
+
+
+def _logger():
+    import logging
+
+    return logging.getLogger("autolog")

@@ -15,6 +15,7 @@ never double-wrapped, unchanged results and exceptions, user vs managed runs,
 and one warning (never a failed training) for each injected fault.
 """
 
+import importlib
 import logging
 import os
 import subprocess
@@ -82,6 +83,8 @@ class IntegrationContract:
         (run,) = self._runs()
         assert run.info.status == "FINISHED" and run.data.params
         assert run.data.tags["mlflow.autologging"] == self.framework
+        version = importlib.import_module(self.framework).__version__
+        assert run.data.tags[f"autolog.{self.framework}_version"] == version
         assert autolog.last_active_run().info.run_id == run.info.run_id
 
     def test_enable_twice_never_double_wraps(self):
@@ -179,7 +182,6 @@ class IntegrationContract:
         assert run.info.status == "FINISHED" and run.data.params and run.data.metrics
 
     def test_fault_model_cannot_be_serialised(self, caplog, monkeypatch):
-        import importlib
         import pickle
 
         flavor = importlib.import_module(f"flavors.{self.framework}")

@@ -216,3 +216,18 @@ def test_enabling_does_not_import_sklearn():
     done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=60,
                           env={**os.environ, "AUTOLOG_TRACKING_URI": "unused"})
     assert done.stdout.strip() == "False", done.stderr
+
+
+def test_training_metrics_of_a_forest_on_many_rows_match_a_plain_predict():
+    from sklearn import metrics
+    from sklearn.ensemble import RandomForestClassifier
+
+    rng = np.random.default_rng(5)
+    features = rng.random((12_000, 4))
+    labels = (features[:, 0] + rng.normal(0, 0.2, 12_000) > 0.5).astype(int)
+    autolog.sklearn()
+    model = RandomForestClassifier(n_estimators=3, max_depth=4, random_state=0).fit(features, labels)
+    logged = autolog.last_active_run().data.metrics
+    assert logged["training_accuracy_score"] == pytest.approx(metrics.accuracy_score(labels, model.predict(features)))
+    expected_loss = metrics.log_loss(labels, model.predict_proba(features))
+    assert logged["training_log_loss"] == pytest.approx(expected_loss)

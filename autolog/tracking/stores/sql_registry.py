@@ -13,7 +13,6 @@ import time
 from ..entities import ModelVersion, PagedList, RegisteredModel
 from ..exceptions import AlreadyExistsError, NotFoundError
 from ..registry_names import STAGES, canonical_stage, validate_model_name, validate_version
-from ..search import MODEL_VERSIONS, REGISTERED_MODELS
 from .sql_model_versions import PENDING, READY, SqlModelVersionsMixin
 from .sql_search import paged_search
 
@@ -182,14 +181,14 @@ class SqlRegistryMixin(SqlModelVersionsMixin):
     def search_registered_models(self, filter_string=None, max_results=100, order_by=None,
                                  page_token=None) -> PagedList:
         """One page of registered models matching a filter on ``name`` and ``tags.*``, by name unless ordered."""
-        rows, token = paged_search(self.db, REGISTERED_MODELS, _MODEL_COLUMNS, filter_string, order_by,
+        rows, token = paged_search(self.db, "REGISTERED_MODELS", _MODEL_COLUMNS, filter_string, order_by,
                                    max_results, page_token)
         return PagedList([self._model_from_row(row) for row in rows], token)
 
     def search_model_versions(self, filter_string=None, max_results=1000, order_by=None,
                               page_token=None) -> PagedList:
         """One page of versions matching a filter on name, version, run_id, source, stage and ``tags.*``."""
-        rows, token = paged_search(self.db, MODEL_VERSIONS, _VERSION_COLUMNS, filter_string, order_by,
+        rows, token = paged_search(self.db, "MODEL_VERSIONS", _VERSION_COLUMNS, filter_string, order_by,
                                    max_results, page_token)
         return PagedList(self._versions_from_rows(rows), token)
 

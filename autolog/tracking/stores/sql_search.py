@@ -4,8 +4,6 @@ from __future__ import annotations
 
 from ..entities import LifecycleStage, PagedList, ViewType
 from ..exceptions import InvalidInputError
-from ..search import (EXPERIMENTS, RUNS, compile_search, decode_page_token, dialect_for, encode_page_token,
-                      parse_filter, parse_order_by)
 
 __all__ = ["SqlSearchMixin", "check_max_results", "paged_search"]
 
@@ -19,12 +17,18 @@ def check_max_results(max_results, limit: int = _MAX_RESULTS_LIMIT) -> int:
     return max_results
 
 
-def paged_search(db, spec, columns: str, filter_string, order_by, max_results, page_token,
+def paged_search(db, spec_name: str, columns: str, filter_string, order_by, max_results, page_token,
                  base_where=(), base_params=(), search_key=()) -> tuple:
-    """Run one page of a search; return (rows, next page token or None).
+    """Run one page of a search of the entity ``spec_name`` names ("RUNS", "EXPERIMENTS"...);
+    return (rows, next page token or None).
 
     Raises InvalidInputError (SearchSyntaxError) for a malformed filter, order key, token or max_results.
     """
+    from .. import search  # the DSL is imported at the first search, not when a store opens
+    from ..search import compile_search, decode_page_token, dialect_for, encode_page_token, parse_filter, \
+        parse_order_by
+
+    spec = getattr(search, spec_name)
     max_results = check_max_results(max_results)
     key = (spec.entity, filter_string or "", list(order_by or []), *search_key)
     offset = decode_page_token(page_token, key)
@@ -56,7 +60,7 @@ class SqlSearchMixin:
             return PagedList([], None)
         columns = ", ".join(f"r.{column.strip()}" for column in self._RUN_COLUMNS.split(","))
         rows, token = paged_search(
-            self.db, RUNS, columns, filter_string, order_by, max_results, page_token,
+            self.db, "RUNS", columns, filter_string, order_by, max_results, page_token,
             base_where=[f"r.experiment_id IN ({_marks(self.db, ids)})",
                         f"r.lifecycle_stage IN ({_marks(self.db, stages)})"],
             base_params=[*ids, *stages], search_key=(sorted(ids), stages))
@@ -71,7 +75,7 @@ class SqlSearchMixin:
         stages = LifecycleStage.matching(view_type)
         columns = ", ".join(f"e.{column.strip()}" for column in self._EXPERIMENT_COLUMNS.split(","))
         rows, token = paged_search(
-            self.db, EXPERIMENTS, columns, filter_string, order_by, max_results, page_token,
+            self.db, "EXPERIMENTS", columns, filter_string, order_by, max_results, page_token,
             base_where=[f"e.lifecycle_stage IN ({_marks(self.db, stages)})"], base_params=list(stages),
             search_key=(stages,))
         return PagedList([self._experiment_from_row(row) for row in rows], token)
