@@ -144,7 +144,13 @@ class Client(RegistryClientMixin):
         if status not in RunStatus.TERMINATED:
             raise InvalidInputError(f"Invalid end status {status!r}: expected FINISHED, FAILED or KILLED")
         self._sync()
-        self._store.update_run_info(run_id, status=status, end_time=end_time or _now_ms())
+        self._store.finish_run(run_id, status, end_time or _now_ms())
+
+    def _finish_run(self, run_id: str, status: str, points=(), tags=None) -> None:
+        """End a run with its last buffered (key, value, timestamp, step) points and tags in one write."""
+        columns = [list(map(operator.itemgetter(i), points)) for i in range(4)] if points else None
+        run_tags = [RunTag(validate_key(k, "tag key"), tag_value_to_str(k, v)) for k, v in (tags or {}).items()]
+        self._store.finish_run(run_id, status, _now_ms(), columns, run_tags)
 
     def update_run(self, run_id: str, status=None, name=None) -> None:
         """Change a run's status or name."""

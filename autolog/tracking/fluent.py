@@ -195,16 +195,16 @@ def _end_runs_down_to(run_id: str, status: str) -> None:
         active = stack.pop()
         _run_stack.set(tuple(stack))
         ended_id = active.info.run_id
+        buffer = _buffer()
+        points, tags = buffer.take(ended_id), {}
         try:
-            _buffer().flush()
             if active._git_tags_pending:
                 tags, diff = git_state().result(timeout=5)
-                if tags:
-                    client.log_batch(ended_id, tags=[RunTag(k, v) for k, v in tags.items()])
                 _log_diff(client, ended_id, diff)
         finally:
-            client.set_terminated(ended_id, status)
+            client._finish_run(ended_id, status, points, tags)
             _last_run_id = ended_id
+        buffer.flush()  # other runs' points, and any error the background writer met
         if ended_id == run_id:
             break
 

@@ -44,6 +44,17 @@ class MetricBuffer:
         if pending >= _FLUSH_EVERY_POINTS:
             self._wake.set()
 
+    def take(self, run_id: str) -> list:
+        """Remove and return the pending (key, value, timestamp, step) points of one run.
+
+        Waits for a write in progress, so points taken come after every point already written.
+        """
+        with self._flush_lock, self._lock:
+            taken = [point[1:] for point in self._points if point[0] == run_id]
+            if taken:
+                self._points = [point for point in self._points if point[0] != run_id]
+        return taken
+
     def pending(self) -> int:
         """Number of points not yet written."""
         return len(self._points)

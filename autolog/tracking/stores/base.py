@@ -56,6 +56,10 @@ class TrackingStore(abc.ABC):
         """Change a run's status, end time or name."""
 
     @abc.abstractmethod
+    def finish_run(self, run_id: str, status: str, end_time: int, metrics=None, tags=()) -> None:
+        """End a run: its last metric points (columns, as in log_batch), tags and terminal status at once."""
+
+    @abc.abstractmethod
     def set_run_lifecycle(self, run_id: str, stage: str) -> None:
         """Soft-delete or restore a run."""
 

@@ -212,6 +212,20 @@ class SqlStore(SqlSearchMixin, SqlRegistryMixin, TrackingStore):
                 cur.execute("INSERT INTO tags (run_uuid, key, value) VALUES (?, 'mlflow.runName', ?)"
                             " ON CONFLICT (run_uuid, key) DO UPDATE SET value = excluded.value", (run_id, run_name))
 
+    def finish_run(self, run_id: str, status: str, end_time: int, metrics=None, tags=()) -> None:
+        with self.db.write() as cur:
+            if (metrics and metrics[0]) or tags:
+                self._check_run_writable(cur, run_id)
+            if metrics and metrics[0]:
+                self._insert_metrics(cur, run_id, metrics)
+            if tags:
+                cur.executemany("INSERT INTO tags (run_uuid, key, value) VALUES (?, ?, ?)"
+                                " ON CONFLICT (run_uuid, key) DO UPDATE SET value = excluded.value",
+                                [(run_id, tag.key, tag.value) for tag in tags])
+            cur.execute("UPDATE runs SET status = ?, end_time = ? WHERE run_uuid = ?", (status, end_time, run_id))
+            if cur.rowcount == 0:
+                raise NotFoundError(f"No run with id {run_id!r}")
+
     def set_run_lifecycle(self, run_id: str, stage: str) -> None:
         deleted_time = _now_ms() if stage == LifecycleStage.DELETED else None
         with self.db.write() as cur:
@@ -297,11 +311,14 @@ class SqlStore(SqlSearchMixin, SqlRegistryMixin, TrackingStore):
 
 def _latest_point(values, stamps, steps) -> tuple:
     """(step, timestamp, value) of a metric's latest point: highest step, then timestamp, then logged last."""
-    best = max(zip(steps, stamps))
-    for index in range(len(values) - 1, -1, -1):
-        if steps[index] == best[0] and stamps[index] == best[1]:
-            return best[0], best[1], values[index]
-    raise AssertionError("unreachable: the maximum is one of the points")
+    top_step = max(steps)
+    if steps.count(top_step) == 1:  # the usual case, found without a Python-level loop
+        index = steps.index(top_step)
+        return top_step, stamps[index], values[index]
+    tied = [index for index, step in enumerate(steps) if step == top_step]
+    top_stamp = max(stamps[index] for index in tied)
+    index = max(index for index in tied if stamps[index] == top_stamp)
+    return top_step, top_stamp, values[index]
 
 
 def _columns_by_key(keys, values, stamps, steps) -> list:
