@@ -14,7 +14,8 @@ import tempfile
 import threading
 
 __all__ = [
-    "log_params_and_tags", "metric_key", "IterationMetrics", "queue_training_dataset", "start_in_background", "log_artifacts", "log_model", "stringify_params",
+    "log_params_and_tags", "metric_key", "IterationMetrics", "queue_training_dataset", "start_in_background",
+    "log_artifacts", "log_model", "stringify_params",
 ]
 
 _INVALID_KEY_CHARS = re.compile(r"[^\w\-./ :]")

@@ -186,8 +186,8 @@ class _FitHook(Hook):
         search = is_search(instance)
         model = getattr(instance, "best_estimator_", None) if search else instance
         # Saving the model overlaps the training-metrics predict (which releases the GIL).
-        saving = _common.start_in_background(call, "logging the model", lambda: _log_model(call, model, state["data"])) \
-            if model is not None else None
+        saving = None if model is None else _common.start_in_background(
+            call, "logging the model", lambda: _log_model(call, model, state["data"]))
         with call.guard("logging the search results"):
             if search:
                 _log_search(call, instance)

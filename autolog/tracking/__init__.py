@@ -16,5 +16,6 @@ __all__ = [
     "InvalidInputError", "NotFoundError", "StoreError", "ActiveRun", "active_run", "delete_tag", "end_run",
     "flush", "get_artifact_uri", "get_experiment_id", "get_tracking_uri", "last_active_run", "log_artifact",
     "log_artifacts", "log_dict", "log_figure", "log_metric", "log_metrics", "log_param", "log_params",
-    "log_text", "register_model", "search_runs", "set_experiment", "set_tag", "set_tags", "set_tracking_uri", "start_run",
+    "log_text", "register_model", "search_runs", "set_experiment", "set_tag", "set_tags", "set_tracking_uri",
+    "start_run",
 ]

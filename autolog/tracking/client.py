@@ -87,8 +87,10 @@ class Client(RegistryClientMixin):
         run_name = run_name or tags.get(RUN_NAME) or generate_run_name()
         tags[RUN_NAME] = run_name
         user = tags.get("mlflow.user") or _default_user()
-        return self._store.create_run(str(experiment_id), user, start_time or _now_ms(),
-                                      [RunTag(validate_key(k, "tag key"), v) for k, v in tags.items()], run_name)
+        run = self._store.create_run(str(experiment_id), user, start_time or _now_ms(),
+                                     [RunTag(validate_key(k, "tag key"), v) for k, v in tags.items()], run_name)
+        self._remember_artifact_uri(run.info.run_id, run.info.artifact_uri)
+        return run
 
     def get_run(self, run_id: str):
         """Return the Run: info, params, tags and the latest value of each metric. Raises NotFoundError."""
@@ -169,9 +171,13 @@ class Client(RegistryClientMixin):
         artifact_uri = self._artifact_uris.get(run_id)
         if artifact_uri is None:  # a run's artifact location never changes: ask the store once
             artifact_uri = self._store.get_run(run_id).info.artifact_uri
-            if len(self._artifact_uris) < 10_000:
-                self._artifact_uris[run_id] = artifact_uri
+            self._remember_artifact_uri(run_id, artifact_uri)
         return get_artifact_repository(artifact_uri)
+
+    def _remember_artifact_uri(self, run_id: str, artifact_uri: str) -> None:
+        if len(self._artifact_uris) >= 10_000:
+            self._artifact_uris.clear()
+        self._artifact_uris[run_id] = artifact_uri
 
     def log_artifact(self, run_id: str, local_path: str, artifact_path=None) -> None:
         """Copy a local file (or directory) into the run's artifacts under ``artifact_path``."""

@@ -102,9 +102,11 @@ class RunTag(_Record):
 class RunInfo(_Record):
     """Identity, timing and location of a run."""
 
-    __slots__ = ("run_id", "experiment_id", "run_name", "user_id", "status", "start_time", "end_time", "artifact_uri", "lifecycle_stage",)
+    __slots__ = ("run_id", "experiment_id", "run_name", "user_id", "status", "start_time", "end_time",
+                 "artifact_uri", "lifecycle_stage")
 
-    def __init__(self, run_id, experiment_id, run_name, user_id, status, start_time, end_time, artifact_uri, lifecycle_stage=LifecycleStage.ACTIVE):
+    def __init__(self, run_id, experiment_id, run_name, user_id, status, start_time, end_time, artifact_uri,
+                 lifecycle_stage=LifecycleStage.ACTIVE):
         self.run_id = run_id
         self.experiment_id = experiment_id
         self.run_name = run_name
@@ -145,9 +147,11 @@ class Run(_Record):
 class Experiment(_Record):
     """A named group of runs with its own artifact location."""
 
-    __slots__ = ("experiment_id", "name", "artifact_location", "lifecycle_stage", "tags", "creation_time", "last_update_time",)
+    __slots__ = ("experiment_id", "name", "artifact_location", "lifecycle_stage", "tags", "creation_time",
+                 "last_update_time")
 
-    def __init__(self, experiment_id, name, artifact_location, lifecycle_stage=LifecycleStage.ACTIVE, tags=None, creation_time=None, last_update_time=None):
+    def __init__(self, experiment_id, name, artifact_location, lifecycle_stage=LifecycleStage.ACTIVE,
+                 tags=None, creation_time=None, last_update_time=None):
         self.experiment_id = experiment_id
         self.name = name
         self.artifact_location = artifact_location
@@ -171,9 +175,11 @@ class FileInfo(_Record):
 class RegisteredModel(_Record):
     """A named model in the registry, with its latest version per stage and its aliases."""
 
-    __slots__ = ("name", "creation_timestamp", "last_updated_timestamp", "description", "tags", "aliases", "latest_versions",)
+    __slots__ = ("name", "creation_timestamp", "last_updated_timestamp", "description", "tags", "aliases",
+                 "latest_versions")
 
-    def __init__(self, name, creation_timestamp=None, last_updated_timestamp=None, description=None, tags=None, aliases=None, latest_versions=None):
+    def __init__(self, name, creation_timestamp=None, last_updated_timestamp=None, description=None,
+                 tags=None, aliases=None, latest_versions=None):
         self.name = name
         self.creation_timestamp = creation_timestamp
         self.last_updated_timestamp = last_updated_timestamp
@@ -186,9 +192,12 @@ class RegisteredModel(_Record):
 class ModelVersion(_Record):
     """One version of a registered model."""
 
-    __slots__ = ("name", "version", "creation_timestamp", "last_updated_timestamp", "current_stage", "description", "source", "run_id", "status", "tags", "aliases", "storage_location",)
+    __slots__ = ("name", "version", "creation_timestamp", "last_updated_timestamp", "current_stage",
+                 "description", "source", "run_id", "status", "tags", "aliases", "storage_location")
 
-    def __init__(self, name, version, creation_timestamp=None, last_updated_timestamp=None, current_stage="None", description=None, source=None, run_id=None, status="READY", tags=None, aliases=None, storage_location=None):
+    def __init__(self, name, version, creation_timestamp=None, last_updated_timestamp=None,
+                 current_stage="None", description=None, source=None, run_id=None, status="READY", tags=None,
+                 aliases=None, storage_location=None):
         self.name = name
         self.version = version
         self.creation_timestamp = creation_timestamp

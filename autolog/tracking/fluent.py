@@ -177,7 +177,7 @@ def start_run(run_name=None, nested=False, tags=None, run_id=None, description=N
 
 def _log_diff(client: Client, run_id: str, diff) -> None:
     if diff:
-        client.log_text(run_id, diff, DIFF_ARTIFACT)
+        client._log_bytes(run_id, diff, DIFF_ARTIFACT)
 
 
 def end_run(status: str = RunStatus.FINISHED) -> None:

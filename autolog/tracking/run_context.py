@@ -71,7 +71,7 @@ class GitProbe:
         return self._done.is_set()
 
     def result(self, timeout=None) -> tuple:
-        """(tags, diff text or None); ({}, None) outside a work tree, without git, or after ``timeout``."""
+        """(tags, diff as UTF-8 bytes or None); ({}, None) outside a work tree, without git, or after ``timeout``."""
         self._done.wait(timeout)
         return self._result
 
@@ -128,5 +128,5 @@ def _read_git(directory: str) -> tuple:
         pass
     dirty = bool(_git(directory, "status", "--porcelain", "--untracked-files=no").strip())
     tags[GIT_DIRTY] = "true" if dirty else "false"
-    diff = _git(directory, "diff", "HEAD") if dirty else None
+    diff = _git(directory, "diff", "HEAD").encode("utf-8") if dirty else None
     return tags, diff
