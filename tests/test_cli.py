@@ -87,3 +87,11 @@ def test_tracking_uri_comes_from_the_environment(store):
     done = subprocess.run([sys.executable, "-m", "autolog.cli", "models", "list"], env=env, capture_output=True,
                           text=True, timeout=60)
     assert done.returncode == 0 and done.stdout.splitlines()[2].startswith("fares")
+
+
+def test_tracking_uri_after_the_subcommand(capsys, store, tmp_path):
+    code = main(["--tracking-uri", str(tmp_path / "empty"), "runs", "list", "--tracking-uri", store,
+                 "--experiment", "taxi"])
+    out, _ = capsys.readouterr()
+    assert code == 0
+    assert {"rmse-1", "rmse-2", "rmse-3"} <= {line.split()[1] for line in out.splitlines()[2:]}

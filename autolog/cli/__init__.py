@@ -29,10 +29,17 @@ def _positive_int(text: str) -> int:
     return value
 
 
+def _store_option() -> argparse.ArgumentParser:
+    """``--tracking-uri`` for every subcommand too (``autolog runs list --tracking-uri ...``)."""
+    parent = argparse.ArgumentParser(add_help=False)
+    parent.add_argument("--tracking-uri", default=argparse.SUPPRESS, help="store to use")
+    return parent
+
+
 def _add_runs_parsers(groups) -> None:
     runs = groups.add_parser("runs", help="list and search runs").add_subparsers(dest="action", required=True)
-    listing = runs.add_parser("list", help="the newest runs")
-    search = runs.add_parser("search", help="runs matching a filter, in order")
+    listing = runs.add_parser("list", help="the newest runs", parents=[_store_option()])
+    search = runs.add_parser("search", help="runs matching a filter, in order", parents=[_store_option()])
     for parser in (listing, search):
         parser.add_argument("--experiment", action="append", metavar="NAME",
                             help="experiment name (repeatable; default: every experiment)")
@@ -45,10 +52,11 @@ def _add_runs_parsers(groups) -> None:
 
 def _add_models_parsers(groups) -> None:
     models = groups.add_parser("models", help="the model registry").add_subparsers(dest="action", required=True)
-    listing = models.add_parser("list", help="registered models")
+    listing = models.add_parser("list", help="registered models", parents=[_store_option()])
     listing.add_argument("--filter", default=None, help="e.g. \"name LIKE 'nyc-%%'\"")
     listing.set_defaults(handler=commands.models_list)
-    promote = models.add_parser("promote", help="move a version to a stage or point an alias at it")
+    promote = models.add_parser("promote", help="move a version to a stage or point an alias at it",
+                                parents=[_store_option()])
     promote.add_argument("name")
     promote.add_argument("version", type=_positive_int)
     target = promote.add_mutually_exclusive_group(required=True)
@@ -67,13 +75,13 @@ def build_parser() -> argparse.ArgumentParser:
     groups = parser.add_subparsers(dest="group", required=True)
     experiments = groups.add_parser("experiments", help="list experiments").add_subparsers(dest="action",
                                                                                            required=True)
-    listing = experiments.add_parser("list", help="experiments in the store")
+    listing = experiments.add_parser("list", help="experiments in the store", parents=[_store_option()])
     listing.add_argument("--all", action="store_true", help="include deleted experiments")
     listing.set_defaults(handler=commands.experiments_list)
     _add_runs_parsers(groups)
     _add_models_parsers(groups)
-    groups.add_parser("demo", help="train a small model with autologging and register it").set_defaults(
-        handler=commands.demo)
+    groups.add_parser("demo", help="train a small model with autologging and register it",
+                      parents=[_store_option()]).set_defaults(handler=commands.demo)
     return parser
 
 
@@ -90,4 +98,6 @@ def main(argv=None) -> int:
     except AutologError as exc:
         print(f"autolog: error: {exc}", file=sys.stderr)
         return 1
+    except BrokenPipeError:  # output piped into `head` and cut short
+        sys.stderr.close()
     return 0

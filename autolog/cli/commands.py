@@ -88,5 +88,7 @@ def models_promote(args, out) -> None:
 def demo(args, out) -> None:
     """Run the bundled demo (autolog.demo.main)."""
     from .. import demo as demo_module
+    from ..tracking import set_tracking_uri
 
+    set_tracking_uri(args.tracking_uri)
     demo_module.main()
