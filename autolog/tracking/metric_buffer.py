@@ -31,7 +31,6 @@ class MetricBuffer:
         self._closed = False
         self._error = None
         self._thread = None
-        self._pid = os.getpid()
         _buffers.add(self)
 
     def add(self, run_id: str, key: str, value: float, timestamp: int, step: int) -> None:
@@ -39,7 +38,7 @@ class MetricBuffer:
         with self._lock:
             self._points.append((run_id, key, value, timestamp, step))
             pending = len(self._points)
-        if self._thread is None or self._pid != os.getpid():
+        if self._thread is None:
             self._start()
         if pending >= _FLUSH_EVERY_POINTS:
             self._wake.set()
@@ -61,8 +60,6 @@ class MetricBuffer:
 
     def _start(self) -> None:
         with self._lock:
-            if self._pid != os.getpid():  # a forked child: the parent's writer thread did not come along
-                self._pid, self._thread = os.getpid(), None
             if self._thread is None:
                 self._thread = threading.Thread(target=self._run, name="autolog-metric-writer", daemon=True)
                 self._thread.start()
@@ -120,6 +117,17 @@ def _is_permanent(exc: Exception) -> bool:
     from .exceptions import InvalidInputError, NotFoundError
 
     return isinstance(exc, (InvalidInputError, NotFoundError))
+
+
+def _forget_writers_after_fork() -> None:
+    # A forked child has none of the parent's threads: each buffer starts its writer again on first use.
+    for buffer in list(_buffers):
+        buffer._thread = None
+        buffer._lock = threading.Lock()
+        buffer._flush_lock = threading.Lock()
+
+
+os.register_at_fork(after_in_child=_forget_writers_after_fork)
 
 
 @atexit.register

@@ -122,17 +122,19 @@ def test_background_writer_flushes_without_being_asked(tracking_dir):
         assert store.get_run(run.info.run_id).data.metrics == {"m": 1.0}
 
 
-def test_metrics_logged_in_a_forked_child_are_written(tracking_dir):
+def test_a_forked_child_writes_its_buffered_metrics_in_the_background(tracking_dir):
     import multiprocessing
 
     with autolog.start_run() as run:
-        autolog.log_metric("parent", 1.0)
+        autolog.log_metric("parent", 1.0)  # the parent's writer thread is running now
     context = multiprocessing.get_context("fork")
 
     def child():
-        with autolog.start_run(run_id=run.info.run_id):
-            for step in range(10):
-                autolog.log_metric("child", step, step=step)
+        autolog.start_run(run_id=run.info.run_id)
+        for step in range(10):
+            autolog.log_metric("child", step, step=step)
+        time.sleep(2.5)  # no flush, no end_run: only the child's own writer thread can write these
+        os._exit(0)
 
     process = context.Process(target=child)
     process.start()
