@@ -128,11 +128,6 @@ def _record_history(run_id: str, model: Model) -> None:
 
 
 def _register(model_uri: str, name: str):
-    from autolog import tracking
+    from autolog.tracking import register_model
 
-    register = getattr(tracking, "register_model", None)
-    if register is None:
-        raise invalid_input("registered_model_name needs autolog.tracking.register_model, "
-                            "which this installation does not have")
-    version = register(model_uri, name)
-    return getattr(version, "version", version)
+    return register_model(model_uri, name).version

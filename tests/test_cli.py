@@ -95,3 +95,15 @@ def test_tracking_uri_after_the_subcommand(capsys, store, tmp_path):
     out, _ = capsys.readouterr()
     assert code == 0
     assert {"rmse-1", "rmse-2", "rmse-3"} <= {line.split()[1] for line in out.splitlines()[2:]}
+
+
+def test_output_cut_short_by_a_closed_pipe_ends_quietly(store, monkeypatch):
+    import io
+
+    class ClosedPipe(io.StringIO):
+        def write(self, text):
+            raise BrokenPipeError(32, "Broken pipe")
+
+    monkeypatch.setattr(sys, "stdout", ClosedPipe())
+    monkeypatch.setattr(sys, "stderr", io.StringIO())
+    assert main(["--tracking-uri", store, "experiments", "list"]) == 0

@@ -87,10 +87,6 @@ def test_log_model_without_active_run_starts_and_ends_one(booster):
 
 
 def test_registered_model_name(booster):
-    import autolog.tracking
-
-    if not hasattr(autolog.tracking, "register_model"):
-        pytest.skip("autolog.tracking.register_model is not available yet")
     info = flavors.xgboost.log_model(booster, registered_model_name="xgb-model")
     assert str(info.registered_model_version) == "1"
 

@@ -131,3 +131,13 @@ def test_search_runs_dataframe_has_prefixed_columns():
     frame = autolog.search_runs()
     assert {"run_id", "status", "metrics.rmse", "params.alpha", "tags.model"} <= set(frame.columns)
     assert frame.loc[0, "metrics.rmse"] == 6.3
+
+
+def test_search_runs_without_pandas_returns_runs(monkeypatch):
+    import sys
+
+    with autolog.start_run() as run:
+        autolog.log_metric("rmse", 6.3)
+    monkeypatch.setitem(sys.modules, "pandas", None)  # `import pandas` now raises ImportError
+    runs = autolog.search_runs()
+    assert [r.info.run_id for r in runs] == [run.info.run_id]
