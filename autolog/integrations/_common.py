@@ -23,11 +23,9 @@ _metric_keys: dict = {}
 
 
 def stringify_params(params: dict) -> dict:
-    """Params as the store keeps them: callables by name, everything else as ``str``; None values dropped."""
+    """Params as the store keeps them: callables by name, everything else (None too) as ``str``, as MLflow does."""
     result = {}
     for key, value in params.items():
-        if value is None:
-            continue
         if callable(value) and hasattr(value, "__name__"):
             value = value.__name__
         result[str(key)] = str(value)
@@ -151,7 +149,7 @@ def log_model(call, flavor_name: str, model, example=None, predict=None) -> None
     import flavors
 
     flavor = importlib.import_module(f"flavors.{flavor_name}")
-    signature = None
+    signature = False if not options.log_model_signatures else None
     if options.log_model_signatures and example is not None and predict is not None:
         signature = flavors.infer_signature(example, predict(example))
     flavor.log_model(model, artifact_path="model", signature=signature,
