@@ -81,6 +81,10 @@ class Client(RegistryClientMixin, LoggedModelsClientMixin):
         """Set a tag on an experiment."""
         self._store.set_experiment_tag(str(experiment_id), validate_key(key, "tag key"), tag_value_to_str(key, value))
 
+    def delete_experiment_tag(self, experiment_id, key: str) -> None:
+        """Remove a tag from an experiment; raises NotFoundError when it has no such tag."""
+        self._store.delete_experiment_tag(str(experiment_id), key)
+
     # -- runs -------------------------------------------------------------
     def create_run(self, experiment_id, start_time=None, tags=None, run_name=None):
         """Create a RUNNING run in an experiment and return it (no system tags; the fluent API adds those)."""

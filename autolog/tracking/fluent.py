@@ -15,7 +15,7 @@ import time
 
 from .client import Client
 from .entities import Param, RunStatus, RunTag, ViewType
-from .exceptions import InvalidInputError, NotFoundError
+from .exceptions import InvalidInputError
 from .metric_buffer import MetricBuffer
 from .run_context import DIFF_ARTIFACT, PARENT_RUN_ID, RUN_NAME, git_state, system_tags
 from .tracking_uri import get_tracking_uri, on_tracking_uri_change, set_tracking_uri
@@ -268,8 +268,9 @@ def _run_id_for_logging(run_id=None) -> str:
     return start_run().info.run_id
 
 
-def log_param(key: str, value):
+def log_param(key: str, value, synchronous=None):
     """Log a param on the active run (starting one if none is active); return the value.
+    ``synchronous`` is accepted for MLflow code and changes nothing (params are written at once).
 
     Raises InvalidInputError for a bad key, or when the run already has a different value for it.
     """
@@ -277,22 +278,33 @@ def log_param(key: str, value):
     return value
 
 
-def log_params(params: dict) -> None:
+def log_params(params: dict, synchronous=None, run_id=None) -> None:
     """Log several params at once (all or nothing)."""
-    _get_client().log_batch(_run_id_for_logging(), params=[Param(k, v) for k, v in params.items()])
+    _get_client().log_batch(_run_id_for_logging(run_id), params=[Param(k, v) for k, v in params.items()])
 
 
-def log_metric(key: str, value, step=None, timestamp=None, run_id=None) -> None:
-    """Log one metric point on the active run; buffered, so cheap inside a training loop.
+def log_metric(key: str, value, step=None, timestamp=None, run_id=None, synchronous=None, model_id=None,
+               dataset=None) -> None:
+    """Log one metric point on the active run; buffered, so cheap inside a training loop (MLflow's
+    ``synchronous=False``; every read waits for the buffer, so ``synchronous`` changes nothing).
+    ``model_id`` and ``dataset`` (MLflow 3) link the point to a logged model and the dataset it was
+    computed on; such points are written at once.
 
     Raises InvalidInputError at once for a bad key or a value that is not a number.
     """
+    if model_id is not None or dataset is not None:
+        _log_linked_metrics(run_id, {key: value}, step, timestamp, model_id, dataset)
+        return
     _buffer().add(_run_id_for_logging(run_id), validate_key(key, "metric key"), validate_metric_value(key, value),
                   int(time.time() * 1000) if timestamp is None else int(timestamp), 0 if step is None else int(step))
 
 
-def log_metrics(metrics: dict, step=None, timestamp=None, run_id=None) -> None:
-    """Log several metrics at the same step; validated before any is queued."""
+def log_metrics(metrics: dict, step=None, timestamp=None, run_id=None, synchronous=None, model_id=None,
+                dataset=None) -> None:
+    """Log several metrics at the same step; validated before any is queued. See log_metric."""
+    if model_id is not None or dataset is not None:
+        _log_linked_metrics(run_id, metrics, step, timestamp, model_id, dataset)
+        return
     run_id = _run_id_for_logging(run_id)
     timestamp = int(time.time() * 1000) if timestamp is None else int(timestamp)
     step = 0 if step is None else int(step)
@@ -302,12 +314,24 @@ def log_metrics(metrics: dict, step=None, timestamp=None, run_id=None) -> None:
         buffer.add(run_id, key, value, timestamp, step)
 
 
-def set_tag(key: str, value) -> None:
+def _log_linked_metrics(run_id, metrics: dict, step, timestamp, model_id, dataset) -> None:
+    from .entities import Metric
+
+    if dataset is not None and not hasattr(dataset, "digest"):
+        raise InvalidInputError(f"Invalid dataset {dataset!r}: expected a dataset from autolog.data or a Dataset")
+    name, digest = (dataset.name, dataset.digest) if dataset is not None else (None, None)
+    stamp = int(time.time() * 1000) if timestamp is None else int(timestamp)
+    points = [Metric(key, value, stamp, 0 if step is None else int(step), model_id, name, digest)
+              for key, value in metrics.items()]
+    _get_client().log_batch(_run_id_for_logging(run_id), metrics=points)
+
+
+def set_tag(key: str, value, synchronous=None) -> None:
     """Set a tag on the active run."""
     _get_client().set_tag(_run_id_for_logging(), key, value)
 
 
-def set_tags(tags: dict) -> None:
+def set_tags(tags: dict, synchronous=None) -> None:
     """Set several tags on the active run at once."""
     _get_client().log_batch(_run_id_for_logging(), tags=[RunTag(k, v) for k, v in tags.items()])
 
@@ -361,18 +385,17 @@ def search_runs(experiment_ids=None, filter_string="", run_view_type=ViewType.AC
     """Search runs; a pandas DataFrame (``metrics.*``, ``params.*``, ``tags.*`` columns) when pandas is
     installed and ``output_format`` is "pandas", else a list of Runs.
 
-    Searches the active experiment when neither ids nor names are given.
-    Raises InvalidInputError for a malformed filter and NotFoundError for an unknown experiment name.
+    Searches the active experiment when neither ids nor names are given; unknown names match nothing.
+    Raises InvalidInputError for a malformed filter.
     """
     client = _get_client()
     ids = list(experiment_ids) if isinstance(experiment_ids, (list, tuple)) else (
         [experiment_ids] if experiment_ids is not None else [])
     for name in experiment_names or []:
         experiment = client.get_experiment_by_name(name)
-        if experiment is None:
-            raise NotFoundError(f"No experiment named {name!r}")
-        ids.append(experiment.experiment_id)
-    if not ids:
+        if experiment is not None:  # an unknown name matches no runs, as in MLflow
+            ids.append(experiment.experiment_id)
+    if not ids and not experiment_names:
         ids = [get_experiment_id()]
     runs, token = [], None
     while True:

@@ -116,3 +116,28 @@ def test_a_forked_child_has_no_active_run():
             os._exit(0)
         os.waitpid(pid, 0)
         assert os.read(read, 2) == b"11"
+
+
+def test_search_runs_with_an_unknown_experiment_name_finds_nothing():
+    with autolog.start_run():
+        pass
+    assert autolog.search_runs(experiment_names=["no-such-experiment"], output_format="list") == []
+
+
+def test_registered_model_description_defaults_to_empty_string():
+    assert autolog.Client().create_registered_model("described").description == ""
+    assert autolog.Client().get_registered_model("described").description == ""
+
+
+def test_flavors_model_load_accepts_model_uris():
+    import flavors
+
+    class Echo(flavors.pyfunc.PythonModel):
+        def predict(self, context, model_input, params=None):
+            return model_input
+
+    with autolog.start_run() as run:
+        info = flavors.pyfunc.log_model(name="echo", python_model=Echo())
+    autolog.register_model(info.model_uri, "echo-model")
+    for uri in (info.model_uri, f"runs:/{run.info.run_id}/echo", "models:/echo-model/1"):
+        assert flavors.Model.load(uri).model_uuid == info.model_uuid

@@ -138,6 +138,13 @@ class SqlStore(SqlSearchMixin, SqlRegistryMixin, SqlLoggedModelsMixin, SqlInputs
                         " ON CONFLICT (experiment_id, key) DO UPDATE SET value = excluded.value",
                         (_experiment_id_int(experiment_id), key, value))
 
+    def delete_experiment_tag(self, experiment_id: str, key: str) -> None:
+        with self.db.write() as cur:
+            cur.execute("DELETE FROM experiment_tags WHERE experiment_id = ? AND key = ?",
+                        (_experiment_id_int(experiment_id), key))
+            if cur.rowcount == 0:
+                raise NotFoundError(f"Experiment {experiment_id!r} has no tag {key!r}")
+
     def _experiment_location(self, experiment_id) -> str:
         location = self._experiment_locations.get(experiment_id)
         if location is None:
