@@ -83,12 +83,23 @@ class IterationMetrics:
             self._call.record(f"logging metrics at step {step}", exc)
 
 
-def queue_training_dataset(call, info: dict) -> dict:
-    """Queue the training data's fingerprint as ``datasets/train.json`` and return its searchable tags."""
+def queue_training_dataset(call, info: dict, evals=()) -> dict:
+    """Queue the training data's fingerprint as ``datasets/train.json``, record it and the evaluation sets
+    (``(name, fingerprint function)`` pairs) as the run's dataset inputs, and return its searchable tags.
+
+    An evaluation set that cannot be fingerprinted is left out (recorded as the call's failure).
+    """
+    from ._dataset_inputs import EVAL, TRAIN, dataset_input, log_dataset_inputs
     from ._datasets import dataset_tags
 
     info = {**info, "name": "train"}
     call.state.setdefault("artifacts", []).append(("datasets/train.json", info))
+    inputs = [dataset_input(info, "train", TRAIN)]
+    for name, fingerprint_fn in evals:
+        with call.guard(f"fingerprinting the evaluation set {name!r}"):
+            inputs.append(dataset_input(fingerprint_fn(), name, EVAL))
+    with call.guard("recording the dataset inputs"):
+        log_dataset_inputs(call, inputs)
     return dataset_tags(info)
 
 
