@@ -14,12 +14,14 @@
   const state = Object.assign({ plot: "parallel" }, Object.fromEntries(new URLSearchParams(location.hash.slice(1))));
   let chart = null, lines = null;
 
+  const esc = (text) => String(text).replace(/[&<>"']/g, (c) => ({ "&": "&amp;", "<": "&lt;", ">": "&gt;", '"': "&quot;", "'": "&#39;" })[c]);
   const numeric = (key) => data.columns[key].every((v) => v == null || typeof v === "number");
   const short = (key) => key.replace(/^metrics\./, "").replace(/^params\./, "");
   const firstMetric = data.metrics[0] || keys[0];
   const defaults = {
     dims: (data.differing_params.slice(0, 8).concat(firstMetric ? [firstMetric] : [])).join(","),
     x: data.differing_params[0] || keys[0], y: firstMetric, z: firstMetric,
+    cx: data.differing_params[0] || keys[0], cy: data.differing_params[1] || data.differing_params[0] || keys[0],
     metric: firstMetric, xmode: "step",
   };
   for (const [name, value] of Object.entries(defaults)) if (!state[name]) state[name] = value;
@@ -46,6 +48,8 @@
   fill(pick("x"), keys, [state.x]);
   fill(pick("y"), keys, [state.y]);
   fill(pick("z"), keys.filter(numeric), [state.z]);
+  fill(pick("cx"), keys, [state.cx]);
+  fill(pick("cy"), keys, [state.cy]);
   fill(pick("metric"), data.metrics, [state.metric]);
   pick("xmode").value = state.xmode;
 
@@ -64,19 +68,20 @@
   }
   function visualMap(key, dimension) {
     const [min, max] = zRange(key);
-    return { type: "continuous", min, max, dimension, right: 0, top: 20, calculable: true, text: [short(key), ""],
+    return { type: "continuous", min, max, dimension, right: 0, top: 20, calculable: true, precision: 3, text: [short(key), ""],
       inRange: { color: ["#2456c8", "#6bb2d8", "#f2d45c", "#e8590c", "#b42318"] } };
   }
 
   function parallel() {
     const dims = state.dims.split(",").filter((k) => k in data.columns);
+    const axes = Object.fromEntries(dims.map((key) => [key, axisFor(key)]));
     return {
-      parallelAxis: dims.map((key, dim) => Object.assign({ dim, nameLocation: "end", nameTextStyle: { fontSize: 11 } }, axisFor(key))),
+      parallelAxis: dims.map((key, dim) => Object.assign({ dim, nameLocation: "end", nameTextStyle: { fontSize: 11 } }, axes[key])),
       parallel: { left: 60, right: 110, top: 50, bottom: 30 },
       visualMap: numeric(state.z) && dims.includes(state.z) ? visualMap(state.z, dims.indexOf(state.z)) : undefined,
-      tooltip: { trigger: "item", formatter: (p) => runs[p.dataIndex].name },
+      tooltip: { trigger: "item", formatter: (p) => esc(runs[p.dataIndex].name) },
       series: [{ type: "parallel", lineStyle: { width: runs.length > 200 ? 0.6 : 1.5, opacity: runs.length > 200 ? 0.35 : 0.8 },
-        data: runs.map((run, i) => dims.map((key) => valueFor(key, i))) }],
+        data: runs.map((run, i) => dims.map((key) => position(key, i, axes[key]))) }],
     };
   }
 
@@ -87,7 +92,7 @@
       grid: { left: 70, right: 30, top: 30, bottom: 50 },
       xAxis: Object.assign({ nameLocation: "middle", nameGap: 30 }, axisFor(state.x)),
       yAxis: Object.assign({ nameLocation: "middle", nameGap: 50 }, axisFor(state.y)),
-      tooltip: { formatter: (p) => `${p.value[2]}<br>${short(state.x)}: ${p.value[0]}<br>${short(state.y)}: ${p.value[1]}` },
+      tooltip: { formatter: (p) => `${esc(p.value[2])}<br>${esc(short(state.x))}: ${esc(p.value[0])}<br>${esc(short(state.y))}: ${esc(p.value[1])}` },
       series: [{ type: "scatter", symbolSize: runs.length > 200 ? 5 : 10, data: points, itemStyle: { color: "#2456c8", opacity: 0.8 } }],
     };
   }
@@ -100,8 +105,8 @@
 
   /* Contour: z interpolated (inverse distance) on a grid over x and y, drawn as colour bands. */
   function contour() {
-    const ax = axisFor(state.x), ay = axisFor(state.y);
-    const pts = runs.map((run, i) => [position(state.x, i, ax), position(state.y, i, ay), valueFor(state.z, i), run.name])
+    const ax = axisFor(state.cx), ay = axisFor(state.cy);
+    const pts = runs.map((run, i) => [position(state.cx, i, ax), position(state.cy, i, ay), valueFor(state.z, i), run.name])
       .filter((p) => p[0] != null && p[1] != null && typeof p[2] === "number");
     const size = 40;
     const xs = pts.map((p) => p[0]), ys = pts.map((p) => p[1]);
@@ -124,19 +129,19 @@
     const [zmin, zmax] = zRange(state.z);
     const label = (v, lo, hi) => (lo + (hi - lo) * v / (size - 1)).toPrecision(3);
     return {
-      grid: { left: 70, right: 110, top: 30, bottom: 50 },
-      xAxis: [{ type: "category", data: [...Array(size).keys()], name: short(state.x), nameLocation: "middle", nameGap: 30,
+      grid: { left: 70, right: 190, top: 30, bottom: 50 },
+      xAxis: [{ type: "category", data: [...Array(size).keys()], name: short(state.cx), nameLocation: "middle", nameGap: 30,
         axisLabel: { interval: 7, formatter: (v) => label(v, x0, x1) } },
         { type: "value", show: false, min: x0, max: x1 }],
-      yAxis: [{ type: "category", data: [...Array(size).keys()], name: short(state.y), nameLocation: "middle", nameGap: 50,
+      yAxis: [{ type: "category", data: [...Array(size).keys()], name: short(state.cy), nameLocation: "middle", nameGap: 50,
         axisLabel: { interval: 7, formatter: (v) => label(v, y0, y1) } },
         { type: "value", show: false, min: y0, max: y1 }],
       visualMap: { type: "piecewise", splitNumber: 8, min: zmin, max: zmax, right: 0, top: 20, seriesIndex: 0,
-        text: [short(state.z), ""], inRange: { color: ["#2456c8", "#6bb2d8", "#f2d45c", "#e8590c", "#b42318"] } },
-      tooltip: { formatter: (p) => p.seriesIndex === 1 ? `${p.value[3]}: ${short(state.z)} ${p.value[2]}` : `${short(state.z)} ≈ ${Number(p.value[2]).toPrecision(4)}` },
+        precision: 3, inRange: { color: ["#2456c8", "#6bb2d8", "#f2d45c", "#e8590c", "#b42318"] } },
+      tooltip: { formatter: (p) => p.seriesIndex === 1 ? `${esc(p.value[3])}: ${esc(short(state.z))} ${esc(p.value[2])}` : `${esc(short(state.z))} ≈ ${Number(p.value[2]).toPrecision(4)}` },
       series: [{ type: "heatmap", data: grid, progressive: 0, emphasis: { disabled: true } },
-        { type: "scatter", xAxisIndex: 1, yAxisIndex: 1, data: pts, symbolSize: 7,
-          itemStyle: { color: "#fff", borderColor: "#111", borderWidth: 1 } }],
+        { type: "scatter", xAxisIndex: 1, yAxisIndex: 1, data: pts, symbolSize: 9, z: 5,
+          itemStyle: { color: "#111", borderColor: "#fff", borderWidth: 1.5 } }],
     };
   }
 
@@ -159,7 +164,7 @@
       if (chart) { chart.dispose(); chart = null; }
       plotEl.innerHTML = "";
       if (!state.metric) { plotEl.textContent = "These runs have no metrics."; return; }
-      lines = window.autologCharts.metricChart(plotEl, runs, state.metric,
+      lines = window.autologCharts.metricChart(plotEl, runs, short(state.metric),
         { xmode: state.xmode, log: state.log === "1", smooth: Number(state.smooth || 0), height: 400 });
       lines.load(null);
       return;
@@ -167,7 +172,7 @@
     lines = null;
     if (!chart) { plotEl.innerHTML = ""; chart = echarts.init(plotEl, null, { renderer: "canvas" }); }
     chart.clear();
-    chart.setOption({ parallel, scatter, contour }[state.plot](), true);
+    chart.setOption(Object.assign({ animation: false }, { parallel, scatter, contour }[state.plot]()), true);
     plotEl.dataset.ready = "1";
   }
 
@@ -184,7 +189,7 @@
   pick("dims").addEventListener("change", () => {
     state.dims = [...pick("dims").querySelectorAll("input:checked")].map((box) => box.value).join(","); draw();
   });
-  for (const name of ["x", "y", "z", "metric", "xmode"]) pick(name).addEventListener("change", (e) => { state[name] = e.target.value; draw(); });
+  for (const name of ["x", "y", "cx", "cy", "z", "metric", "xmode"]) pick(name).addEventListener("change", (e) => { state[name] = e.target.value; draw(); });
   pick("log").checked = state.log === "1";
   pick("log").addEventListener("change", (e) => { state.log = e.target.checked ? "1" : "0"; draw(); });
   pick("smooth").value = state.smooth || 0;
