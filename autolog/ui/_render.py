@@ -92,8 +92,9 @@ def store_of(request):
 
 
 def role_of(request) -> str:
-    """The caller's role as the auth middleware set it; 'admin' where no middleware runs (a local UI)."""
-    return getattr(request.state, "role", None) or "admin"
+    """The caller's role as the auth middleware set it: 'admin' where no middleware runs (a local UI),
+    'none' for a caller the middleware let through without a token (the login page)."""
+    return getattr(request.state, "role", "admin") or "none"
 
 
 def can_write(request) -> bool:

@@ -80,3 +80,23 @@ TRACKING_TABLES = [
 
 # version -> statements that bring a store of that version to version + 1
 MIGRATIONS: dict = {}
+
+
+def access_token_tables() -> list:
+    """Migration step: the tracking server's access tokens, kept as SHA-256 hashes, never in clear."""
+    return [
+        """CREATE TABLE IF NOT EXISTS access_tokens (
+            token_id TEXT PRIMARY KEY,
+            name TEXT NOT NULL,
+            role TEXT NOT NULL,
+            token_hash TEXT NOT NULL UNIQUE,
+            created_time BIGINT NOT NULL,
+            revoked_time BIGINT
+        )""",
+        "CREATE INDEX IF NOT EXISTS access_tokens_by_name ON access_tokens (name)",
+    ]
+
+
+TRACKING_TABLES.extend(access_token_tables())
+MIGRATIONS[SCHEMA_VERSION] = access_token_tables()
+SCHEMA_VERSION += 1
