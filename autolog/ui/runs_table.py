@@ -72,9 +72,11 @@ def _joined(*filters) -> str:
 
 
 def _search(store, experiment_id: str, state: TableState) -> tuple:
-    """(runs of this page, next page token, children by parent id); raises InvalidInputError for bad input."""
-    top_filter = _joined(state.filter, f"tags.{_PARENT_TAG} IS NULL" if state.nested else "")
-    runs = store.search_runs([experiment_id], top_filter, _VIEWS[state.view], state.page_size,
+    """(runs of this page, next page token, children by parent id); raises InvalidInputError for bad input.
+
+    Nesting costs one small query: the children of this page's runs (matching the filter too).
+    """
+    runs = store.search_runs([experiment_id], state.filter, _VIEWS[state.view], state.page_size,
                              state.order_by(), state.page)
     children: dict = {}
     if state.nested and runs:
@@ -86,10 +88,16 @@ def _search(store, experiment_id: str, state: TableState) -> tuple:
 
 
 def _rows(runs, children: dict, columns: list) -> list:
+    """Table rows: each run, its children right under it; a child whose parent is on this page appears
+    only there."""
+    nested = {child.info.run_id for group in children.values() for child in group}
     rows = []
     for run in runs:
-        rows.append({"run": run, "cells": [cell(run, column) for column in columns], "depth": 0,
-                     "children": len(children.get(run.info.run_id, ()))})
+        if run.info.run_id in nested:
+            continue
+        parent = run.data.tags.get(_PARENT_TAG)
+        rows.append({"run": run, "cells": [cell(run, column) for column in columns], "depth": 1 if parent else 0,
+                     "children": len(children.get(run.info.run_id, ())), "parent": parent})
         for child in children.get(run.info.run_id, ()):
             rows.append({"run": child, "cells": [cell(child, column) for column in columns], "depth": 1,
                          "children": 0, "parent": run.info.run_id})

@@ -214,3 +214,28 @@ def test_static_files_are_served_compressed_and_pages_name_no_other_host(client)
         text = path.read_text()
         assert not re.search(r"(src|href)=[\"']?(https?:)?//", text), path.name
         assert "@import" not in text and "fonts.googleapis" not in text, path.name
+
+
+def test_behind_the_servers_token_auth_the_login_page_lets_a_reader_in(seeded):
+    server = pytest.importorskip("autolog.server", reason="the tracking server is not in this build")
+    from starlette.testclient import TestClient
+
+    from autolog.tracking.stores import get_store
+
+    from ._seed import MODEL
+
+    _, secret = get_store(seeded[0]).create_access_token("ui-reader", "read")
+    app = server.create_app(seeded[0], None, True)
+    experiment = f"/experiments/{seeded[1]['experiment_id']}"
+    with TestClient(app, base_url="http://127.0.0.1") as browser:
+        bounced = browser.get(experiment, headers={"Accept": "text/html"}, follow_redirects=False)
+        assert bounced.status_code == 303 and bounced.headers["location"].startswith("/login?next=")
+        assert browser.get("/static/app.css").status_code == 200
+        logged_in = browser.post("/login", data={"token": secret, "next": experiment})
+        assert logged_in.status_code == 200 and "run-0" in logged_in.text and "read-only" in logged_in.text
+        assert "Delete selected" not in logged_in.text
+        refused = browser.post(f"/models/{MODEL}/versions/1/stage", data={"stage": "Archived", "confirmed": "1"})
+        assert refused.status_code == 403
+        browser.cookies.set("autolog_token", "wrong")
+        again = browser.get(experiment, headers={"Accept": "text/html"})
+        assert "was not accepted" in again.text
