@@ -27,7 +27,10 @@ def stat(value, kind: str, note: str = "") -> str:
     """A Stat as ``median (low–high)`` in one unit; ``note`` when there is none."""
     if value is None:
         return note or "—"
-    if kind == "rate":
+    if kind == "bytes":
+        text = f"{value.median / 1024:,.1f} KB"
+        spread = f"{value.low / 1024:,.1f}–{value.high / 1024:,.1f}"
+    elif kind == "rate":
         text = f"{value.median:,.0f}/s"
         spread = f"{value.low:,.0f}–{value.high:,.0f}"
     else:

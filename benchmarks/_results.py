@@ -41,8 +41,8 @@ class Row:
 
     @property
     def is_time(self) -> bool:
-        """True for seconds (lower is better), False for a rate (higher is better)."""
-        return self.measure.kind == "time"
+        """True for seconds or bytes (lower is better), False for a rate (higher is better)."""
+        return self.measure.kind in ("time", "bytes")
 
     def added(self, stat: Stat | None) -> float | None:
         """Seconds ``stat`` adds over the baseline, when both are known."""

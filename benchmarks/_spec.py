@@ -30,6 +30,7 @@ class Target:
             "added_ms": f"< {self.value:g} ms added",
             "max_ms": f"< {self.value:g} ms",
             "min_rate": f"≥ {self.value:,.0f}/s",
+            "max_kb": f"< {self.value:g} KB",
         }[self.kind]
 
     def met(self, ours: float, baseline: float | None) -> bool | None:
@@ -38,6 +39,8 @@ class Target:
             return ours * 1000 < self.value
         if self.kind == "min_rate":
             return ours >= self.value
+        if self.kind == "max_kb":
+            return ours / 1024 < self.value
         if baseline is None:
             return None
         if self.kind == "added_ms":
@@ -47,7 +50,8 @@ class Target:
 
 @dataclass(frozen=True)
 class Measure:
-    """One number a scenario reports: ``kind`` is ``time`` (seconds, lower is better) or ``rate`` (per second)."""
+    """One number a scenario reports: ``kind`` is ``time`` (seconds, lower is better), ``rate`` (per second)
+    or ``bytes`` (a size, lower is better)."""
 
     key: str
     label: str

@@ -54,6 +54,7 @@ RUNS = EntitySpec(
         "run_uuid": _TEXT("run_uuid"), "user": _TEXT("user_id"), "user_id": _TEXT("user_id"),
         "artifact_uri": _TEXT("artifact_uri"), "start_time": _NUMBER("start_time"),
         "created": _NUMBER("start_time"), "end_time": _NUMBER("end_time"),
+        "duration": _NUMBER("end_time - r.start_time"),  # an expression on the aliased table, in ms
     },
     key_tables={
         METRIC: KeyTable("latest_metrics", numeric=True, nan_column="is_nan"),

@@ -83,6 +83,15 @@ class TrackingStore(abc.ABC):
     def get_metric_history(self, run_id: str, key: str) -> list:
         """Return every logged point of one metric, in logging order."""
 
+    def read_metric_columns(self, run_id: str, key: str) -> tuple:
+        """Return one metric's history as three equal-length sequences (steps, timestamps, values), in
+        logging order: the whole history without a Metric object per point, for charts of long histories.
+
+        Raises NotFoundError for a missing run.
+        """
+        history = self.get_metric_history(run_id, key)
+        return ([m.step for m in history], [m.timestamp for m in history], [m.value for m in history])
+
     def iter_metric_history(self, run_id: str, key: str):
         """Yield a metric's history as lists of Metric in logging order (stores with big histories page it)."""
         yield self.get_metric_history(run_id, key)

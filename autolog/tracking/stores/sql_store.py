@@ -323,6 +323,21 @@ class SqlStore(SqlSearchMixin, SqlRegistryMixin, SqlLoggedModelsMixin, SqlInputs
             history.extend(Metric(key, value, stamp, step) for step, stamp, value in zip(steps, stamps, values))
         return history
 
+    def read_metric_columns(self, run_id: str, key: str) -> tuple:
+        from array import array
+
+        rows = self.db.query("SELECT steps, timestamps, vals FROM metric_segments WHERE run_uuid = ? AND key = ?"
+                             " ORDER BY seq", (run_id, key))
+        if not rows and not self.db.query("SELECT 1 FROM runs WHERE run_uuid = ?", (run_id,)):
+            raise NotFoundError(f"No run with id {run_id!r}")
+        steps, stamps, values = array("q"), array("q"), array("d")
+        for blobs in rows:
+            segment_steps, segment_stamps, segment_values = metric_codec.unpack(*blobs)
+            steps.extend(segment_steps)
+            stamps.extend(segment_stamps)
+            values.extend(segment_values)
+        return steps, stamps, values
+
 
 def _latest_point(values, stamps, steps) -> tuple:
     """(step, timestamp, value) of a metric's latest point: highest step, then timestamp, then logged last."""
