@@ -179,9 +179,21 @@ def _jsonl_batches(handle, batch_size: int):
 
     try:
         for chunk in pd.read_json(handle, lines=True, chunksize=batch_size):
-            yield pa.RecordBatch.from_pandas(chunk, preserve_index=False)
+            yield _arrow_batch(chunk)
     except ValueError as error:
         raise InvalidInputError(f"Cannot read JSON lines input: {error}") from error
+
+
+def _arrow_batch(frame):
+    import pyarrow as pa
+
+    try:
+        return pa.RecordBatch.from_pandas(frame, preserve_index=False)
+    except (pa.ArrowInvalid, pa.ArrowTypeError) as error:
+        reason, *where = error.args if len(error.args) > 1 else (str(error),)
+        match = re.search(r"column (.+) with type", " ".join(map(str, where)))
+        column = f"column {match.group(1)!r} " if match else ""
+        raise InvalidInputError(f"{column}holds values of mixed types: {reason}") from None
 
 
 def rebatch(batches, batch_size: int):
