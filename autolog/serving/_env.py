@@ -18,7 +18,7 @@ import sys
 
 from ..tracking.exceptions import InvalidInputError, NotFoundError
 
-__all__ = ["build_env", "env_python", "run_in_env", "ENV_ROOT_VARIABLE"]
+__all__ = ["build_env", "env_dir_for", "env_python", "run_in_env", "ENV_ROOT_VARIABLE"]
 
 ENV_ROOT_VARIABLE = "AUTOLOG_ENV_ROOT"
 _READY_MARKER = ".autolog-env-ready"
@@ -75,6 +75,13 @@ def env_python(env_dir: str) -> str:
     return os.path.join(env_dir, "Scripts" if os.name == "nt" else "bin", "python")
 
 
+def env_dir_for(model_dir: str, env_root=None) -> str:
+    """Where the environment of the model at ``model_dir`` lives (whether or not it is built yet)."""
+    key = "\n".join([_python_version(model_dir), autolog_requirement(), *sorted(_requirements(model_dir))])
+    digest = hashlib.sha256(key.encode()).hexdigest()[:16]
+    return os.path.join(env_root or _env_root(), f"py{_python_version(model_dir)}-{digest}")
+
+
 def build_env(model_uri, env_root=None, log=None) -> str:
     """Create (or reuse) the virtualenv for the model at ``model_uri``; return its directory.
 
@@ -85,13 +92,10 @@ def build_env(model_uri, env_root=None, log=None) -> str:
     from flavors._paths import resolve_model_dir
 
     model_dir = resolve_model_dir(model_uri)
-    requirements = _requirements(model_dir)
-    version = _python_version(model_dir)
-    autolog_spec = autolog_requirement()
-    key = hashlib.sha256("\n".join([version, autolog_spec, *sorted(requirements)]).encode()).hexdigest()[:16]
-    env_dir = os.path.join(env_root or _env_root(), f"py{version}-{key}")
+    env_dir = env_dir_for(model_dir, env_root)
     if os.path.isfile(os.path.join(env_dir, _READY_MARKER)):
         return env_dir
+    requirements, version = _requirements(model_dir), _python_version(model_dir)
     log = log or (lambda text: None)
     shutil.rmtree(env_dir, ignore_errors=True)
     os.makedirs(os.path.dirname(env_dir), exist_ok=True)
@@ -99,7 +103,7 @@ def build_env(model_uri, env_root=None, log=None) -> str:
     _run([_interpreter(version), "-m", "venv", env_dir], "create the virtualenv")
     log(f"installing {len(requirements)} requirement(s) and autolog")
     _run([env_python(env_dir), "-m", "pip", "install", "--quiet", "--disable-pip-version-check",
-          *requirements, autolog_spec], "install the model's requirements")
+          *requirements, autolog_requirement()], "install the model's requirements")
     with open(os.path.join(env_dir, _READY_MARKER), "w", encoding="utf-8") as handle:
         handle.write("\n".join(requirements) + "\n")
     return env_dir
