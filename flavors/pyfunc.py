@@ -12,7 +12,20 @@ from ._errors import invalid_input
 from ._registry import register_loader
 
 __all__ = ["load_model", "PyFuncModel", "PythonModel", "PythonModelContext", "save_model", "log_model",
-           "register_loader", "FLAVOR_NAME"]
+           "register_loader", "FLAVOR_NAME", "spark_udf", "dask_predict"]
+
+# Scoring on a cluster engine, imported on first use (the engines themselves only when called).
+_ENGINES = {"spark_udf": "flavors._spark", "dask_predict": "flavors._dask"}
+
+
+def __getattr__(name: str):
+    if name not in _ENGINES:
+        raise AttributeError(f"module 'flavors.pyfunc' has no attribute {name!r}")
+    import importlib
+
+    value = getattr(importlib.import_module(_ENGINES[name]), name)
+    globals()[name] = value
+    return value
 
 FLAVOR_NAME = "python_function"
 

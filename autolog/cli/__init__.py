@@ -5,6 +5,7 @@
     autolog runs search --experiment NAME --filter "metrics.rmse < 6.8" --order-by "metrics.rmse ASC"
     autolog models list
     autolog models promote NAME VERSION --stage Production [--archive-existing] | --alias champion
+    autolog models predict -m MODEL_URI -i INPUT -o OUTPUT | serve -m MODEL_URI | build-env -m MODEL_URI
     autolog demo
 """
 
@@ -15,6 +16,7 @@ import os
 import sys
 
 from . import commands
+from .scoring import add_scoring_parsers
 
 __all__ = ["main", "build_parser"]
 
@@ -65,6 +67,7 @@ def _add_models_parsers(groups) -> None:
     promote.add_argument("--archive-existing", action="store_true",
                          help="archive the versions now in that stage")
     promote.set_defaults(handler=commands.models_promote)
+    add_scoring_parsers(models, _store_option)
 
 
 def build_parser() -> argparse.ArgumentParser:
