@@ -208,12 +208,16 @@ def _call_patched(integration, hook: Hook, wrapped, instance, args, kwargs):
 def _prepare(call: AutologCall, hook: Hook, instance, args, kwargs) -> tuple:
     with call.guard("starting the run"):
         call.open_run()
+    prepared = None
     if call.logging:
         with call.guard("logging the parameters"):
             prepared = hook.before(call, instance, args, kwargs)
-            if prepared is not None:
-                return prepared
-    return args, kwargs
+        if call.options.log_models:
+            # Started last, so its imports overlap the training rather than the logging above.
+            from .integrations import _warm_up
+
+            _warm_up.start(call.integration.name)
+    return prepared if prepared is not None else (args, kwargs)
 
 
 @contextlib.contextmanager

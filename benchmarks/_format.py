@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
-__all__ = ["added", "cells", "duration", "HEADERS", "stat"]
+from benchmarks._results import NOT_MET
 
-HEADERS = ("Measure", "Baseline", "autolog", "× baseline", "Added", "MLflow", "MLflow added",
+__all__ = ["added", "cells", "duration", "HEADERS", "own_time", "stat"]
+
+HEADERS = ("Measure", "Baseline", "autolog", "× baseline", "Added", "autolog's own time", "MLflow", "MLflow added",
            "Faster than MLflow", "Target", "Met")
 
 
@@ -50,18 +52,28 @@ def added(row, which) -> str:
     return f"{duration(seconds, signed=True)} ({seconds / row.baseline.median * 100:+.1f} %)"
 
 
+def own_time(row) -> str:
+    """Autolog's own accounted time during the call, with its share of the baseline: ``3.1 ms (0.2 %)``."""
+    if row.own is None:
+        return ""
+    share = row.own_share()
+    text = stat(row.own, "time")
+    return f"{text} ({share * 100:.2f} %)" if share is not None else text
+
+
 def cells(row) -> list:
     """The row's cells in ``HEADERS`` order."""
-    vs_base, vs_mlflow, met = row.vs_baseline(), row.vs_mlflow(), row.met()
+    vs_base, vs_mlflow, verdict = row.vs_baseline(), row.vs_mlflow(), row.verdict()
     return [
         row.label,
         stat(row.baseline, row.measure.kind, "—"),
         stat(row.ours, row.measure.kind, row.ours_note),
         f"{vs_base:.3f}×" if vs_base is not None else "",
         added(row, row.ours),
+        own_time(row),
         stat(row.mlflow, row.measure.kind, row.mlflow_note),
         added(row, row.mlflow),
         (f"{vs_mlflow:,.0f}×" if vs_mlflow >= 10 else f"{vs_mlflow:.2f}×") if vs_mlflow is not None else "",
         row.measure.target.text() if row.measure.target else "",
-        "" if met is None else ("yes" if met else "**no**"),
+        "" if verdict is None else (f"**{verdict}**" if verdict == NOT_MET else verdict),
     ]

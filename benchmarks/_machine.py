@@ -5,10 +5,11 @@ from __future__ import annotations
 import datetime
 import os
 import platform
+import subprocess
 import sys
 from importlib import metadata
 
-__all__ = ["LIBRARIES", "machine", "versions"]
+__all__ = ["LIBRARIES", "machine", "source_commit", "versions"]
 
 LIBRARIES = ("autolog", "mlflow", "xgboost", "lightgbm", "scikit-learn", "numpy", "pandas", "matplotlib")
 
@@ -52,3 +53,16 @@ def versions() -> dict:
         except metadata.PackageNotFoundError:
             found[name] = "not installed"
     return found
+
+
+def source_commit() -> str:
+    """The commit of the checkout the benchmarks ran from, ``+ local changes`` when the tree was dirty."""
+    root = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+    try:
+        commit = subprocess.run(["git", "rev-parse", "--short=12", "HEAD"], cwd=root, capture_output=True,
+                                text=True, timeout=10, check=True).stdout.strip()
+        dirty = subprocess.run(["git", "status", "--porcelain", "--untracked-files=no"], cwd=root,
+                               capture_output=True, text=True, timeout=10, check=True).stdout.strip()
+    except (OSError, subprocess.SubprocessError):
+        return "unknown (not a git checkout)"
+    return commit + (" + local changes" if dirty else "")

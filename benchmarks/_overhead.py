@@ -8,7 +8,9 @@ import os
 from dataclasses import dataclass, field
 from typing import Callable
 
+from benchmarks._accounting import install as install_accounting
 from benchmarks._common import seconds
+from benchmarks._spec import OWN_SUFFIX
 
 __all__ = ["Case", "time_cases"]
 
@@ -46,17 +48,23 @@ def _switch(framework: str, mode: str, workdir: str, options: dict) -> tuple:
 
 
 def time_cases(framework: str, mode: str, cases, workdir: str) -> dict:
-    """Seconds of each case's timed training, ``{case key: seconds}``."""
+    """Seconds of each case's timed training, ``{case key: seconds}``; in autolog mode also the seconds
+    autolog itself spent during it, ``{case key + OWN_SUFFIX: seconds}`` (see ``benchmarks._accounting``)."""
     workdir = os.path.join(workdir, f"{mode}-{os.getpid()}")
     os.makedirs(workdir)
     result = {}
     for case in cases:
         enable, disable = _switch(framework, mode, workdir, case.options)
         enable()
+        accounting = install_accounting() if mode == "autolog" else None
         try:
             if case.warmup:
                 case.train()
+            if accounting is not None:
+                accounting.reset()
             result[case.key] = seconds(case.train)
+            if accounting is not None:
+                result[case.key + OWN_SUFFIX] = accounting.seconds()
         finally:
             disable()
     return result

@@ -6,7 +6,7 @@ import os
 from itertools import groupby
 
 from benchmarks._format import HEADERS, cells
-from benchmarks._machine import machine, versions
+from benchmarks._machine import machine, source_commit, versions
 from benchmarks._registry import GROUP_TITLES
 
 __all__ = ["console_table", "markdown", "write_chart", "write_report"]
@@ -24,7 +24,17 @@ Each repetition runs every mode in its own fresh Python process, alternating
 baseline, autolog and MLflow, so a slow spell on the machine hits all of them
 alike. Cells show the median and, in brackets, the range (min–max) over the
 repetitions. *× baseline* is our median over the baseline's; *Faster than MLflow*
-is MLflow's time over ours (or our rate over MLflow's). Short trainings run once
+is MLflow's time over ours (or our rate over MLflow's).
+
+A few percent cannot be read off the difference of two noisy totals, so the
+training rows also show *autolog's own time*: measured inside the autolog worker,
+the wall time the training thread spent in autolog's code during the call (opening
+the run, the hook before and after training, every per-iteration callback, closing
+the run) plus the CPU time of its metric writer thread, with its share of the
+baseline's median. *Met* is judged only where the samples resolve it: "yes" or "no"
+when every sample agrees (the whole range of one mode against the other's, or,
+for added-time targets whose totals overlap, the range of autolog's own time), and
+"not resolved" when they do not. Short trainings run once
 untimed in the same process first, so they show the steady state of a training
 loop; loads and imports are timed cold, as the first thing their process does.
 Workers run with `OMP_WAIT_POLICY=PASSIVE` (unless set) and lightgbm on one
@@ -62,7 +72,7 @@ def markdown(rows, results, profile: str, command: str, chart: str | None) -> st
                      "1 for MLflow) and MLflow skipped where one measurement alone would blow the budget; the "
                      "cuts are listed under each table. Run without `--quick` for the figures to quote.")
     lines += ["", "## Machine", "", "| | |", "|---|---|"]
-    lines += [f"| {key} | {value} |" for key, value in machine().items()]
+    lines += [f"| {key} | {value} |" for key, value in {**machine(), "commit": source_commit()}.items()]
     lines += ["", "## Library versions", "", "| library | version |", "|---|---|"]
     lines += [f"| {name} | {version} |" for name, version in versions().items()]
     if chart:
@@ -87,8 +97,8 @@ def _processes(result) -> str:
 
 def console_table(rows) -> str:
     """A plain-text table of every row, for the terminal."""
-    widths = (58, 22, 22, 22, 22, 10, 16, 6)
-    picked = (0, 1, 2, 4, 5, 7, 8, 9)
+    widths = (58, 22, 22, 22, 22, 22, 10, 16, 12)
+    picked = (0, 1, 2, 4, 5, 6, 8, 9, 10)
     lines = ["  ".join(f"{HEADERS[i][:w]:<{w}}" for i, w in zip(picked, widths))]
     for row in rows:
         values = cells(row)

@@ -5,7 +5,11 @@ from __future__ import annotations
 import statistics
 from dataclasses import dataclass
 
-__all__ = ["Row", "Stat", "rows_of"]
+from benchmarks._spec import OWN_SUFFIX
+
+__all__ = ["Row", "Stat", "rows_of", "MET", "NOT_MET", "NOT_RESOLVED"]
+
+MET, NOT_MET, NOT_RESOLVED = "yes", "no", "not resolved"
 
 
 @dataclass(frozen=True)
@@ -38,6 +42,7 @@ class Row:
     mlflow: Stat | None
     mlflow_note: str
     ours_note: str
+    own: Stat | None = None
 
     @property
     def is_time(self) -> bool:
@@ -64,12 +69,41 @@ class Row:
             return self.mlflow.median / self.ours.median
         return self.ours.median / self.mlflow.median
 
-    def met(self) -> bool | None:
-        """Whether our median meets the measure's target (None: no target or not measured)."""
+    def verdict(self) -> str | None:
+        """Whether the target is met, judged only where the samples resolve it.
+
+        ``MET`` / ``NOT_MET`` when every sample agrees: the whole range of one mode against the whole
+        range of the other, or, for added-time targets, autolog's own accounted time (its worst and best
+        sample) when the difference of totals is lost in their spread; ``NOT_RESOLVED`` otherwise;
+        None when there is no target or nothing was measured.
+        """
         target = self.measure.target
         if target is None or self.ours is None:
             return None
-        return target.met(self.ours.median, self.baseline.median if self.baseline else None)
+        if target.kind in ("max_ms", "min_rate"):
+            return self._resolve(target.met(self.ours.high if self.is_time else self.ours.low, None),
+                                 target.met(self.ours.low if self.is_time else self.ours.high, None))
+        if self.baseline is None:
+            return None
+        worst, best = self.ours.high - self.baseline.low, self.ours.low - self.baseline.high
+        verdict = self._resolve(target.added_met(worst, self.baseline.median),
+                                target.added_met(best, self.baseline.median))
+        if verdict == NOT_RESOLVED and self.own is not None:
+            verdict = self._resolve(target.added_met(self.own.high, self.baseline.median),
+                                    target.added_met(self.own.low, self.baseline.median))
+        return verdict
+
+    @staticmethod
+    def _resolve(worst_met: bool, best_met: bool) -> str:
+        if worst_met:
+            return MET
+        return NOT_MET if not best_met else NOT_RESOLVED
+
+    def own_share(self) -> float | None:
+        """Autolog's own accounted time as a fraction of the baseline's median."""
+        if self.own is None or self.baseline is None or not self.baseline.median:
+            return None
+        return self.own.median / self.baseline.median
 
 
 def _note(result, mode: str, stat) -> str:
@@ -93,7 +127,8 @@ def rows_of(results) -> list:
             stats = {mode: Stat.of(result.samples.get(mode, {}).get(measure.key)) for mode in
                      ("baseline", "autolog", "mlflow")}
             label = measure.label.format(**scenario.params_for(result.profile, "autolog"))
+            own = Stat.of(result.samples.get("autolog", {}).get(measure.key + OWN_SUFFIX))
             rows.append(Row(scenario.group, scenario.title, measure, label, stats["baseline"], stats["autolog"],
                             stats["mlflow"], _note(result, "mlflow", stats["mlflow"]),
-                            _note(result, "autolog", stats["autolog"])))
+                            _note(result, "autolog", stats["autolog"]), own))
     return rows

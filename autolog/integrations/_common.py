@@ -158,6 +158,9 @@ def log_model(call, flavor_name: str, model, example=None, predict=None, **flavo
         return
     import importlib
 
+    from . import _warm_up
+
+    _warm_up.wait(flavor_name)
     import flavors
 
     flavor = importlib.import_module(f"flavors.{flavor_name}")

@@ -320,6 +320,9 @@ def _log_model(call, model, example) -> None:
     predict_fn = next((name for name in ("predict", "transform") if hasattr(model, name)), None)
     if predict_fn is None:
         return
+    from . import _warm_up
+
+    _warm_up.wait("sklearn")
     import flavors
     import flavors.sklearn
 

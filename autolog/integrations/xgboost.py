@@ -205,10 +205,12 @@ def _log_outputs(call, booster, model, history, first_epoch, last_epoch, example
     """After training: best-iteration metrics, importance and dataset artifacts, the model."""
     with call.guard("logging the early-stopping metrics"):
         _log_best_iteration(call, booster, history, first_epoch, last_epoch)
-    with call.guard("logging feature importance"):
-        _log_artifacts(call, booster, params)
+    # Importance runs in xgboost's C code, which releases the GIL: it overlaps the model's save.
+    importance = _common.start_in_background(call, "logging feature importance",
+                                             lambda: _log_artifacts(call, booster, params))
     with call.guard("logging the model"):
         _log_model(call, booster, model, example_fn)
+    importance.join()
 
 
 def _log_best_iteration(call, booster, history, first_epoch, last_epoch) -> None:

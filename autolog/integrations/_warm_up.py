@@ -1,0 +1,45 @@
+"""Import what logging a model needs in the background while the first training call runs.
+
+A script's first ``log_model`` would otherwise import the flavor, the MLmodel writer
+and pyyaml on the training thread after training; here they load while the
+framework trains (in C, with the GIL released), once per process and flavor. The
+thread is joined before the model is logged, so no import runs on two threads at once.
+"""
+
+from __future__ import annotations
+
+import importlib
+import importlib.util
+import threading
+
+__all__ = ["start", "wait"]
+
+_MODULES = ("flavors._save", "flavors.requirements", "flavors.signature", "flavors.input_example", "yaml")
+_threads: dict = {}
+_lock = threading.Lock()
+
+
+def _import_all(flavor_name: str) -> None:
+    for name in (f"flavors.{flavor_name}", *_MODULES):
+        try:
+            if importlib.util.find_spec(name) is not None:
+                importlib.import_module(name)
+        except Exception:  # noqa: BLE001 - a warm-up only; the real import reports its own error later
+            return
+
+
+def start(flavor_name: str) -> None:
+    """Begin importing the model-logging modules of ``flavor_name`` in a daemon thread (once per process)."""
+    with _lock:
+        if flavor_name in _threads:
+            return
+        thread = threading.Thread(target=_import_all, args=(flavor_name,), name="autolog-warm-up", daemon=True)
+        _threads[flavor_name] = thread
+    thread.start()
+
+
+def wait(flavor_name: str) -> None:
+    """Block until the warm-up of ``flavor_name`` (if one was started) has finished."""
+    thread = _threads.get(flavor_name)
+    if thread is not None and thread.is_alive():
+        thread.join()
