@@ -19,7 +19,7 @@ from .exceptions import InvalidInputError, NotFoundError
 from .metric_buffer import MetricBuffer
 from .run_context import DIFF_ARTIFACT, PARENT_RUN_ID, RUN_NAME, git_state, system_tags
 from .tracking_uri import get_tracking_uri, on_tracking_uri_change, set_tracking_uri
-from .validation import validate_key, validate_metric_value
+from .validation import validate_key, validate_metric_value, validate_step, validate_timestamp
 
 __all__ = [
     "set_tracking_uri", "get_tracking_uri", "set_experiment", "get_experiment_id", "start_run", "end_run",
@@ -35,6 +35,7 @@ _state_lock = threading.Lock()
 _active_experiment_id = None
 _last_run_id = None
 _client = None
+_INT64_MIN, _INT64_MAX = -(2 ** 63), 2 ** 63 - 1
 
 
 def _reset_store_state() -> None:
@@ -250,16 +251,23 @@ def log_metric(key: str, value, step=None, timestamp=None, run_id=None) -> None:
 
     Raises InvalidInputError at once for a bad key or a value that is not a number.
     """
-    _buffer().add(_run_id_for_logging(run_id), validate_key(key, "metric key"), validate_metric_value(key, value),
-                  int(time.time() * 1000) if timestamp is None else int(timestamp), 0 if step is None else int(step))
+    key = validate_key(key, "metric key")
+    value = validate_metric_value(key, value)
+    if step is None:
+        step = 0
+    elif step.__class__ is not int or not _INT64_MIN <= step <= _INT64_MAX:
+        step = validate_step(key, step)
+    timestamp = int(time.time() * 1000) if timestamp is None else validate_timestamp(key, timestamp)
+    _buffer().add(_run_id_for_logging(run_id), key, value, timestamp, step)
 
 
 def log_metrics(metrics: dict, step=None, timestamp=None, run_id=None) -> None:
     """Log several metrics at the same step; validated before any is queued."""
     run_id = _run_id_for_logging(run_id)
-    timestamp = int(time.time() * 1000) if timestamp is None else int(timestamp)
-    step = 0 if step is None else int(step)
     points = [(validate_key(k, "metric key"), validate_metric_value(k, v)) for k, v in metrics.items()]
+    first = points[0][0] if points else "metrics"
+    timestamp = int(time.time() * 1000) if timestamp is None else validate_timestamp(first, timestamp)
+    step = validate_step(first, step)
     buffer = _buffer()
     for key, value in points:
         buffer.add(run_id, key, value, timestamp, step)
