@@ -13,7 +13,7 @@ from .exceptions import InvalidInputError
 from .registry_client import RegistryClientMixin
 from .run_context import RUN_NAME
 from .run_names import generate_run_name
-from .tracking_uri import get_tracking_uri
+from .tracking_uri import get_tracking_uri, normalise_tracking_uri
 from .validation import (param_value_to_str, safe_artifact_path, tag_value_to_str, validate_key,
                          validate_metric_value, validate_run_name, validate_step, validate_timestamp)
 
@@ -35,9 +35,7 @@ class Client(RegistryClientMixin):
     """
 
     def __init__(self, tracking_uri=None):
-        self.tracking_uri = get_tracking_uri() if tracking_uri is None else os.fspath(tracking_uri)
-        if "://" not in self.tracking_uri:
-            self.tracking_uri = os.path.abspath(self.tracking_uri)
+        self.tracking_uri = get_tracking_uri() if tracking_uri is None else normalise_tracking_uri(tracking_uri)
         self._store = stores.get_store(self.tracking_uri)
         self._artifact_uris: dict = {}
 

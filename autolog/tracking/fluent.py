@@ -15,7 +15,7 @@ import time
 
 from .client import Client
 from .entities import Param, RunStatus, RunTag, ViewType
-from .exceptions import InvalidInputError, NotFoundError
+from .exceptions import InvalidInputError, NotFoundError, StoreError
 from .metric_buffer import MetricBuffer
 from .run_context import DIFF_ARTIFACT, PARENT_RUN_ID, RUN_NAME, git_state, system_tags
 from .tracking_uri import get_tracking_uri, on_tracking_uri_change, set_tracking_uri
@@ -170,7 +170,7 @@ def start_run(run_name=None, nested=False, tags=None, run_id=None, description=N
             run_tags[RUN_NAME] = run_name
         run = client.create_run(experiment_id or get_experiment_id(), tags=run_tags, run_name=run_name)
         if git_ready:
-            _log_diff(client, run.info.run_id, probe.result()[1])
+            _log_diff_or_discard(client, run, probe.result()[1])
         active = ActiveRun(run, not git_ready)
     _run_stack.set(stack + (active,))
     return active
@@ -179,6 +179,22 @@ def start_run(run_name=None, nested=False, tags=None, run_id=None, description=N
 def _log_diff(client: Client, run_id: str, diff) -> None:
     if diff:
         client._log_bytes(run_id, diff, DIFF_ARTIFACT)
+
+
+def _log_diff_or_discard(client: Client, run, diff) -> None:
+    """Write a new run's git diff; when that fails the run is ended FAILED and deleted (a run starts whole or
+    not at all) and StoreError says why."""
+    try:
+        _log_diff(client, run.info.run_id, diff)
+    except Exception as exc:
+        for undo in (lambda: client.set_terminated(run.info.run_id, RunStatus.FAILED),
+                     lambda: client.delete_run(run.info.run_id)):
+            try:
+                undo()
+            except Exception:  # noqa: BLE001 - the first error is the one to report
+                pass
+        raise StoreError(f"Could not start a run: writing its git diff ({DIFF_ARTIFACT}) under "
+                         f"{run.info.artifact_uri} failed: {exc}") from exc
 
 
 def end_run(status: str = RunStatus.FINISHED) -> None:
@@ -203,7 +219,11 @@ def _end_runs_down_to(run_id: str, status: str) -> None:
                 tags, diff = git_state().result(timeout=5)
                 _log_diff(client, ended_id, diff)
         finally:
-            client._finish_run(ended_id, status, points, tags)
+            try:
+                client._finish_run(ended_id, status, points, tags)
+            except BaseException:
+                buffer.put_back(ended_id, points)  # kept for a later flush; the run stays RUNNING, honestly
+                raise
             _last_run_id = ended_id
         buffer.flush()  # other runs' points, and any error the background writer met
         if ended_id == run_id:
@@ -364,11 +384,15 @@ def search_runs(experiment_ids=None, filter_string="", run_view_type=ViewType.AC
 
 
 def _end_open_runs_at_exit() -> None:
+    import sys
+
     while _run_stack.get():
+        run_id = _run_stack.get()[-1].info.run_id
         try:
             end_run()
-        except Exception:
-            break
+        except Exception as exc:  # noqa: BLE001 - reported, never raised at exit
+            print(f"autolog: error: run {run_id} could not be ended at exit and stays RUNNING: "
+                  f"{type(exc).__name__}: {exc}", file=sys.stderr)
 
 
 atexit.register(_end_open_runs_at_exit)

@@ -191,11 +191,11 @@ def _flush_all_at_exit() -> None:
     import sys
 
     for buffer in list(_buffers):
+        pending = buffer.pending_by_run()
         try:
             buffer.close()
         except Exception as exc:  # noqa: BLE001 - reported, never raised at exit
-            lost = buffer.pending_by_run()
-            what = ", ".join(f"{count} of run {run_id}" for run_id, count in lost.items()) or "some points"
+            what = ", ".join(f"{count} pending of run {run_id}" for run_id, count in pending.items())
             print(f"autolog: error: metric points could not be written at exit and are lost ({what}): "
                   f"{type(exc).__name__}: {exc}", file=sys.stderr)
         checkpoint = getattr(buffer._store, "checkpoint", None)
