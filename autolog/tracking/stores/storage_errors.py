@@ -3,7 +3,8 @@
 Only ``InvalidInputError``, ``NotFoundError``, ``AlreadyExistsError`` and ``StoreError`` leave
 the public API: a failure of the storage itself (full disk, unreadable file, damaged or
 foreign database) becomes a short ``StoreError`` naming the path, with the original error
-kept as its cause; a number too large for the database is the caller's ``InvalidInputError``.
+kept as its cause; a number too large for the database, or text that is not valid Unicode, is the
+caller's ``InvalidInputError``.
 """
 
 from __future__ import annotations
@@ -40,3 +41,6 @@ def storage_errors(path: str, action: str = "the tracking database"):
         raise StoreError(f"Cannot use {action} {path}: {describe_storage_error(exc)}") from exc
     except OverflowError as exc:
         raise InvalidInputError(f"A number is too large to store in {path}: {exc}") from exc
+    except UnicodeEncodeError as exc:
+        raise InvalidInputError(f"Text {exc.object[:100]!r} is not valid Unicode (a lone surrogate, or bytes "
+                                "decoded with the wrong encoding)") from exc
