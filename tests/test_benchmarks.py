@@ -58,3 +58,13 @@ def test_suite_writes_markdown_and_chart(tmp_path, capsys):
     assert "python -m benchmarks --smoke --only tracking --no-mlflow" in page
     assert "## Machine" in page and "| numpy |" in page
     assert "log_metric" in capsys.readouterr().out
+
+
+def test_a_partial_run_never_overwrites_the_committed_report(capsys):
+    import pathlib
+
+    page = pathlib.Path(__file__).resolve().parent.parent / "docs" / "benchmarks.md"
+    before = page.read_bytes()
+    assert main(["--smoke", "--only", "tracking", "--no-mlflow"]) == 0
+    assert page.read_bytes() == before
+    assert "not writing docs/benchmarks.md from a partial run" in capsys.readouterr().out
