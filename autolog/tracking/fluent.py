@@ -221,7 +221,7 @@ def _end_runs_down_to(run_id: str, status: str) -> None:
         finally:
             try:
                 client._finish_run(ended_id, status, points, tags)
-            except BaseException:
+            except StoreError:
                 buffer.put_back(ended_id, points)  # kept for a later flush; the run stays RUNNING, honestly
                 raise
             _last_run_id = ended_id
@@ -269,7 +269,8 @@ def log_params(params: dict) -> None:
 def log_metric(key: str, value, step=None, timestamp=None, run_id=None) -> None:
     """Log one metric point on the active run; buffered, so cheap inside a training loop.
 
-    Raises InvalidInputError at once for a bad key or a value that is not a number.
+    Raises InvalidInputError at once for a bad key, a value that is not a number, or a step or timestamp
+    that is not a whole number below 2**63.
     """
     key = validate_key(key, "metric key")
     value = validate_metric_value(key, value)
@@ -283,11 +284,11 @@ def log_metric(key: str, value, step=None, timestamp=None, run_id=None) -> None:
 
 def log_metrics(metrics: dict, step=None, timestamp=None, run_id=None) -> None:
     """Log several metrics at the same step; validated before any is queued."""
-    run_id = _run_id_for_logging(run_id)
     points = [(validate_key(k, "metric key"), validate_metric_value(k, v)) for k, v in metrics.items()]
     first = points[0][0] if points else "metrics"
     timestamp = int(time.time() * 1000) if timestamp is None else validate_timestamp(first, timestamp)
     step = validate_step(first, step)
+    run_id = _run_id_for_logging(run_id)
     buffer = _buffer()
     for key, value in points:
         buffer.add(run_id, key, value, timestamp, step)
