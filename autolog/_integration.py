@@ -58,6 +58,9 @@ def _check_option(integration: str, name: str, value, default) -> None:
     if isinstance(default, int) and not isinstance(default, bool) and value is not None and (
             isinstance(value, bool) or not isinstance(value, int)):
         raise ValueError(f"autolog.{integration}(): option {name!r} must be an integer, not {value!r}")
+    if isinstance(default, int) and not isinstance(default, bool) and isinstance(value, int) and value < 0:
+        raise ValueError(f"autolog.{integration}(): option {name!r} must be 0 or more (None: no limit), "
+                         f"not {value!r}")
     if name == "registered_model_name" and value is not None and (not isinstance(value, str) or not value):
         raise ValueError(f"autolog.{integration}(): registered_model_name must be a non-empty string, "
                          f"not {value!r}")

@@ -176,9 +176,17 @@ class AutologCall:
             raise first
         others = f" (and {len(self._errors) - 1} later failure(s))" if len(self._errors) > 1 else ""
         level = logging.DEBUG if self.options.silent else logging.WARNING
-        logger.log(level, "autolog: %s autologging failed while %s: %r%s; training was not affected",
-                   self.integration.name, what, first, others)
+        logger.log(level, "autolog: %s autologging failed while %s: %s%s; training was not affected",
+                   self.integration.name, what, _brief(first), others)
         logger.debug("autolog: traceback of the first failure", exc_info=first)
+
+
+def _brief(exc: BaseException, limit: int = 300) -> str:
+    """An error in one short line: a copy that failed file by file (a full disk) can carry kilobytes of paths."""
+    text = " ".join(repr(exc).split())
+    if "No space left on device" in text or "disk is full" in text:
+        return f"{type(exc).__name__}: the disk is full"
+    return text if len(text) <= limit else text[:limit] + "..."
 
 
 def _call_patched(integration, hook: Hook, wrapped, instance, args, kwargs):

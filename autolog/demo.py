@@ -3,7 +3,8 @@
 It generates a taxi-trip-like data set, runs a small hyperparameter search with manual
 logging, retrains the best candidate with ``autolog.xgboost()``, trains lightgbm and
 scikit-learn competitors with autologging, registers the best model, promotes it to
-Production and batch-scores a held-out file through ``models:/<name>/Production``.
+Production with the alias ``champion`` and batch-scores a held-out file through
+``models:/<name>@champion``, keeping the predictions as an artifact of a scoring run.
 """
 
 from __future__ import annotations
@@ -12,7 +13,10 @@ import itertools
 import os
 import time
 
-__all__ = ["main", "make_trips"]
+__all__ = ["main", "make_trips", "check_requirements"]
+
+_NEEDED = {"numpy": "numpy", "pandas": "pandas", "xgboost": "xgboost", "lightgbm": "lightgbm",
+           "sklearn": "scikit-learn"}
 
 EXPERIMENT = "nyc-taxi-demo"
 MODEL_NAME = "nyc-taxi-regressor"
@@ -38,6 +42,23 @@ def make_trips(rows: int, seed: int):
         "passenger_count": rng.integers(1, 5, rows), "pu_zone": pu_zone, "do_zone": do_zone,
         "duration": np.clip(duration, 1, 60).round(2),
     })
+
+
+def check_requirements() -> None:
+    """Raise AutologError naming the extra to install when a framework the demo trains is missing."""
+    import importlib.util
+
+    from .tracking.exceptions import AutologError
+
+    def installed(module: str) -> bool:
+        try:
+            return importlib.util.find_spec(module) is not None
+        except (ImportError, ValueError):
+            return False
+
+    missing = [name for module, name in _NEEDED.items() if not installed(module)]
+    if missing:
+        raise AutologError(f"the demo needs {', '.join(missing)}: pip install 'autolog[xgboost,lightgbm,sklearn]'")
 
 
 def _rmse(y_true, y_pred) -> float:
@@ -135,30 +156,42 @@ def _register_best(progress):
     version = autolog.register_model(f"runs:/{best.info.run_id}/model", MODEL_NAME)
     client.transition_model_version_stage(MODEL_NAME, version.version, "Production",
                                           archive_existing_versions=True)
+    client.set_registered_model_alias(MODEL_NAME, "champion", version.version)
     client.update_model_version(MODEL_NAME, version.version,
                                 description=f"Promoted by the demo from run {best.info.run_name}")
     progress(f"registered {MODEL_NAME} version {version.version} from run {best.info.run_name} "
-             f"({best.data.tags.get('mlflow.autologging', 'manual')}) and promoted it to Production")
+             f"({best.data.tags.get('mlflow.autologging', 'manual')}), promoted it to Production "
+             f"and named it @champion")
     return best, version
 
 
-def _batch_score(workdir: str, progress) -> tuple:
+def _batch_score(progress) -> tuple:
+    """Score a held-out CSV through the champion; the predictions become an artifact of a scoring run
+    (nothing is left in the current directory)."""
+    import tempfile
+
     import pandas as pd
 
+    import autolog
     import flavors
 
     held_out = make_trips(5_000, seed=7)
-    source = os.path.join(workdir, "held_out_trips.csv")
-    held_out.drop(columns=["duration"]).to_csv(source, index=False)
-    model = flavors.pyfunc.load_model(f"models:/{MODEL_NAME}/Production")
-    frame = pd.read_csv(source)
-    predictions = model.predict(frame)
-    target = os.path.join(workdir, "held_out_predictions.csv")
-    frame.assign(predicted_duration=predictions).to_csv(target, index=False)
-    rmse = _rmse(held_out["duration"], predictions)
-    progress(f"batch-scored {len(frame):,} held-out trips through models:/{MODEL_NAME}/Production "
-             f"(rmse {rmse:.3f}) -> {target}")
-    return target, rmse
+    model = flavors.pyfunc.load_model(f"models:/{MODEL_NAME}@champion")
+    with tempfile.TemporaryDirectory(prefix="autolog-demo-") as workdir, \
+            autolog.start_run(run_name="batch-score") as run:
+        source = os.path.join(workdir, "held_out_trips.csv")
+        held_out.drop(columns=["duration"]).to_csv(source, index=False)
+        frame = pd.read_csv(source)
+        predictions = model.predict(frame)
+        target = os.path.join(workdir, "held_out_predictions.csv")
+        frame.assign(predicted_duration=predictions).to_csv(target, index=False)
+        autolog.log_artifact(target)
+        rmse = _rmse(held_out["duration"], predictions)
+        autolog.log_metric("rmse", rmse)
+    uri = f"runs:/{run.info.run_id}/held_out_predictions.csv"
+    progress(f"batch-scored {len(frame):,} held-out trips through models:/{MODEL_NAME}@champion "
+             f"(rmse {rmse:.3f}) -> {uri}")
+    return uri, rmse
 
 
 def _print_summary() -> None:
@@ -176,7 +209,6 @@ def main(argv=None) -> int:
     """Run the demo in the current directory's default store (./mlruns); return the exit status."""
     import autolog
 
-    workdir = os.getcwd()
     progress = _Progress(7)
     print(f"autolog demo: tracking store {autolog.get_tracking_uri()}", flush=True)
     autolog.set_experiment(EXPERIMENT)
@@ -186,7 +218,7 @@ def main(argv=None) -> int:
     best_params = _search_xgboost(train, valid, progress)
     _train_competitors(best_params, train, valid, progress)
     _register_best(progress)
-    _batch_score(workdir, progress)
+    _batch_score(progress)
     _print_summary()
     print(f"\nExplore: autolog runs list --experiment {EXPERIMENT}   |   autolog models list")
     return 0

@@ -30,7 +30,9 @@ def parse_args(argv=None):
                         help=f"run only these groups: {', '.join(GROUPS)}")
     parser.add_argument("--no-write", action="store_true", help="print the table only")
     parser.add_argument("--no-mlflow", action="store_true", help="skip MLflow even when it is installed")
-    parser.add_argument("--output", default=str(DOCS), help="directory for benchmarks.md and img/ (default: docs)")
+    parser.add_argument("--output", default=None,
+                        help="directory for benchmarks.md and img/ (default: docs, for a full run of every group; "
+                             "a --quick or --only run writes only where --output says)")
     return parser.parse_args(argv)
 
 
@@ -50,10 +52,13 @@ def main(argv=None) -> int:
     print(console_table(rows))
     print(f"\n{time.perf_counter() - started:.0f} s in all ({profile}; MLflow "
           f"{'compared' if use_mlflow else 'not installed' if not mlflow_available() else 'skipped'})")
-    if not args.no_write:
+    output = args.output or (str(DOCS) if profile == "full" and not args.only else None)
+    if output is None and not args.no_write:
+        print("not writing docs/benchmarks.md from a partial run: pass --output DIR to keep this report")
+    elif not args.no_write:
         command = " ".join(["python -m benchmarks"] + [f"--{profile}"] * (profile != "full")
                            + (["--only"] + args.only if args.only else []) + ["--no-mlflow"] * args.no_mlflow)
-        print("wrote", write_report(rows, results, profile, command, args.output))
+        print("wrote", write_report(rows, results, profile, command, output))
     return 1 if any(result.errors for result in results) else 0
 
 

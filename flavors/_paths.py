@@ -6,7 +6,7 @@ import os
 
 from ._errors import invalid_input, not_found
 
-__all__ = ["resolve_model_dir", "safe_join"]
+__all__ = ["resolve_model_dir", "safe_join", "check_links"]
 
 
 def resolve_model_dir(model_uri) -> str:
@@ -24,10 +24,18 @@ def resolve_model_dir(model_uri) -> str:
     elif "://" in uri or uri.startswith(("runs:", "models:")):
         from autolog.tracking.uris import download_artifacts
 
-        return download_artifacts(uri)
+        return check_links(download_artifacts(uri))
     if not os.path.exists(uri):
         raise not_found(f"No model at {uri}: no such file or directory")
-    return uri
+    return check_links(uri)
+
+
+def check_links(model_dir: str) -> str:
+    """Return ``model_dir``; raise InvalidInputError when a symbolic link in it points outside it."""
+    from autolog._containment import refuse_escaping_links
+
+    refuse_escaping_links(model_dir)
+    return model_dir
 
 
 def safe_join(model_dir: str, relative) -> str:
@@ -36,4 +44,11 @@ def safe_join(model_dir: str, relative) -> str:
             or ".." in relative.replace("\\", "/").split("/"):
         raise invalid_input(f"Invalid file reference {relative!r} in the MLmodel of {model_dir}: "
                             "expected a relative path inside the model directory")
-    return os.path.join(model_dir, relative)
+    joined = os.path.join(model_dir, relative)
+    if os.path.islink(joined) or os.path.islink(os.path.dirname(joined)):
+        from autolog._containment import is_inside
+
+        if not is_inside(joined, model_dir):
+            raise invalid_input(f"Invalid file reference {relative!r} in the MLmodel of {model_dir}: "
+                                "it is a symbolic link to a file outside the model directory")
+    return joined

@@ -41,13 +41,14 @@ def get_loader(loader_module, model_dir: str, allow_custom: bool = False):
     Raises InvalidInputError naming the model directory for a name that is not registered,
     unless ``allow_custom`` lets it be imported (its ``_load_pyfunc(data_path)`` is called as MLflow does).
     """
+    if not isinstance(loader_module, str) or not loader_module:
+        raise invalid_input(f"The MLmodel in {model_dir} names no python_function loader_module "
+                            f"(found {loader_module!r})")
     if loader_module in _registered:
         loader = _registered[loader_module]
         return loader if callable(loader) else lambda path, model: loader._load_pyfunc(path, model)
     if loader_module in _BUILTIN:
         return importlib.import_module(_BUILTIN[loader_module])._load_pyfunc
-    if not isinstance(loader_module, str) or not loader_module:
-        raise invalid_input(f"The MLmodel in {model_dir} names no python_function loader_module")
     if not allow_custom:
         raise invalid_input(
             f"Unknown loader_module {loader_module!r} in the MLmodel of {model_dir}: known are {known_loaders()}. "

@@ -69,6 +69,8 @@ def pickle_with_modules(obj, use_cloudpickle: bool) -> tuple:
                 modules.add(value.__name__)
             elif isinstance(value, (type, types.FunctionType, types.BuiltinFunctionType)):
                 modules.add(getattr(value, "__module__", None))
+                if isinstance(value, types.FunctionType) and value.__module__ in ("__main__", None):
+                    modules.update(_imported_by(value.__code__))  # pickled by value: its imports go along
             else:
                 modules.add(type(value).__module__)
             return NotImplemented if delegate is None else delegate(self, value)
@@ -78,6 +80,20 @@ def pickle_with_modules(obj, use_cloudpickle: bool) -> tuple:
     if use_cloudpickle:
         modules.add("cloudpickle")
     return buffer.getvalue(), {m for m in modules if isinstance(m, str) and m not in ("builtins", "__main__")}
+
+
+def _imported_by(code) -> set:
+    """Top-level modules that a function's code imports when it runs (``import x`` inside its body)."""
+    import dis
+
+    found = set()
+    for instruction in dis.get_instructions(code):
+        if instruction.opname == "IMPORT_NAME" and isinstance(instruction.argval, str):
+            found.add(instruction.argval.split(".")[0])
+    for constant in code.co_consts:
+        if hasattr(constant, "co_code"):
+            found |= _imported_by(constant)
+    return found
 
 
 def skops_modules(data: bytes) -> set:
@@ -102,6 +118,9 @@ def load(path: str, serialization_format: str, declared_types=None, trusted_type
                             f"expected one of {FORMATS}")
     if serialization_format == "skops":
         return _load_skops(path, declared_types, trusted_types)
+    from ._pickle_policy import check_pickle_allowed
+
+    check_pickle_allowed(path)
     try:
         with open(path, "rb") as handle:
             if serialization_format == "cloudpickle":

@@ -88,16 +88,19 @@ def _load(model_dir: str, model, skops_trusted_types=None):
                 skops_trusted_types)
 
 
-def load_model(model_uri, skops_trusted_types=None):
+def load_model(model_uri, skops_trusted_types=None, allow_pickle=None):
     """Load the native lightgbm object (Booster or LGBMModel) saved at ``model_uri``.
 
-    Raises NotFoundError when there is no model and InvalidInputError when it has no lightgbm flavor
-    or its file cannot be read.
+    ``allow_pickle=False`` refuses a pickled LGBMModel (None: $AUTOLOG_ALLOW_PICKLE decides). Raises
+    NotFoundError when there is no model and InvalidInputError when it has no lightgbm flavor, its file
+    cannot be read or is a refused pickle.
     """
+    from ._pickle_policy import pickle_policy
     from .model import Model
 
     model_dir = resolve_model_dir(model_uri)
-    return _load(model_dir, Model.load(model_dir), skops_trusted_types)
+    with pickle_policy(allow_pickle):
+        return _load(model_dir, Model.load(model_dir), skops_trusted_types)
 
 
 def _load_pyfunc(model_dir: str, model):

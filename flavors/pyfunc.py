@@ -65,14 +65,24 @@ class PyFuncModel:
         return f"<PyFuncModel loader={self.loader_module!r} dir={self.model_dir!r}>"
 
 
-def load_model(model_uri, suppress_warnings: bool = False, allow_custom_loader: bool = False) -> PyFuncModel:
+def load_model(model_uri, suppress_warnings: bool = False, allow_custom_loader: bool = False,
+               allow_pickle=None) -> PyFuncModel:
     """Load the model at ``model_uri`` (path, ``file://``, ``runs:/``, ``models:/``) as a PyFuncModel.
 
     Warns when the installed packages differ from the model's pinned requirements (unless
-    ``suppress_warnings``). Raises NotFoundError when there is no model there, and
-    InvalidInputError for a corrupt MLmodel, a model without a python_function flavor or
-    an unknown loader module (``allow_custom_loader=True`` imports it: only for trusted models).
+    ``suppress_warnings``). ``allow_pickle=False`` refuses pickle-based models (loading a pickle
+    runs the code it holds); None defers to $AUTOLOG_ALLOW_PICKLE (allowed unless it is 0).
+    Raises NotFoundError when there is no model there, and InvalidInputError for a corrupt MLmodel,
+    a model without a python_function flavor, a refused pickle, a symbolic link leaving the model
+    directory, or an unknown loader module (``allow_custom_loader=True`` imports it: only for trusted models).
     """
+    from ._pickle_policy import pickle_policy
+
+    with pickle_policy(allow_pickle):
+        return _load(model_uri, suppress_warnings, allow_custom_loader)
+
+
+def _load(model_uri, suppress_warnings: bool, allow_custom_loader: bool) -> PyFuncModel:
     from ._paths import resolve_model_dir
     from ._registry import get_loader
     from .model import Model

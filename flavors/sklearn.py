@@ -66,16 +66,20 @@ def _load(model_dir: str, model, skops_trusted_types=None):
                 skops_trusted_types)
 
 
-def load_model(model_uri, skops_trusted_types=None):
+def load_model(model_uri, skops_trusted_types=None, allow_pickle=None):
     """Load the fitted scikit-learn object saved at ``model_uri``.
 
-    ``skops_trusted_types`` trusts further types of a skops file. Raises NotFoundError when there is
-    no model and InvalidInputError when it has no sklearn flavor, cannot be read or holds untrusted types.
+    ``skops_trusted_types`` trusts further types of a skops file; ``allow_pickle=False`` refuses a
+    pickle-based file (None: $AUTOLOG_ALLOW_PICKLE decides). Raises NotFoundError when there is no model
+    and InvalidInputError when it has no sklearn flavor, cannot be read, holds untrusted types or is a
+    refused pickle.
     """
+    from ._pickle_policy import pickle_policy
     from .model import Model
 
     model_dir = resolve_model_dir(model_uri)
-    return _load(model_dir, Model.load(model_dir), skops_trusted_types)
+    with pickle_policy(allow_pickle):
+        return _load(model_dir, Model.load(model_dir), skops_trusted_types)
 
 
 class MethodWrapper:

@@ -5,6 +5,9 @@ import os
 import pytest
 
 os.environ["AUTOLOG_STRICT"] = "1"  # hook errors raise instead of warning (see autolog._patching)
+# Runs record the git state of the code they start from; the test runner's own checkout (dirty or not)
+# must not leak into the tests: git stops looking for a repository at this project's root.
+os.environ["GIT_CEILING_DIRECTORIES"] = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 
 
 @pytest.fixture(autouse=True)

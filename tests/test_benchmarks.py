@@ -152,3 +152,13 @@ def test_accounting_sees_an_autologged_training(tmp_path):
     from autolog import _patching
 
     assert not hasattr(_patching._prepare, "__accounted__")
+
+
+def test_a_partial_run_never_overwrites_the_committed_report(capsys):
+    import pathlib
+
+    page = pathlib.Path(__file__).resolve().parent.parent / "docs" / "benchmarks.md"
+    before = page.read_bytes()
+    assert main(["--smoke", "--only", "tracking", "--no-mlflow"]) == 0
+    assert page.read_bytes() == before
+    assert "not writing docs/benchmarks.md from a partial run" in capsys.readouterr().out

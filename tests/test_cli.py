@@ -21,6 +21,7 @@ def store(tracking_dir):
             autolog.log_metric("rmse", rmse)
             autolog.log_param("alpha", alpha)
             autolog.log_text("w", "model/model.bin")
+            autolog.log_text("flavors:\n  custom: {data: model.bin}\n", "model/MLmodel")
         uris.append(f"runs:/{run.info.run_id}/model")
     autolog.register_model(uris[0], "fares")
     autolog.register_model(uris[1], "fares")

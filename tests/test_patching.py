@@ -334,3 +334,20 @@ def test_capture_internal_exceptions_warns_or_raises(monkeypatch, caplog):
     with capture_internal_exceptions("x", lambda what, exc: seen.append((what, type(exc)))):
         raise KeyError("k")
     assert seen == [("x", KeyError)]
+
+
+def test_a_full_disk_during_logging_is_one_short_warning(toy, monkeypatch, caplog):
+    import shutil
+
+    def copy_failing_file_by_file(self, call, instance, args, kwargs):
+        raise shutil.Error([(f"/src/file-{i}.bin", f"/dst/file-{i}.bin", "[Errno 28] No space left on device")
+                            for i in range(500)])
+
+    monkeypatch.setenv("AUTOLOG_STRICT", "0")
+    monkeypatch.setattr(ToyHook, "before", copy_failing_file_by_file)
+    module = _import(toy)
+    toy.enable()
+    with caplog.at_level(logging.WARNING, logger="autolog"):
+        assert module.train(2) == {"steps": 2}
+    (record,) = [r for r in caplog.records if r.name == "autolog" and r.levelno >= logging.WARNING]
+    assert "the disk is full" in record.getMessage() and len(record.getMessage()) < 200

@@ -6,6 +6,7 @@
     autolog models list
     autolog models promote NAME VERSION --stage Production [--archive-existing] | --alias champion
     autolog models predict -m MODEL_URI -i INPUT -o OUTPUT | serve -m MODEL_URI | build-env -m MODEL_URI
+    autolog models cleanup [NAME]
     autolog demo
 """
 
@@ -16,6 +17,7 @@ import os
 import sys
 
 from . import commands
+from .run_columns import OUTPUTS
 from .scoring import add_scoring_parsers
 
 __all__ = ["main", "build_parser"]
@@ -46,6 +48,10 @@ def _add_runs_parsers(groups) -> None:
         parser.add_argument("--experiment", action="append", metavar="NAME",
                             help="experiment name (repeatable; default: every experiment)")
         parser.add_argument("--max-results", type=_positive_int, default=100, metavar="N")
+        parser.add_argument("--columns", metavar="A,B,...",
+                            help="columns to show, e.g. run_name,metrics.rmse,params.alpha (default: what the "
+                                 "filter and order name, then metrics that fit the terminal)")
+        parser.add_argument("--output", choices=OUTPUTS, default="table", help="table (default), json or csv")
     listing.set_defaults(handler=commands.runs_list)
     search.add_argument("--filter", default="", help="e.g. \"metrics.rmse < 6.8 and params.alpha = '0.1'\"")
     search.add_argument("--order-by", action="append", metavar="KEY", help="e.g. 'metrics.rmse ASC' (repeatable)")
@@ -68,11 +74,17 @@ def _add_models_parsers(groups) -> None:
                          help="archive the versions now in that stage")
     promote.set_defaults(handler=commands.models_promote)
     add_scoring_parsers(models, _store_option)
+    cleanup = models.add_parser("cleanup", help="delete registrations that died half-way", parents=[_store_option()])
+    cleanup.add_argument("name", nargs="?", help="only this registered model")
+    cleanup.set_defaults(handler=commands.models_cleanup)
 
 
 def build_parser() -> argparse.ArgumentParser:
     """The argument parser of the ``autolog`` command."""
+    from .. import __version__
+
     parser = argparse.ArgumentParser(prog="autolog", description="Experiments, runs and the model registry.")
+    parser.add_argument("--version", action="version", version=f"autolog {__version__}")
     parser.add_argument("--tracking-uri", default=os.environ.get("AUTOLOG_TRACKING_URI") or "./mlruns",
                         help="store to use (default: $AUTOLOG_TRACKING_URI or ./mlruns)")
     groups = parser.add_subparsers(dest="group", required=True)
@@ -95,6 +107,10 @@ def main(argv=None) -> int:
     from ..tracking.exceptions import AutologError
 
     parser = build_parser()
+    argv = sys.argv[1:] if argv is None else list(argv)
+    if not argv:
+        parser.print_help()
+        return 0
     args = parser.parse_args(argv)
     if args.group == "models" and args.action == "promote" and args.archive_existing and args.alias:
         parser.error("--archive-existing goes with --stage, not --alias")
@@ -105,4 +121,7 @@ def main(argv=None) -> int:
         return 1
     except BrokenPipeError:  # output piped into `head` and cut short
         sys.stderr.close()
+    except (OSError, ValueError, RuntimeError, ImportError) as exc:  # still one line, never a traceback
+        print(f"autolog: error: {type(exc).__name__}: {exc}", file=sys.stderr)
+        return 1
     return 0

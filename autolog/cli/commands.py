@@ -2,13 +2,15 @@
 
 from __future__ import annotations
 
+import os
+
 from ..tracking.client import Client
 from ..tracking.exceptions import NotFoundError
-from .tables import format_table, format_time
+from .run_columns import render_runs, select_columns
+from .tables import format_table
 
-__all__ = ["experiments_list", "runs_list", "runs_search", "models_list", "models_promote", "demo"]
-
-_MAX_METRIC_COLUMNS = 6
+__all__ = ["experiments_list", "runs_list", "runs_search", "models_list", "models_promote", "models_cleanup",
+           "demo", "existing_store_client"]
 
 
 def _experiment_ids(client: Client, names) -> list:
@@ -23,19 +25,33 @@ def _experiment_ids(client: Client, names) -> list:
     return ids
 
 
-def _runs_table(runs) -> str:
-    metric_keys = sorted({key for run in runs for key in run.data.metrics})[:_MAX_METRIC_COLUMNS]
-    headers = ["run_id", "run_name", "experiment", "status", "start_time"] + [f"metrics.{k}" for k in metric_keys]
-    rows = [[run.info.run_id, run.info.run_name, run.info.experiment_id, run.info.status,
-             format_time(run.info.start_time)] + [run.data.metrics.get(k) for k in metric_keys] for run in runs]
-    return format_table(headers, rows)
+def _print_runs(runs, args, out) -> None:
+    filter_string, order_by = getattr(args, "filter", "") or "", getattr(args, "order_by", None) or []
+    columns = select_columns(runs, args.columns, filter_string, order_by, args.output)
+    render_runs(runs, columns, args.output, out)
+
+
+def existing_store_client(tracking_uri: str) -> Client:
+    """A Client of a store that already exists; a read-only command never creates one.
+
+    Raises NotFoundError naming the path when nothing has been logged there.
+    """
+    if "://" not in tracking_uri or tracking_uri.startswith(("file://", "sqlite:")):
+        from ..tracking.stores import store_location
+        from ..tracking.tracking_uri import normalise_tracking_uri
+
+        database = store_location(normalise_tracking_uri(tracking_uri))[1]
+        if not os.path.isfile(database):
+            raise NotFoundError(f"No tracking store at {tracking_uri} (no {database}): nothing has been logged "
+                                "there yet, or pass --tracking-uri")
+    return Client(tracking_uri)
 
 
 def experiments_list(args, out) -> None:
     """Print every active experiment (every one with --all)."""
     from ..tracking.entities import ViewType
 
-    client = Client(args.tracking_uri)
+    client = existing_store_client(args.tracking_uri)
     view = ViewType.ALL if args.all else ViewType.ACTIVE_ONLY
     experiments = client.search_experiments(view, max_results=50_000)
     rows = [[e.experiment_id, e.name, e.lifecycle_stage, e.artifact_location] for e in experiments]
@@ -44,22 +60,22 @@ def experiments_list(args, out) -> None:
 
 def runs_list(args, out) -> None:
     """Print the newest runs of the named experiments (all experiments by default)."""
-    client = Client(args.tracking_uri)
+    client = existing_store_client(args.tracking_uri)
     runs = client.search_runs(_experiment_ids(client, args.experiment), max_results=args.max_results)
-    print(_runs_table(runs), file=out)
+    _print_runs(runs, args, out)
 
 
 def runs_search(args, out) -> None:
     """Print the runs matching --filter in --order-by order."""
-    client = Client(args.tracking_uri)
+    client = existing_store_client(args.tracking_uri)
     runs = client.search_runs(_experiment_ids(client, args.experiment), args.filter or "",
                               max_results=args.max_results, order_by=args.order_by or None)
-    print(_runs_table(runs), file=out)
+    _print_runs(runs, args, out)
 
 
 def models_list(args, out) -> None:
     """Print every registered model with its latest version per stage and its aliases."""
-    client = Client(args.tracking_uri)
+    client = existing_store_client(args.tracking_uri)
     rows, token = [], None
     while True:
         page = client.search_registered_models(args.filter, max_results=1000, page_token=token)
@@ -85,10 +101,21 @@ def models_promote(args, out) -> None:
     print(f"{args.name} version {version.version} -> {version.current_stage}", file=out)
 
 
+def models_cleanup(args, out) -> None:
+    """Delete registrations that died half-way (PENDING_REGISTRATION versions whose process is gone)."""
+    client = existing_store_client(args.tracking_uri)
+    removed = client.cleanup_stale_registrations(args.name)
+    for version in removed:
+        print(f"removed {version.name} version {version.version} (registration never finished)", file=out)
+    if not removed:
+        print("no unfinished registrations", file=out)
+
+
 def demo(args, out) -> None:
-    """Run the bundled demo (autolog.demo.main)."""
+    """Run the bundled demo (autolog.demo.main); raises AutologError naming the extra when a framework is missing."""
     from .. import demo as demo_module
     from ..tracking import set_tracking_uri
 
+    demo_module.check_requirements()
     set_tracking_uri(args.tracking_uri)
     demo_module.main()

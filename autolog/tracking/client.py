@@ -14,9 +14,9 @@ from .logged_models_client import LoggedModelsClientMixin
 from .registry_client import RegistryClientMixin
 from .run_context import RUN_NAME
 from .run_names import generate_run_name
-from .tracking_uri import get_tracking_uri
+from .tracking_uri import get_tracking_uri, normalise_tracking_uri
 from .validation import (param_value_to_str, safe_artifact_path, tag_value_to_str, validate_key,
-                         validate_metric_value)
+                         validate_metric_value, validate_run_name, validate_step, validate_timestamp)
 
 __all__ = ["Client"]
 
@@ -36,9 +36,7 @@ class Client(RegistryClientMixin, LoggedModelsClientMixin):
     """
 
     def __init__(self, tracking_uri=None):
-        self.tracking_uri = get_tracking_uri() if tracking_uri is None else os.fspath(tracking_uri)
-        if "://" not in self.tracking_uri:
-            self.tracking_uri = os.path.abspath(self.tracking_uri)
+        self.tracking_uri = get_tracking_uri() if tracking_uri is None else normalise_tracking_uri(tracking_uri)
         self._store = stores.get_store(self.tracking_uri)
         self._artifact_uris: dict = {}
 
@@ -89,7 +87,7 @@ class Client(RegistryClientMixin, LoggedModelsClientMixin):
     def create_run(self, experiment_id, start_time=None, tags=None, run_name=None):
         """Create a RUNNING run in an experiment and return it (no system tags; the fluent API adds those)."""
         tags = {key: tag_value_to_str(key, value) for key, value in (tags or {}).items()}
-        run_name = run_name or tags.get(RUN_NAME) or generate_run_name()
+        run_name = validate_run_name(run_name) or tags.get(RUN_NAME) or generate_run_name()
         tags[RUN_NAME] = run_name
         user = tags.get("mlflow.user") or _default_user()
         run = self._store.create_run(str(experiment_id), user, _now_ms() if start_time is None else int(start_time),
@@ -164,8 +162,8 @@ class Client(RegistryClientMixin, LoggedModelsClientMixin):
         self._store.finish_run(run_id, status, _now_ms(), columns, run_tags)
 
     def update_run(self, run_id: str, status=None, name=None) -> None:
-        """Change a run's status or name."""
-        self._store.update_run_info(run_id, status=status, run_name=name)
+        """Change a run's status or name; raises InvalidInputError for a name longer than a tag value."""
+        self._store.update_run_info(run_id, status=status, run_name=validate_run_name(name))
 
     def delete_run(self, run_id: str) -> None:
         """Soft-delete a run: it leaves searches until restore_run."""
@@ -234,10 +232,13 @@ class Client(RegistryClientMixin, LoggedModelsClientMixin):
     def _log_bytes(self, run_id: str, data: bytes, artifact_file: str) -> None:
         relative = safe_artifact_path(artifact_file)
         local = self._repository(run_id).local_path(relative) if relative else None
-        if local is not None:  # a local store: write the file in place
-            os.makedirs(os.path.dirname(local), exist_ok=True)
-            with open(local, "wb") as handle:
-                handle.write(data)
+        if local is not None:  # a local store: write the file beside its place, then rename it there
+            from .._containment import write_bytes_atomic
+            from .stores.storage_errors import storage_errors
+
+            with storage_errors(local, "the artifact file"):
+                os.makedirs(os.path.dirname(local), exist_ok=True)
+                write_bytes_atomic(local, data)
             return
         import tempfile
 
@@ -274,11 +275,15 @@ def _metric_columns(metrics) -> tuple:
         validate_key(key, "metric key")
     if not set(map(type, values)) <= {float}:
         values = [validate_metric_value(key, value) for key, value in zip(keys, values)]
-    if not set(map(type, stamps)) <= {int}:
-        stamps = [int(stamp) for stamp in stamps]
-    if not set(map(type, steps)) <= {int}:
-        steps = [int(step or 0) for step in steps]
+    if not set(map(type, stamps)) <= {int} or not _fits_int64(stamps):
+        stamps = [validate_timestamp(key, stamp) for key, stamp in zip(keys, stamps)]
+    if not set(map(type, steps)) <= {int} or not _fits_int64(steps):
+        steps = [validate_step(key, step) for key, step in zip(keys, steps)]
     return keys, values, stamps, steps
+
+
+def _fits_int64(numbers: list) -> bool:
+    return not numbers or (-(2 ** 63) <= min(numbers) and max(numbers) < 2 ** 63)
 
 
 def _default_user() -> str:

@@ -15,11 +15,11 @@ import time
 
 from .client import Client
 from .entities import Param, RunStatus, RunTag, ViewType
-from .exceptions import InvalidInputError
+from .exceptions import InvalidInputError, NotFoundError, StoreError
 from .metric_buffer import MetricBuffer
 from .run_context import DIFF_ARTIFACT, PARENT_RUN_ID, RUN_NAME, git_state, system_tags
 from .tracking_uri import get_tracking_uri, on_tracking_uri_change, set_tracking_uri
-from .validation import validate_key, validate_metric_value
+from .validation import validate_key, validate_metric_value, validate_step, validate_timestamp
 
 __all__ = [
     "set_tracking_uri", "get_tracking_uri", "set_experiment", "get_experiment_id", "start_run", "end_run",
@@ -35,6 +35,7 @@ _state_lock = threading.Lock()
 _active_experiment_id = None
 _last_run = threading.local()  # per thread, as MLflow keeps it: a new thread has no last run
 _client = None
+_INT64_MIN, _INT64_MAX = -(2 ** 63), 2 ** 63 - 1
 
 
 def _reset_store_state() -> None:
@@ -187,7 +188,7 @@ def start_run(run_id=None, experiment_id=None, run_name=None, nested=False, pare
             run_tags[RUN_NAME] = run_name
         run = client.create_run(experiment_id or get_experiment_id(), tags=run_tags, run_name=run_name)
         if git_ready:
-            _log_diff(client, run.info.run_id, probe.result()[1])
+            _log_diff_or_discard(client, run, probe.result()[1])
         active = ActiveRun(run, not git_ready)
     _run_stack.set(stack + (active,))
     return active
@@ -218,6 +219,22 @@ def _log_diff(client: Client, run_id: str, diff) -> None:
         client._log_bytes(run_id, diff, DIFF_ARTIFACT)
 
 
+def _log_diff_or_discard(client: Client, run, diff) -> None:
+    """Write a new run's git diff; when that fails the run is ended FAILED and deleted (a run starts whole or
+    not at all) and StoreError says why."""
+    try:
+        _log_diff(client, run.info.run_id, diff)
+    except Exception as exc:
+        for undo in (lambda: client.set_terminated(run.info.run_id, RunStatus.FAILED),
+                     lambda: client.delete_run(run.info.run_id)):
+            try:
+                undo()
+            except Exception:  # noqa: BLE001 - the first error is the one to report
+                pass
+        raise StoreError(f"Could not start a run: writing its git diff ({DIFF_ARTIFACT}) under "
+                         f"{run.info.artifact_uri} failed: {exc}") from exc
+
+
 def end_run(status: str = RunStatus.FINISHED) -> None:
     """End the innermost active run of this thread or task with ``status``; no-op when none is active."""
     stack = _run_stack.get()
@@ -239,7 +256,11 @@ def _end_runs_down_to(run_id: str, status: str) -> None:
                 tags, diff = git_state().result(timeout=5)
                 _log_diff(client, ended_id, diff)
         finally:
-            client._finish_run(ended_id, status, points, tags)
+            try:
+                client._finish_run(ended_id, status, points, tags)
+            except StoreError:
+                buffer.put_back(ended_id, points)  # kept for a later flush; the run stays RUNNING, honestly
+                raise
             _last_run.run_id = ended_id
         buffer.flush()  # other runs' points, and any error the background writer met
         if ended_id == run_id:
@@ -290,13 +311,20 @@ def log_metric(key: str, value, step=None, timestamp=None, run_id=None, synchron
     ``model_id`` and ``dataset`` (MLflow 3) link the point to a logged model and the dataset it was
     computed on; such points are written at once.
 
-    Raises InvalidInputError at once for a bad key or a value that is not a number.
+    Raises InvalidInputError at once for a bad key, a value that is not a number, or a step or timestamp
+    that is not a whole number below 2**63.
     """
     if model_id is not None or dataset is not None:
         _log_linked_metrics(run_id, {key: value}, step, timestamp, model_id, dataset)
         return
-    _buffer().add(_run_id_for_logging(run_id), validate_key(key, "metric key"), validate_metric_value(key, value),
-                  int(time.time() * 1000) if timestamp is None else int(timestamp), 0 if step is None else int(step))
+    key = validate_key(key, "metric key")
+    value = validate_metric_value(key, value)
+    if step is None:
+        step = 0
+    elif step.__class__ is not int or not _INT64_MIN <= step <= _INT64_MAX:
+        step = validate_step(key, step)
+    timestamp = int(time.time() * 1000) if timestamp is None else validate_timestamp(key, timestamp)
+    _buffer().add(_run_id_for_logging(run_id), key, value, timestamp, step)
 
 
 def log_metrics(metrics: dict, step=None, timestamp=None, run_id=None, synchronous=None, model_id=None,
@@ -305,10 +333,11 @@ def log_metrics(metrics: dict, step=None, timestamp=None, run_id=None, synchrono
     if model_id is not None or dataset is not None:
         _log_linked_metrics(run_id, metrics, step, timestamp, model_id, dataset)
         return
-    run_id = _run_id_for_logging(run_id)
-    timestamp = int(time.time() * 1000) if timestamp is None else int(timestamp)
-    step = 0 if step is None else int(step)
     points = [(validate_key(k, "metric key"), validate_metric_value(k, v)) for k, v in metrics.items()]
+    first = points[0][0] if points else "metrics"
+    timestamp = int(time.time() * 1000) if timestamp is None else validate_timestamp(first, timestamp)
+    step = validate_step(first, step)
+    run_id = _run_id_for_logging(run_id)
     buffer = _buffer()
     for key, value in points:
         buffer.add(run_id, key, value, timestamp, step)
@@ -320,9 +349,11 @@ def _log_linked_metrics(run_id, metrics: dict, step, timestamp, model_id, datase
     if dataset is not None and not hasattr(dataset, "digest"):
         raise InvalidInputError(f"Invalid dataset {dataset!r}: expected a dataset from autolog.data or a Dataset")
     name, digest = (dataset.name, dataset.digest) if dataset is not None else (None, None)
-    stamp = int(time.time() * 1000) if timestamp is None else int(timestamp)
-    points = [Metric(key, value, stamp, 0 if step is None else int(step), model_id, name, digest)
-              for key, value in metrics.items()]
+    checked = {validate_key(key, "metric key"): validate_metric_value(key, value) for key, value in metrics.items()}
+    first = next(iter(checked), "metrics")
+    stamp = int(time.time() * 1000) if timestamp is None else validate_timestamp(first, timestamp)
+    step = validate_step(first, step)
+    points = [Metric(key, value, stamp, step, model_id, name, digest) for key, value in checked.items()]
     _get_client().log_batch(_run_id_for_logging(run_id), metrics=points)
 
 
@@ -416,11 +447,15 @@ def search_runs(experiment_ids=None, filter_string="", run_view_type=ViewType.AC
 
 
 def _end_open_runs_at_exit() -> None:
+    import sys
+
     while _run_stack.get():
+        run_id = _run_stack.get()[-1].info.run_id
         try:
             end_run()
-        except Exception:
-            break
+        except Exception as exc:  # noqa: BLE001 - reported, never raised at exit
+            print(f"autolog: error: run {run_id} could not be ended at exit and stays RUNNING: "
+                  f"{type(exc).__name__}: {exc}", file=sys.stderr)
 
 
 def _forget_runs_after_fork() -> None:

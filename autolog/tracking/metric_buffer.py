@@ -82,20 +82,75 @@ class MetricBuffer:
             by_run: dict = {}
             for run_id, key, value, timestamp, step in points:
                 by_run.setdefault(run_id, []).append((key, value, timestamp, step))
-            failed = []
-            error = None
+            failed, error = [], None
             for run_id, run_points in by_run.items():
-                try:
-                    self._store.log_metric_points(run_id, run_points)
-                except Exception as exc:
-                    error = exc
-                    if not _is_permanent(exc):
-                        failed.extend((run_id, *point) for point in run_points)
+                run_error = self._write_run(run_id, run_points)
+                if run_error is not None and _is_transient(run_error):
+                    failed.extend((run_id, *point) for point in run_points)
+                error = error or run_error
             if failed:
                 with self._lock:
                     self._points[:0] = failed
             if error is not None:
                 raise error
+
+    def _write_run(self, run_id: str, points: list):
+        """Write one run's points; return None, or the error (a transient one means nothing was written)."""
+        try:
+            self._store.log_metric_points(run_id, points)
+            return None
+        except Exception as exc:  # noqa: BLE001 - classified below
+            if _is_transient(exc):
+                return exc
+            try:
+                return self._isolate(run_id, points, exc)
+            except Exception as storage_error:  # noqa: BLE001 - the store failed meanwhile: keep them all
+                return storage_error
+
+    def _isolate(self, run_id: str, points: list, exc: Exception):
+        """Write the points of a batch that failed for a reason other than storage, dropping only the bad
+        ones; return the error to report (None when every point went in after all)."""
+        from .exceptions import InvalidInputError
+
+        if not self._run_writable(run_id):
+            return exc
+        dropped = self._write_halves(run_id, points)
+        if not dropped:
+            return None
+        return InvalidInputError(f"{len(dropped)} metric point(s) of run {run_id} cannot be stored and were "
+                                 f"dropped (first: {dropped[0]!r}); {len(points) - len(dropped)} other(s) of "
+                                 f"the batch were written. Cause: {type(exc).__name__}: {exc}")
+
+    def _write_halves(self, run_id: str, points: list) -> list:
+        """Write points, halving a batch that fails down to single points; return those that fail alone."""
+        try:
+            self._store.log_metric_points(run_id, points)
+            return []
+        except Exception as exc:
+            if _is_transient(exc):
+                raise
+            if len(points) == 1:
+                return list(points)
+        middle = len(points) // 2
+        return self._write_halves(run_id, points[:middle]) + self._write_halves(run_id, points[middle:])
+
+    def _run_writable(self, run_id: str) -> bool:
+        try:
+            return self._store.get_run(run_id).info.lifecycle_stage == "active"
+        except Exception:  # noqa: BLE001 - an unknown run, or no store to ask: nothing of it can be written
+            return False
+
+    def pending_by_run(self) -> dict:
+        """run_id -> number of points not yet written."""
+        counts: dict = {}
+        for point in list(self._points):
+            counts[point[0]] = counts.get(point[0], 0) + 1
+        return counts
+
+    def put_back(self, run_id: str, points: list) -> None:
+        """Queue (key, value, timestamp, step) points of a run again, ahead of newer ones."""
+        with self._lock:
+            self._points[:0] = [(run_id, *point) for point in points]
 
     def flush(self) -> None:
         """Write every pending point now; raise the first error a write met since the last flush."""
@@ -113,10 +168,11 @@ class MetricBuffer:
         self.flush()
 
 
-def _is_permanent(exc: Exception) -> bool:
-    from .exceptions import InvalidInputError, NotFoundError
+def _is_transient(exc: Exception) -> bool:
+    """A storage failure (disk full, database locked): the points are kept and written by a later flush."""
+    from .exceptions import StoreError
 
-    return isinstance(exc, (InvalidInputError, NotFoundError))
+    return isinstance(exc, (StoreError, OSError))
 
 
 def _forget_writers_after_fork() -> None:
@@ -132,8 +188,19 @@ os.register_at_fork(after_in_child=_forget_writers_after_fork)
 
 @atexit.register
 def _flush_all_at_exit() -> None:
+    import sys
+
     for buffer in list(_buffers):
+        pending = buffer.pending_by_run()
         try:
             buffer.close()
-        except Exception:
-            pass
+        except Exception as exc:  # noqa: BLE001 - reported, never raised at exit
+            what = ", ".join(f"{count} pending of run {run_id}" for run_id, count in pending.items())
+            print(f"autolog: error: metric points could not be written at exit and are lost ({what}): "
+                  f"{type(exc).__name__}: {exc}", file=sys.stderr)
+        checkpoint = getattr(buffer._store, "checkpoint", None)
+        if checkpoint is not None:
+            try:
+                checkpoint()
+            except Exception:  # noqa: BLE001 - the database stays valid without it
+                pass

@@ -12,7 +12,7 @@ import os
 import shutil
 import uuid
 
-from . import uris
+from . import registration, uris
 from .exceptions import InvalidInputError, NotFoundError
 from .registry_names import validate_model_name, validate_version
 from .validation import tag_value_to_str, validate_key
@@ -80,15 +80,46 @@ class RegistryClientMixin:
         if getattr(self._store, "registers_on_server", False):  # the server copies the files
             return self._store.create_model_version(name, source, run_id, self._checked_tags(tags), description)
         local = uris.download_artifacts(source, tracking_uri=self.tracking_uri)
+        registration.require_model_directory(local, source)
         run_id = run_id or self._source_run_id(source)
         tags = {validate_key(k, "tag key"): tag_value_to_str(k, v) for k, v in (tags or {}).items()}
+        self.cleanup_stale_registrations(name)
         version = self._store.create_model_version(name, source, run_id, tags, description)
         try:
-            location = self._copy_into_registry(local, name, version.version)
-        except BaseException:
-            self._store.delete_model_version(name, version.version)
+            location = self._registry_target(name, version.version)
+            self._store.set_model_version_tag(name, version.version, registration.REGISTRATION_TAG,
+                                              registration.owner_tag_value(location))
+            self._copy_into_registry(local, location)
+            return self._store.finish_model_version(name, version.version, location)
+        except BaseException as error:
+            self._abandon_registration(name, version.version, error)
             raise
-        return self._store.finish_model_version(name, version.version, location)
+
+    def _abandon_registration(self, name: str, version: str, error: BaseException) -> None:
+        """Undo a registration that failed; a failing cleanup is noted on ``error``, never raised instead of it."""
+        try:
+            pending = [v for v in self._store.pending_model_versions(name) if v.version == version]
+            self._store.delete_model_version(name, version)
+            for stale in pending:
+                registration.remove_partial_copy(stale, self._registry_root())
+        except Exception as cleanup_error:  # noqa: BLE001 - the first error is the one to report
+            note = (f"autolog: version {version} of {name!r} stays PENDING_REGISTRATION: its cleanup failed too "
+                    f"({type(cleanup_error).__name__}: {cleanup_error}); `autolog models cleanup` removes it later")
+            if hasattr(error, "add_note"):
+                error.add_note(note)
+
+    def cleanup_stale_registrations(self, name=None) -> list:
+        """Delete the PENDING_REGISTRATION versions (of ``name``, or of every model) whose registering process
+        died or that are older than a day, with their partial folders; return the ModelVersions removed."""
+        removed = []
+        for version in registration.stale_pending_versions(self._store.pending_model_versions(name)):
+            try:
+                self._store.delete_model_version(version.name, version.version)
+            except NotFoundError:  # another process cleaned it first
+                continue
+            registration.remove_partial_copy(version, self._registry_root())
+            removed.append(version)
+        return removed
 
     @staticmethod
     def _checked_tags(tags) -> dict:
@@ -107,19 +138,22 @@ class RegistryClientMixin:
     def _registry_location(self, name: str, version: str) -> str:
         return f"{self._store.artifact_root}/{_REGISTRY_DIR}/{name}/{version}"
 
-    def _copy_into_registry(self, local_source: str, name: str, version: str) -> str:
+    def _registry_root(self) -> str:
+        return f"{self._store.artifact_root}/{_REGISTRY_DIR}"
+
+    def _registry_target(self, name: str, version: str) -> str:
         from .artifacts import get_artifact_repository
 
         location = self._registry_location(name, version)
         local_target = get_artifact_repository(location).local_path("")
         if local_target is not None and os.path.exists(local_target):
             location = f"{location}-{uuid.uuid4().hex[:8]}"  # left over from a renamed or deleted model
-        repository = get_artifact_repository(location)
-        if os.path.isdir(local_source):
-            repository.log_artifacts(local_source)
-        else:
-            repository.log_artifact(local_source)
         return location
+
+    def _copy_into_registry(self, local_source: str, location: str) -> None:
+        from .artifacts import get_artifact_repository
+
+        get_artifact_repository(location).log_artifacts(local_source)
 
     def _delete_registry_copy(self, location) -> None:
         from .artifacts import get_artifact_repository

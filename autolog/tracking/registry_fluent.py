@@ -5,6 +5,7 @@ from __future__ import annotations
 import os
 
 from .exceptions import AlreadyExistsError
+from .registration import require_model_directory
 
 __all__ = ["register_model"]
 
@@ -22,7 +23,8 @@ def register_model(model_uri, name: str, tags=None, await_registration_for=None)
 
     client = Client()
     model_uri = os.fspath(model_uri)
-    uris.download_artifacts(model_uri, tracking_uri=client.tracking_uri)  # fail before creating the model
+    local = uris.download_artifacts(model_uri, tracking_uri=client.tracking_uri)  # fail before creating the model
+    require_model_directory(local, model_uri)
     try:
         client.create_registered_model(name)
         _logger().info("Registered model %r created", name)

@@ -62,7 +62,25 @@ def on_tracking_uri_change(listener) -> None:
     _listeners.append(listener)
 
 
+_SCHEMES_NEEDING_SLASHES = ("sqlite", "file", "postgresql", "postgres", "http", "https")
+
+
 def _normalise(uri: str) -> str:
     if "://" in uri:
         return uri
+    scheme = uri.split(":", 1)[0].lower() if ":" in uri else ""
+    if scheme in _SCHEMES_NEEDING_SLASHES:
+        from .exceptions import InvalidInputError
+
+        rest = uri.split(":", 1)[1].lstrip("/")
+        example = f"sqlite:///{rest}" if scheme == "sqlite" else f"{scheme}://{rest}"
+        raise InvalidInputError(f"Invalid tracking URI {uri!r}: {scheme} URIs need '//' (did you mean {example!r}?)")
     return os.path.abspath(uri)
+
+
+def normalise_tracking_uri(uri) -> str:
+    """``uri`` as the stores key it: a URI unchanged, a path made absolute.
+
+    Raises InvalidInputError for a known scheme written without '//' (``sqlite:/x.db``).
+    """
+    return _normalise(os.fspath(uri))

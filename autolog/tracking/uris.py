@@ -6,27 +6,38 @@ import os
 import re
 from urllib.parse import unquote, urlparse
 
+from .._containment import contained_path
 from .exceptions import InvalidInputError, NotFoundError
 
 __all__ = ["resolve_artifact_location", "download_artifacts", "parse_runs_uri", "parse_models_uri",
            "parse_logged_model_uri"]
 
-_LOGGED_MODEL_URI = re.compile(r"^models:/(?P<model_id>m-[0-9a-f]{32})(?:/(?P<path>.*))?$")
-_MODELS_URI = re.compile(r"^models:/(?P<name>[^/@]+)(?:/(?P<selector>[^/]+)|@(?P<alias>[^/]+))(?:/(?P<path>.*))?$")
+_LOGGED_MODEL_URI = re.compile(r"^models:/(?P<model_id>m-[0-9a-f]{32})(?:/(?P<path>.*))?$", re.DOTALL)
+_MODELS_URI = re.compile(r"^models:/(?P<name>[^/@]+)(?:/(?P<selector>[^/]+)|@(?P<alias>[^/]+))(?:/(?P<path>.*))?$",
+                         re.DOTALL)
 
 
 def parse_runs_uri(uri: str) -> tuple:
     """Split ``runs:/<run_id>/<path>`` into (run_id, path); raises InvalidInputError when malformed."""
-    match = re.match(r"^runs:/+([0-9a-zA-Z]+)(?:/(.*))?$", uri)
+    match = re.match(r"^runs:/+([0-9a-zA-Z]+)(?:/(.*))?$", uri, re.DOTALL)
     if not match:
         raise InvalidInputError(f"Invalid runs URI {uri!r}: expected runs:/<run_id>/<artifact_path>")
-    return match.group(1), (match.group(2) or "").strip("/")
+    return match.group(1), _sub_path(uri, (match.group(2) or "").strip("/"))
+
+
+def _sub_path(uri: str, path: str) -> str:
+    """The normalised sub-path of a URI; raises InvalidInputError when it leaves the root the URI names."""
+    try:
+        return contained_path(path, "path")
+    except InvalidInputError:
+        raise InvalidInputError(f"Invalid URI {uri!r}: its path {path!r} leaves the artifact root it names") \
+            from None
 
 
 def parse_logged_model_uri(uri: str):
     """(model_id, sub-path) of MLflow 3's ``models:/<model_id>[/<path>]``, or None for any other URI."""
     match = _LOGGED_MODEL_URI.match(uri)
-    return (match.group("model_id"), (match.group("path") or "").strip("/")) if match else None
+    return (match.group("model_id"), _sub_path(uri, (match.group("path") or "").strip("/"))) if match else None
 
 
 def parse_models_uri(uri: str) -> dict:
@@ -40,7 +51,7 @@ def parse_models_uri(uri: str) -> dict:
         raise InvalidInputError(
             f"Invalid models URI {uri!r}: expected models:/<name>/<version|stage|latest> or models:/<name>@<alias>")
     parts = {"name": unquote(match.group("name")), "version": None, "stage": None, "alias": None,
-             "latest": False, "path": match.group("path") or ""}
+             "latest": False, "path": _sub_path(uri, match.group("path") or "")}
     selector = match.group("selector")
     if match.group("alias"):
         parts["alias"] = match.group("alias")

@@ -231,3 +231,9 @@ def test_training_metrics_of_a_forest_on_many_rows_match_a_plain_predict():
     assert logged["training_accuracy_score"] == pytest.approx(metrics.accuracy_score(labels, model.predict(features)))
     expected_loss = metrics.log_loss(labels, model.predict_proba(features))
     assert logged["training_log_loss"] == pytest.approx(expected_loss)
+
+
+@pytest.mark.parametrize("bad", [-1, 1.5, "3"])
+def test_max_tuning_runs_must_be_a_count(bad):
+    with pytest.raises(ValueError, match="max_tuning_runs"):
+        autolog.sklearn(max_tuning_runs=bad)

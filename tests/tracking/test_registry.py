@@ -12,7 +12,7 @@ from autolog.tracking import AlreadyExistsError, Client, InvalidInputError, NotF
 def _logged_model(text="weights-1"):
     """A run whose artifacts hold a 'model' directory; returns its runs:/ URI."""
     with autolog.start_run() as run:
-        autolog.log_text("flavors: {}\n", "model/MLmodel")
+        autolog.log_text("flavors:\n  custom: {data: model.bin}\n", "model/MLmodel")
         autolog.log_text(text, "model/model.bin")
     return f"runs:/{run.info.run_id}/model"
 
@@ -71,6 +71,7 @@ def test_registering_from_a_models_uri_or_a_local_path(tmp_path):
     local = tmp_path / "local-model"
     local.mkdir()
     (local / "model.bin").write_text("local")
+    (local / "MLmodel").write_text("flavors:\n  custom: {data: model.bin}\n")
     version = autolog.register_model(str(local), "local")
     assert version.run_id is None and _read("models:/local/latest") == "local"
 

@@ -44,6 +44,7 @@ def _run_together(tmp_path, tracking_dir, argument_lists) -> list:
 def _model_uri():
     with autolog.start_run() as run:
         autolog.log_text("weights", "model/model.bin")
+        autolog.log_text("flavors:\n  custom: {data: model.bin}\n", "model/MLmodel")
     return f"runs:/{run.info.run_id}/model"
 
 

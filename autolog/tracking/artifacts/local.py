@@ -1,12 +1,20 @@
-"""Artifacts in a local directory."""
+"""Artifacts in a local directory.
+
+Every file appears whole: it is written under a hidden partial name and renamed (see
+``autolog._containment``); listings skip partial names. Symbolic links in a copied
+directory are followed only while their target stays inside it. File-system failures
+leave as StoreError naming the path.
+"""
 
 from __future__ import annotations
 
 import os
 import shutil
 
+from ..._containment import copy_file_atomic, copy_tree_contained, is_partial
 from ..entities import FileInfo
 from ..exceptions import InvalidInputError, NotFoundError
+from ..stores.storage_errors import storage_errors
 from ..validation import safe_artifact_path
 from .base import ArtifactRepository
 
@@ -31,14 +39,16 @@ class LocalArtifactRepository(ArtifactRepository):
         if not os.path.isfile(local_file):
             raise InvalidInputError(f"Cannot log artifact {local_file!r}: it is not a file")
         target_dir = self._resolve(artifact_path)
-        os.makedirs(target_dir, exist_ok=True)
-        shutil.copyfile(local_file, os.path.join(target_dir, os.path.basename(local_file)))
+        with storage_errors(target_dir, "the artifact directory"):
+            os.makedirs(target_dir, exist_ok=True)
+            copy_file_atomic(local_file, os.path.join(target_dir, os.path.basename(local_file)))
 
     def log_artifacts(self, local_dir: str, artifact_path=None) -> None:
         if not os.path.isdir(local_dir):
             raise InvalidInputError(f"Cannot log artifacts from {local_dir!r}: it is not a directory")
-        shutil.copytree(local_dir, self._resolve(artifact_path), dirs_exist_ok=True,
-                        copy_function=shutil.copyfile)
+        target = self._resolve(artifact_path)
+        with storage_errors(target, "the artifact directory"):
+            _copy_tree(local_dir, target)
 
     def list_artifacts(self, path=None) -> list:
         relative = safe_artifact_path(path)
@@ -47,6 +57,8 @@ class LocalArtifactRepository(ArtifactRepository):
             return []
         infos = []
         for entry in sorted(os.scandir(directory), key=lambda e: e.name):
+            if is_partial(entry.name):
+                continue
             entry_path = f"{relative}/{entry.name}" if relative else entry.name
             if entry.is_dir():
                 infos.append(FileInfo(entry_path, True, None))
@@ -59,10 +71,21 @@ class LocalArtifactRepository(ArtifactRepository):
         relative = safe_artifact_path(artifact_path)
         target = os.path.join(os.path.abspath(dst_path), relative) if relative else os.path.abspath(dst_path)
         if os.path.isdir(source):
-            shutil.copytree(source, target, dirs_exist_ok=True)
-        elif os.path.isfile(source):
-            os.makedirs(os.path.dirname(target), exist_ok=True)
-            shutil.copyfile(source, target)
+            with storage_errors(target, "the download directory"):
+                _copy_tree(source, target)
+        elif os.path.isfile(source) and not is_partial(os.path.basename(source)):
+            with storage_errors(target, "the download directory"):
+                os.makedirs(os.path.dirname(target), exist_ok=True)
+                copy_file_atomic(source, target)
         else:
             raise NotFoundError(f"No artifact {artifact_path!r} under {self.root_uri}")
         return target
+
+
+def _copy_tree(source: str, target: str) -> None:
+    try:
+        copy_tree_contained(source, target)
+    except shutil.Error as error:  # one entry per file that failed: report the first, briefly
+        first = error.args[0][0] if error.args and error.args[0] else None
+        detail = first[2] if isinstance(first, tuple) and len(first) == 3 else str(error)[:300]
+        raise OSError(f"{len(error.args[0])} file(s) could not be copied, first: {detail}") from None

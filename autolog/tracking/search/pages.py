@@ -35,7 +35,7 @@ def decode_page_token(token, search_key) -> int:
         search = payload["search"]
     except (ValueError, KeyError, TypeError, UnicodeError, binascii.Error):
         raise InvalidInputError(f"Invalid page token {token!r}: pass the token a previous page returned") from None
-    if not isinstance(offset, int) or isinstance(offset, bool) or offset < 0:
+    if not isinstance(offset, int) or isinstance(offset, bool) or not 0 <= offset < 2 ** 62:
         raise InvalidInputError(f"Invalid page token {token!r}: pass the token a previous page returned")
     if search != _fingerprint(search_key):
         raise InvalidInputError(

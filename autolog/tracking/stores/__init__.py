@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import atexit
 import os
 import threading
 from urllib.parse import unquote, urlparse
@@ -61,6 +62,18 @@ def get_store(tracking_uri: str) -> TrackingStore:
     return store
 
 
+@atexit.register
+def _checkpoint_stores_at_exit() -> None:
+    """On a clean exit, leave each database file whole by itself (its write-ahead log copied in)."""
+    for (_uri, pid), store in list(_stores.items()):
+        checkpoint = getattr(store, "checkpoint", None)
+        if pid == os.getpid() and checkpoint is not None:
+            try:
+                checkpoint()
+            except Exception:  # noqa: BLE001 - another process may hold the log; the data is safe in it
+                pass
+
+
 def _open_store(tracking_uri: str) -> TrackingStore:
     import sqlite3
 
@@ -72,6 +85,10 @@ def _open_store(tracking_uri: str) -> TrackingStore:
 
         return RestStore(tracking_uri)
     _kind, db_path, artifact_root = store_location(tracking_uri)
+    if os.path.isfile(db_path) and os.path.getsize(db_path) == 0:  # checked before SQLite writes its header
+        from .damage import refuse_damaged_store
+
+        refuse_damaged_store(db_path, artifact_root)
     try:
         os.makedirs(os.path.dirname(db_path), exist_ok=True)
         return SqlStore(SqliteDatabase(db_path), artifact_root)

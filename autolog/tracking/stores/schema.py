@@ -1,10 +1,11 @@
 """The tracking database's tables, in SQL that SQLite and PostgreSQL both accept.
 
 Bump SCHEMA_VERSION and append a step to MIGRATIONS when the tables change; an older
-store is migrated when it is opened.
+store is migrated when it is opened. A step is a list of SQL statements, or a function
+``step(cursor, artifact_root)`` for a change SQL alone cannot make.
 """
 
-SCHEMA_VERSION = 1
+SCHEMA_VERSION = 1  # raised by each migration step below
 
 # Metric history is kept in packed segments: one row per (run, key, flush) holding
 # arrays of steps, timestamps and values. Writes stay cheap at millions of points,
@@ -78,8 +79,21 @@ TRACKING_TABLES = [
     )""",
 ]
 
-# version -> statements that bring a store of that version to version + 1
-MIGRATIONS: dict = {}
+def migrate_model_locations_to_relative(cur, artifact_root: str) -> None:
+    """Store registered versions' locations relative to the artifact root (they were absolute paths)."""
+    from .locations import to_stored
+
+    rows = cur.execute("SELECT name, version, storage_location FROM model_versions"
+                       " WHERE storage_location IS NOT NULL").fetchall()
+    updates = [(to_stored(location, artifact_root), name, version) for name, version, location in rows
+               if to_stored(location, artifact_root) != location]
+    cur.executemany("UPDATE model_versions SET storage_location = ? WHERE name = ? AND version = ?", updates)
+
+
+# version -> the step that brings a store of that version to version + 1
+MIGRATIONS: dict = {1: migrate_model_locations_to_relative}
+SCHEMA_VERSION = 2
+
 
 
 def logged_models_and_inputs() -> list:
@@ -165,10 +179,10 @@ def logged_models_and_inputs() -> list:
     ]
 
 
-# Version 1 -> 2: logged models and inputs (a fresh store creates them with the rest).
+# Logged models and inputs (a fresh store creates them with the rest).
 TRACKING_TABLES.extend(logged_models_and_inputs())
-MIGRATIONS[1] = logged_models_and_inputs()
-SCHEMA_VERSION = 2
+MIGRATIONS[SCHEMA_VERSION] = logged_models_and_inputs()
+SCHEMA_VERSION += 1
 
 
 def access_token_tables() -> list:

@@ -15,6 +15,7 @@ import threading
 import time
 
 from ..exceptions import StoreError
+from .storage_errors import storage_errors
 
 __all__ = ["SqliteDatabase"]
 
@@ -32,6 +33,7 @@ class SqliteDatabase:
 
     def __init__(self, path: str):
         self.path = path
+        self.existed_before_open = os.path.exists(path)  # a table-less file that existed may be a damaged store
         self._local = threading.local()
         self._all_connections: list = []
         self._lock = threading.Lock()
@@ -76,20 +78,31 @@ class SqliteDatabase:
 
     @contextlib.contextmanager
     def write(self):
-        """A write transaction: yields a cursor, commits on success, rolls back on error."""
-        conn = self.connection
-        self._retry(lambda: conn.execute("BEGIN IMMEDIATE"))
-        try:
-            yield conn.cursor()
-        except BaseException:
-            conn.execute("ROLLBACK")
-            raise
-        else:
-            self._retry(lambda: conn.execute("COMMIT"))
+        """A write transaction: yields a cursor, commits on success, rolls back on error.
+
+        SQLite's own errors leave as StoreError naming the database (see ``storage_errors``).
+        """
+        with storage_errors(self.path):
+            conn = self.connection
+            self._retry(lambda: conn.execute("BEGIN IMMEDIATE"))
+            try:
+                yield conn.cursor()
+            except BaseException:
+                with contextlib.suppress(sqlite3.Error):  # a full disk can fail the rollback too
+                    conn.execute("ROLLBACK")
+                raise
+            else:
+                self._retry(lambda: conn.execute("COMMIT"))
 
     def query(self, sql: str, params=()) -> list:
-        """Run one read statement and return all rows."""
-        return self._retry(lambda: self.connection.execute(sql, params).fetchall())
+        """Run one read statement and return all rows; raises StoreError like ``write``."""
+        with storage_errors(self.path):
+            return self._retry(lambda: self.connection.execute(sql, params).fetchall())
+
+    def checkpoint(self) -> None:
+        """Copy the write-ahead log into the database file and empty it, so the file alone is the store."""
+        with storage_errors(self.path):
+            self.connection.execute("PRAGMA wal_checkpoint(TRUNCATE)").fetchall()
 
     def close(self) -> None:
         """Close every connection this object opened."""

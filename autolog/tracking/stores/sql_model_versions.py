@@ -5,12 +5,14 @@ from __future__ import annotations
 import time
 
 from ..exceptions import InvalidInputError, NotFoundError
+from .locations import from_stored, to_stored
 from ..registry_names import canonical_stage, validate_alias, validate_model_name, validate_version
 
-__all__ = ["SqlModelVersionsMixin", "PENDING", "READY"]
+__all__ = ["SqlModelVersionsMixin", "PENDING", "READY", "REGISTRATION_TAG"]
 
 PENDING = "PENDING_REGISTRATION"
 READY = "READY"
+REGISTRATION_TAG = "autolog.registration"  # who copies a pending version's files, and where (see registration.py)
 
 
 def _now_ms() -> int:
@@ -56,9 +58,16 @@ class SqlModelVersionsMixin:
         with self.db.write() as cur:
             self._require_version(cur, name, number)
             cur.execute("UPDATE model_versions SET storage_location = ?, status = ? WHERE name = ? AND version = ?",
-                        (storage_location, READY, name, number))
+                        (to_stored(storage_location, self.artifact_root), READY, name, number))
+            cur.execute("DELETE FROM model_version_tags WHERE name = ? AND version = ? AND key = ?",
+                        (name, number, REGISTRATION_TAG))
             self._touch(cur, name, number)
         return self.get_model_version(name, number)
+
+    def pending_model_versions(self, name=None) -> list:
+        """The versions still PENDING_REGISTRATION (of model ``name``, or of every model), with their tags."""
+        where, params = ("v.status = ? AND v.name = ?", (PENDING, name)) if name else ("v.status = ?", (PENDING,))
+        return self._query_versions(where, params)
 
     def update_model_version(self, name: str, version, description):
         """Set a version's description and return the version; raises NotFoundError."""
@@ -101,7 +110,7 @@ class SqlModelVersionsMixin:
                                    (name, number)).fetchone()[0]
             cur.execute("DELETE FROM model_versions WHERE name = ? AND version = ?", (name, number))
             self._touch(cur, name)
-        return location
+        return from_stored(location, self.artifact_root)
 
     def set_model_version_tag(self, name: str, version, key: str, value: str) -> None:
         """Set one tag of a version; raises NotFoundError."""

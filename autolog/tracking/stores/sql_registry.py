@@ -14,6 +14,7 @@ from ..entities import ModelVersion, PagedList, RegisteredModel
 from ..exceptions import AlreadyExistsError, NotFoundError
 from ..registry_names import STAGES, canonical_stage, validate_model_name, validate_version
 from .sql_model_versions import PENDING, READY, SqlModelVersionsMixin
+from .locations import from_stored
 from .sql_search import paged_search
 
 __all__ = ["SqlRegistryMixin", "REGISTRY_TABLES", "PENDING", "READY"]
@@ -73,10 +74,10 @@ def _now_ms() -> int:
     return int(time.time() * 1000)
 
 
-def _version_from_row(row, tags: dict, aliases: list) -> ModelVersion:
+def _version_from_row(row, tags: dict, aliases: list, artifact_root: str) -> ModelVersion:
     name, version, created, updated, stage, description, source, run_id, status, location = row
     return ModelVersion(name, str(version), created, updated, stage, description, source, run_id, status,
-                        tags, aliases, location)
+                        tags, aliases, from_stored(location, artifact_root))
 
 
 class SqlRegistryMixin(SqlModelVersionsMixin):
@@ -105,7 +106,8 @@ class SqlRegistryMixin(SqlModelVersionsMixin):
             for version, alias in self.db.query(
                     "SELECT version, alias FROM registered_model_aliases WHERE name = ? ORDER BY alias", (name,)):
                 aliases.get((name, version), []).append(alias)
-        return [_version_from_row(row, tags[(row[0], row[1])], aliases[(row[0], row[1])]) for row in rows]
+        return [_version_from_row(row, tags[(row[0], row[1])], aliases[(row[0], row[1])], self.artifact_root)
+                for row in rows]
 
     def _query_versions(self, where: str, params) -> list:
         rows = self.db.query(f"SELECT {_VERSION_COLUMNS} FROM model_versions v WHERE {where}", params)
@@ -233,7 +235,7 @@ class SqlRegistryMixin(SqlModelVersionsMixin):
         """Delete a model with its versions, tags and aliases; return the versions' storage locations."""
         with self.db.write() as cur:
             self._require_model(cur, name)
-            locations = [row[0] for row in cur.execute(
+            locations = [from_stored(row[0], self.artifact_root) for row in cur.execute(
                 "SELECT storage_location FROM model_versions WHERE name = ? AND storage_location IS NOT NULL",
                 (name,)).fetchall()]
             cur.execute("DELETE FROM registered_models WHERE name = ?", (name,))

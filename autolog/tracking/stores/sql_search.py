@@ -28,12 +28,19 @@ def paged_search(db, spec_name: str, columns: str, filter_string, order_by, max_
     from ..search import compile_search, decode_page_token, dialect_for, encode_page_token, parse_filter, \
         parse_order_by
 
+    from ..search.limits import check_search_limits, check_search_text
+
     spec = getattr(search, spec_name)
     max_results = check_max_results(max_results)
+    filter_string = check_search_text(filter_string, "filter")
+    order_by = [order_by] if isinstance(order_by, str) else order_by
+    for item in order_by or ():
+        check_search_text(item, "order key")
     key = (spec.entity, filter_string or "", list(order_by or []), *search_key)
     offset = decode_page_token(page_token, key)
-    compiled = compile_search(spec, parse_filter(filter_string), parse_order_by(order_by),
-                              dialect_for(db.dialect), filter_string or "")
+    conjunction, order_keys = parse_filter(filter_string), parse_order_by(order_by)
+    check_search_limits(conjunction, order_keys)
+    compiled = compile_search(spec, conjunction, order_keys, dialect_for(db.dialect), filter_string or "")
     sql, params = compiled.statement(columns, base_where, base_params, max_results + 1, offset)
     rows = db.query(sql, params)
     token = encode_page_token(offset + max_results, key) if len(rows) > max_results else None

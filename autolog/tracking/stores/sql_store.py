@@ -14,6 +14,7 @@ from ..entities import Experiment, LifecycleStage, Metric, Run, RunData, RunInfo
 from ..exceptions import AlreadyExistsError, InvalidInputError, NotFoundError
 from .. import metric_codec
 from .base import TrackingStore
+from .damage import refuse_damaged_store
 from .schema import MIGRATIONS, SCHEMA_VERSION, TRACKING_TABLES
 from .sql_inputs import SqlInputsMixin
 from .sql_logged_models import SqlLoggedModelsMixin
@@ -55,6 +56,8 @@ class SqlStore(SqlSearchMixin, SqlRegistryMixin, SqlLoggedModelsMixin, SqlInputs
             cur.execute("CREATE TABLE IF NOT EXISTS schema_version (version INTEGER NOT NULL)")
             row = cur.execute("SELECT version FROM schema_version").fetchone()
             if row is None:
+                if getattr(self.db, "existed_before_open", False):
+                    refuse_damaged_store(self.db.path, self.artifact_root)
                 for statement in TRACKING_TABLES + REGISTRY_TABLES:
                     cur.execute(statement)
                 cur.execute("INSERT INTO schema_version (version) VALUES (?)", (SCHEMA_VERSION,))
@@ -66,16 +69,26 @@ class SqlStore(SqlSearchMixin, SqlRegistryMixin, SqlLoggedModelsMixin, SqlInputs
             if version > SCHEMA_VERSION:
                 from ..exceptions import StoreError
                 raise StoreError(
-                    f"The tracking store has schema version {version}, newer than this autolog "
-                    f"understands ({SCHEMA_VERSION}); upgrade autolog")
+                    f"The tracking store at {getattr(self.db, 'path', self.artifact_root)} has schema version "
+                    f"{version}, newer than this autolog understands ({SCHEMA_VERSION}); upgrade autolog")
             while version < SCHEMA_VERSION:
-                for statement in MIGRATIONS[version]:
-                    cur.execute(statement)
+                step = MIGRATIONS[version]
+                if callable(step):  # a migration that needs Python, not only SQL
+                    step(cur, self.artifact_root)
+                else:
+                    for statement in step:
+                        cur.execute(statement)
                 version += 1
                 cur.execute("UPDATE schema_version SET version = ?", (version,))
 
     def close(self) -> None:
         self.db.close()
+
+    def checkpoint(self) -> None:
+        """Make the database file hold everything written so far (a no-op where the dialect has no WAL)."""
+        checkpoint = getattr(self.db, "checkpoint", None)
+        if checkpoint is not None:
+            checkpoint()
 
     # -- experiments ------------------------------------------------------
     def _experiment_from_row(self, row) -> Experiment:
