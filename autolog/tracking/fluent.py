@@ -451,11 +451,12 @@ def _end_open_runs_at_exit() -> None:
 
     while _run_stack.get():
         run_id = _run_stack.get()[-1].info.run_id
+        pending = _buffer().pending_by_run().get(run_id, 0)
         try:
             end_run()
         except Exception as exc:  # noqa: BLE001 - reported, never raised at exit
-            print(f"autolog: error: run {run_id} could not be ended at exit and stays RUNNING: "
-                  f"{type(exc).__name__}: {exc}", file=sys.stderr)
+            print(f"autolog: error: run {run_id} could not be ended at exit and stays RUNNING; {pending} "
+                  f"pending metric point(s) were not written: {type(exc).__name__}: {exc}", file=sys.stderr)
 
 
 def _forget_runs_after_fork() -> None:

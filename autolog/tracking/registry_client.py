@@ -98,7 +98,8 @@ class RegistryClientMixin:
     def _abandon_registration(self, name: str, version: str, error: BaseException) -> None:
         """Undo a registration that failed; a failing cleanup is noted on ``error``, never raised instead of it."""
         try:
-            pending = [v for v in self._store.pending_model_versions(name) if v.version == version]
+            pending = [v for v in getattr(self._store, "pending_model_versions", lambda _name: [])(name)
+                       if v.version == version]
             self._store.delete_model_version(name, version)
             for stale in pending:
                 registration.remove_partial_copy(stale, self._registry_root())
@@ -112,7 +113,8 @@ class RegistryClientMixin:
         """Delete the PENDING_REGISTRATION versions (of ``name``, or of every model) whose registering process
         died or that are older than a day, with their partial folders; return the ModelVersions removed."""
         removed = []
-        for version in registration.stale_pending_versions(self._store.pending_model_versions(name)):
+        pending = getattr(self._store, "pending_model_versions", None)  # a store without it has nothing to clean
+        for version in registration.stale_pending_versions(pending(name) if pending else []):
             try:
                 self._store.delete_model_version(version.name, version.version)
             except NotFoundError:  # another process cleaned it first

@@ -78,15 +78,17 @@ def test_skops_models_load_with_pickles_refused(tmp_path, sk_model, frame, monke
     assert (flavors.pyfunc.load_model(tmp_path / "safe").predict(data) == sk_model.predict(data)).all()
 
 
-@pytest.mark.parametrize("mlmodel", [
-    "flavors:\n  python_function:\n    loader_module: [a, b]\n",
-    "flavors:\n  python_function:\n    loader_module: mlflow.pyfunc.model\n    artifacts: [x]\n",
-    "flavors:\n  python_function:\n    loader_module: mlflow.pyfunc.model\n    artifacts: {a: 3}\n",
-])
-def test_malformed_mlmodel_entries_are_invalid_input(tmp_path, mlmodel):
-    (tmp_path / "m").mkdir()
-    (tmp_path / "m" / "MLmodel").write_text(mlmodel)
-    with pytest.raises(InvalidInputError):
+@pytest.mark.parametrize("entry", ["loader_module: [a, b]", "artifacts: [x]", "artifacts: {a: 3}",
+                                   "artifacts: {a: {path: ../../outside}}"])
+def test_malformed_mlmodel_entries_are_invalid_input(tmp_path, entry):
+    flavors.pyfunc.save_model(tmp_path / "m", python_model=Echo())
+    text = (tmp_path / "m" / "MLmodel").read_text()
+    key = entry.split(":")[0]
+    lines = [line for line in text.splitlines() if not line.strip().startswith(f"{key}:")]
+    at = next(i for i, line in enumerate(lines) if line.strip() == "python_function:") + 1
+    lines.insert(at, "    " + entry)
+    (tmp_path / "m" / "MLmodel").write_text("\n".join(lines) + "\n")
+    with pytest.raises(InvalidInputError, match="MLmodel"):
         flavors.pyfunc.load_model(tmp_path / "m")
 
 

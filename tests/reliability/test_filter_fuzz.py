@@ -21,7 +21,12 @@ JOINERS = [" and ", " AND ", " or ", " ", ", ", " and not ", ";"]
 
 comparison = st.builds(lambda k, o, v: f"{k} {o} {v}", st.sampled_from(KEYS), st.sampled_from(OPS),
                        st.sampled_from(VALUES))
+valid_comparison = st.builds(  # parses, so its value reaches the database
+    lambda k, o, v: f"{k} {o} {v}", st.sampled_from(["metrics.rmse", "params.alpha", "tags.model", "run_name"]),
+    st.sampled_from(["=", "!=", "LIKE", "ILIKE"]), st.sampled_from([v for v in VALUES if v.startswith("'")]))
 filters = st.one_of(
+    valid_comparison,
+    st.lists(valid_comparison, min_size=2, max_size=4).map(" and ".join),
     st.lists(st.tuples(comparison, st.sampled_from(JOINERS)), max_size=6).map(
         lambda parts: "".join(c + j for c, j in parts).rstrip()),
     st.text(max_size=60),
