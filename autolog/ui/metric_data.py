@@ -9,7 +9,12 @@ budget of points so an overlay of 1,000 runs stays a few megabytes at most.
 
 from __future__ import annotations
 
+import collections
+import threading
+
 from starlette.responses import JSONResponse
+
+from autolog.tracking.entities import RunStatus
 
 from autolog.tracking.exceptions import InvalidInputError, NotFoundError
 
@@ -34,11 +39,32 @@ def _number(text, name: str):
         raise InvalidInputError(f"Invalid {name} {text!r}: expected a number") from None
 
 
-def series_for(store, run_id: str, key: str, axis: str, points: int, x_min=None, x_max=None) -> dict:
-    """One run's ``key`` history reduced to about ``points`` points between ``x_min`` and ``x_max``.
+class _FinishedSeries:
+    """The prepared histories of the last few charts of ended runs: a zoom reuses them instead of reading
+    the whole history again. A running run's history grows, so it is always read afresh."""
 
-    Raises NotFoundError for a missing run.
-    """
+    MAX_POINTS = 4_000_000  # about 64 MB of float64 pairs
+
+    def __init__(self):
+        self._entries: collections.OrderedDict = collections.OrderedDict()
+        self._lock = threading.Lock()
+
+    def get(self, store, run_id: str, key: str, axis: str):
+        cache_key = (id(store), run_id, key, axis)
+        with self._lock:
+            if cache_key in self._entries:
+                self._entries.move_to_end(cache_key)
+                return self._entries[cache_key]
+        series = _read_series(store, run_id, key, axis)
+        if store.get_run(run_id).info.status in RunStatus.TERMINATED:
+            with self._lock:
+                self._entries[cache_key] = series
+                while len(self._entries) > 1 and sum(len(s.xs) for s in self._entries.values()) > self.MAX_POINTS:
+                    self._entries.popitem(last=False)
+        return series
+
+
+def _read_series(store, run_id: str, key: str, axis: str):
     steps, stamps, values = store.read_metric_columns(run_id, key)
     if axis == "time":
         import numpy as np
@@ -46,7 +72,18 @@ def series_for(store, run_id: str, key: str, axis: str, points: int, x_min=None,
         xs = np.asarray(stamps, dtype=np.float64) / 1000.0
     else:
         xs = steps
-    series = prepare(xs, values)
+    return prepare(xs, values)
+
+
+_finished = _FinishedSeries()
+
+
+def series_for(store, run_id: str, key: str, axis: str, points: int, x_min=None, x_max=None) -> dict:
+    """One run's ``key`` history reduced to about ``points`` points between ``x_min`` and ``x_max``.
+
+    Raises NotFoundError for a missing run.
+    """
+    series = _finished.get(store, run_id, key, axis)
     out_x, out_y = downsample(series, points, x_min, x_max)
     return {"run_id": run_id, "x": out_x, "y": out_y, "total": series.total, "shown": len(out_x)}
 
