@@ -89,13 +89,18 @@ def _write_batch(ctx, run_id: str, metrics=(), params=(), tags=()) -> None:
     columns = ([m.key for m in metrics], [m.value for m in metrics], [m.timestamp for m in metrics],
                [m.step for m in metrics]) if metrics else None
     ctx.store.log_batch(run_id, columns, params, _checked_tags(tags))
+    linked = [metric for metric in metrics if metric.model_id]
+    if linked:
+        ctx.store.log_model_metrics(run_id, linked)
 
 
 def log_metric(ctx, args) -> dict:
     """POST runs/log-metric {run_id, key, value, timestamp, step}."""
     key = validate_key(args.require("key"), "metric key")
     value = validate_metric_value(key, float_from_json(args.raw.get("value"), f"value of metric {key!r}"))
-    metric = Metric(key, value, args.integer("timestamp") or int(time.time() * 1000), args.integer("step", 0))
+    metric = Metric(key, value, args.integer("timestamp") or int(time.time() * 1000), args.integer("step", 0),
+                    args.text("model_id") or None, args.text("dataset_name") or None,
+                    args.text("dataset_digest") or None)
     _write_batch(ctx, _run_id(args), metrics=[metric])
     return {}
 
@@ -145,7 +150,7 @@ def _store_method(ctx, name: str):
 
 def log_inputs(ctx, args) -> dict:
     """POST runs/log-inputs {run_id, datasets, models}."""
-    from .inputs import dataset_inputs_from_json, model_inputs_from_json
+    from .protocol import dataset_inputs_from_json, model_inputs_from_json
 
     _store_method(ctx, "log_inputs")(_run_id(args), dataset_inputs_from_json(args.get("datasets")),
                                      model_inputs_from_json(args.get("models")))
@@ -154,7 +159,7 @@ def log_inputs(ctx, args) -> dict:
 
 def log_outputs(ctx, args) -> dict:
     """POST runs/outputs {run_id, models: [{model_id, step}]}."""
-    from .inputs import model_outputs_from_json
+    from .protocol import model_outputs_from_json
 
     _store_method(ctx, "log_outputs")(_run_id(args), model_outputs_from_json(args.get("models")))
     return {}
