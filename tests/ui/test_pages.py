@@ -64,7 +64,7 @@ def test_run_page_shows_params_metrics_tags_diff_and_artifacts(client, seeded):
     page = client.get(f"/runs/{run_id}")
     assert page.status_code == 200
     for text in ("alpha", "max_depth", "rmse", "mae", "uncommitted changes", "notes/", "config.json",
-                 'data-key="rmse"', "mlflow.source.git.commit"):
+                 'data-key="rmse"', "mlflow.source.git.commit", "green_tripdata_2021-01", "training"):
         assert text in page.text, text
     assert client.get("/runs/" + "0" * 32).status_code == 404
 
