@@ -121,7 +121,6 @@ def compare_page(request):
     first = page * RUNS_PER_PAGE
     shown = slice(first, first + RUNS_PER_PAGE)
     show_same = query.get("same") == "1"
-    base = {key: value for key, value in query.multi_items() if key not in ("page", "same")}
     pairs = [(key, value) for key, value in query.multi_items() if key not in ("page", "same")]
 
     def link(**changes) -> str:
@@ -133,6 +132,6 @@ def compare_page(request):
         "params": [row for row in param_rows if show_same or row["differs"]],
         "metrics": [row for row in metric_rows if show_same or row["differs"]],
         "hidden_same": sum(not row["differs"] for row in param_rows + metric_rows), "show_same": show_same,
-        "page": page, "pages": max(1, math.ceil(len(runs) / RUNS_PER_PAGE)), "link": link, "base": base,
+        "page": page, "pages": max(1, math.ceil(len(runs) / RUNS_PER_PAGE)), "link": link,
         "plot_data": plot_data(runs, param_rows, metric_rows), "experiment_id": query.get("experiment"),
     })

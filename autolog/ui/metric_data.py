@@ -12,6 +12,7 @@ from __future__ import annotations
 import collections
 import threading
 
+from starlette.concurrency import run_in_threadpool
 from starlette.responses import JSONResponse
 
 from autolog.tracking.entities import RunStatus
@@ -28,6 +29,7 @@ MAX_POINTS = 20_000
 TOTAL_POINTS = 400_000
 MIN_POINTS_PER_RUN = 50
 MAX_RUNS = 1000
+CACHED_RUNS = 8
 
 
 def _number(text, name: str):
@@ -78,12 +80,14 @@ def _read_series(store, run_id: str, key: str, axis: str):
 _finished = _FinishedSeries()
 
 
-def series_for(store, run_id: str, key: str, axis: str, points: int, x_min=None, x_max=None) -> dict:
-    """One run's ``key`` history reduced to about ``points`` points between ``x_min`` and ``x_max``.
+def series_for(store, run_id: str, key: str, axis: str, points: int, x_min=None, x_max=None,
+               cached: bool = True) -> dict:
+    """One run's ``key`` history reduced to about ``points`` points between ``x_min`` and ``x_max``
+    (kept for the next zoom when ``cached`` and the run has ended).
 
     Raises NotFoundError for a missing run.
     """
-    series = _finished.get(store, run_id, key, axis)
+    series = _finished.get(store, run_id, key, axis) if cached else _read_series(store, run_id, key, axis)
     out_x, out_y = downsample(series, points, x_min, x_max)
     return {"run_id": run_id, "x": out_x, "y": out_y, "total": series.total, "shown": len(out_x)}
 
@@ -103,7 +107,8 @@ def _request_args(query) -> tuple:
 
 def _all_series(store, query) -> dict:
     run_ids, key, axis, points, x_min, x_max = _request_args(query)
-    series = [series_for(store, run_id, key, axis, points, x_min, x_max) for run_id in run_ids]
+    cached = len(run_ids) <= CACHED_RUNS  # an overlay of many runs is not zoomed run by run
+    series = [series_for(store, run_id, key, axis, points, x_min, x_max, cached) for run_id in run_ids]
     return {"key": key, "x": axis, "series": series}
 
 
@@ -113,8 +118,6 @@ async def metric_data(request):
 
     Answers 400 for missing or malformed arguments and 404 for a run that does not exist.
     """
-    from starlette.concurrency import run_in_threadpool
-
     query = await form_fields(request) if request.method == "POST" else request.query_params
     try:
         answer = await run_in_threadpool(_all_series, store_of(request), query)

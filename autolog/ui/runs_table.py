@@ -9,6 +9,8 @@ from __future__ import annotations
 
 from urllib.parse import quote
 
+from starlette.concurrency import run_in_threadpool
+
 from autolog.tracking.entities import LifecycleStage, ViewType
 from autolog.tracking.exceptions import InvalidInputError
 
@@ -171,8 +173,6 @@ async def delete_runs(request):
     """POST /experiments/{id}/runs/delete: soft-delete the checked runs (form field ``run``), then go back."""
     require_write(request)
     run_ids = await _selected_run_ids(request)
-    from starlette.concurrency import run_in_threadpool
-
     return await run_in_threadpool(_set_lifecycle, request, run_ids, LifecycleStage.DELETED)
 
 
@@ -180,6 +180,4 @@ async def restore_runs(request):
     """POST /experiments/{id}/runs/restore: restore the checked deleted runs, then go back."""
     require_write(request)
     run_ids = await _selected_run_ids(request)
-    from starlette.concurrency import run_in_threadpool
-
     return await run_in_threadpool(_set_lifecycle, request, run_ids, LifecycleStage.ACTIVE)
