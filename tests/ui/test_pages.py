@@ -49,6 +49,9 @@ def test_chosen_columns_live_in_the_url_and_are_remembered(client, seeded):
     assert "<span class=\"kind\">metric</span>" not in page.text
     again = client.get(f"/experiments/{experiment_id}")  # no columns in the URL: the cookie brings them back
     assert "<span class=\"kind\">param</span> solver" in again.text and "kind\">metric" not in again.text
+    client.get(f"/experiments/{experiment_id}", params=[("col", "tags.my key"), ("col", "metrics.rmse")])
+    spaced = client.get(f"/experiments/{experiment_id}")
+    assert "<span class=\"kind\">tag</span> my key" in spaced.text and "title=\"Sort by metrics.rmse\"" in spaced.text
 
 
 def test_paging_walks_forward_and_back(client, seeded):
