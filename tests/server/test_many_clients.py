@@ -24,7 +24,8 @@ WRITER = textwrap.dedent("""
 
 
 @pytest.mark.slow
-def test_eight_processes_lose_nothing(server):
+def test_eight_processes_lose_nothing(start_server):
+    server = start_server("--workers", "2")
     workers = [subprocess.Popen([sys.executable, "-c", WRITER, server.url, str(n)], stderr=subprocess.PIPE)
                for n in range(8)]
     for worker in workers:
