@@ -57,7 +57,11 @@ def _start(mode: str, workdir: str):
 
 def _stop(process) -> None:
     os.killpg(process.pid, 15)
-    process.wait(30)
+    try:
+        process.wait(30)
+    except subprocess.TimeoutExpired:
+        os.killpg(process.pid, 9)
+        process.wait(30)
 
 
 def _rss_mb(pid: int, field: str = "VmRSS") -> float:
@@ -75,12 +79,18 @@ class Driver:
     """JSON calls over one keep-alive connection."""
 
     def __init__(self, port: int):
+        self.port = port
         self.conn = http.client.HTTPConnection("127.0.0.1", port, timeout=600)
 
     def call(self, method: str, path: str, body=None) -> dict:
         data = json.dumps(body).encode() if body is not None else None
-        self.conn.request(method, API + path, body=data, headers={"Content-Type": "application/json"})
-        response = self.conn.getresponse()
+        try:
+            self.conn.request(method, API + path, body=data, headers={"Content-Type": "application/json"})
+            response = self.conn.getresponse()
+        except (ConnectionError, http.client.HTTPException):  # the server closed an idle keep-alive connection
+            self.conn = http.client.HTTPConnection("127.0.0.1", self.port, timeout=600)
+            self.conn.request(method, API + path, body=data, headers={"Content-Type": "application/json"})
+            response = self.conn.getresponse()
         payload = response.read()
         if response.status != 200:
             raise RuntimeError(f"{path}: HTTP {response.status} {payload[:200]!r}")
@@ -139,6 +149,10 @@ def _upload(port: int, size_mb: int, path: str) -> float:
     return time.perf_counter() - start
 
 
+def _progress(result: dict) -> None:
+    print("measured so far:", json.dumps(result), file=sys.stderr, flush=True)
+
+
 def run(mode: str, params: dict, workdir: str) -> dict:
     """Start the server of ``mode``, drive it, stop it; every number is one fresh server's."""
     process, port = _start(mode, workdir)
@@ -146,6 +160,7 @@ def run(mode: str, params: dict, workdir: str) -> dict:
         driver = Driver(port)
         driver.call("GET", "/experiments/get?experiment_id=0")
         result = {"idle_mb": _rss_mb(process.pid)}
+        _progress(result)
         experiment_id = driver.call("POST", "/experiments/create", {"name": "bench"})["experiment_id"]
         result["runs_1"] = _rate(1, _runs_worker, port, experiment_id, params["runs"])
         result["runs_8"] = _rate(8, _runs_worker, port, experiment_id, max(params["runs"] // 8, 1))
@@ -159,6 +174,7 @@ def run(mode: str, params: dict, workdir: str) -> dict:
             driver.call("POST", "/runs/search", {"experiment_ids": [experiment_id], "max_results": 100,
                                                  "filter": "params.i = '7'", "order_by": ["attributes.start_time DESC"]})
         result["search"] = (time.perf_counter() - start) / 3
+        _progress(result)
         long_run = driver.create_run(experiment_id)
         driver.log_points(long_run, params["history"])
         fetched = driver.call("GET", f"/metrics/get-history?run_id={long_run}&metric_key=loss")
