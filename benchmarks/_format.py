@@ -32,6 +32,9 @@ def stat(value, kind: str, note: str = "") -> str:
     if kind == "bytes":
         text = f"{value.median / 1024:,.1f} KB"
         spread = f"{value.low / 1024:,.1f}–{value.high / 1024:,.1f}"
+    elif kind == "mb":
+        text = f"{value.median:,.0f} MB"
+        spread = f"{value.low:,.0f}–{value.high:,.0f}"
     elif kind == "rate":
         text = f"{value.median:,.0f}/s"
         spread = f"{value.low:,.0f}–{value.high:,.0f}"

@@ -46,12 +46,12 @@ class Row:
 
     @property
     def is_time(self) -> bool:
-        """True for seconds or bytes (lower is better), False for a rate (higher is better)."""
-        return self.measure.kind in ("time", "bytes")
+        """True for seconds, bytes or megabytes (lower is better), False for a rate (higher is better)."""
+        return self.measure.kind != "rate"
 
     def added(self, stat: Stat | None) -> float | None:
         """Seconds ``stat`` adds over the baseline, when both are known."""
-        if stat is None or self.baseline is None or not self.is_time:
+        if stat is None or self.baseline is None or self.measure.kind != "time":
             return None
         return stat.median - self.baseline.median
 

@@ -33,12 +33,15 @@ class Target:
             "max_ms": f"< {self.value:g} ms",
             "min_rate": f"≥ {self.value:,.0f}/s",
             "max_kb": f"< {self.value:g} KB",
+            "max_mb": f"< {self.value:g} MB",
         }[self.kind]
 
     def met(self, ours: float, baseline: float | None) -> bool | None:
         """Whether ``ours`` (seconds, or a rate) meets the target; None when it cannot be judged."""
         if self.kind == "max_ms":
             return ours * 1000 < self.value
+        if self.kind == "max_mb":
+            return ours < self.value
         if self.kind == "min_rate":
             return ours >= self.value
         if self.kind == "max_kb":
@@ -56,8 +59,8 @@ class Target:
 
 @dataclass(frozen=True)
 class Measure:
-    """One number a scenario reports: ``kind`` is ``time`` (seconds, lower is better), ``rate`` (per second)
-    or ``bytes`` (a size, lower is better)."""
+    """One number a scenario reports: ``kind`` is ``time`` (seconds, lower is better), ``rate`` (per second),
+    ``bytes`` (a size, lower is better) or ``mb`` (megabytes of memory, lower is better)."""
 
     key: str
     label: str

@@ -255,3 +255,28 @@ def model_outputs_from_json(items) -> list:
 
     return [LoggedModelOutput(item["model_id"], _int(item.get("step", 0), "step"))
             for item in _model_ids(items, "model outputs")]
+
+
+def metric_columns_from_json(items) -> tuple:
+    """(keys, values, timestamps, steps) columns from a JSON metric list, without a Metric per point
+    (the log-batch hot path); raises InvalidInputError when malformed."""
+    if not isinstance(items, list) or not all(isinstance(item, dict) for item in items):
+        raise InvalidInputError("Invalid metrics: expected a list of metric objects")
+    try:
+        keys = [item["key"] for item in items]
+        values = [item["value"] for item in items]
+    except KeyError as missing:
+        raise InvalidInputError(f"Invalid metrics: every metric needs {missing}") from None
+    if not all(isinstance(key, str) for key in keys):
+        raise InvalidInputError("Invalid metrics: every 'key' must be a string")
+    if set(map(type, values)) <= {float, int}:
+        values = [float(value) for value in values]
+    else:
+        values = [float_from_json(value, f"value of metric {key!r}") for key, value in zip(keys, values)]
+    stamps = [item.get("timestamp") or 0 for item in items]
+    steps = [item.get("step") or 0 for item in items]
+    if not set(map(type, stamps)) <= {int}:
+        stamps = [_int(stamp, "timestamp") for stamp in stamps]
+    if not set(map(type, steps)) <= {int}:
+        steps = [_int(step, "step") for step in steps]
+    return keys, values, stamps, steps

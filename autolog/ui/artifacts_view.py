@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import os
 import posixpath
+import shutil
 import tempfile
 
 from starlette.background import BackgroundTask
@@ -116,8 +117,6 @@ def artifact_file(request):
                             content_disposition_type=disposition, headers=headers)
     scratch = tempfile.mkdtemp(prefix="autolog-ui-")
     copied = repository.download_artifacts(path, scratch)
-    import shutil
-
     return FileResponse(copied, media_type=media_type, filename=posixpath.basename(path), headers=headers,
                         content_disposition_type=disposition,
                         background=BackgroundTask(shutil.rmtree, scratch, ignore_errors=True))

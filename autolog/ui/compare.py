@@ -51,7 +51,10 @@ def _chosen_runs(store, query) -> tuple:
 
 
 def _number(value):
-    if isinstance(value, (int, float)):
+    """A float for a finite number or numeric string, None for NaN/infinity/missing, else the string itself."""
+    if value is None:
+        return None
+    if isinstance(value, float):
         return value if math.isfinite(value) else None
     try:
         number = float(value)
@@ -61,39 +64,43 @@ def _number(value):
 
 
 def _key_rows(runs, kind: str) -> list:
-    """One row per key of ``kind`` (params/metrics): its values per run and whether they differ."""
-    keys = sorted({key for run in runs for key in getattr(run.data, kind)})
+    """One row per key of ``kind`` (params/metrics): its values per run (as logged, and as numbers for the
+    plots), how many runs have it, whether the values differ and their range."""
+    dicts = [getattr(run.data, kind) for run in runs]
+    keys = sorted({key for values in dicts for key in values})
+    converted: dict = {}  # params repeat a few values across many runs: convert each string once
     rows = []
     for key in keys:
-        values = [getattr(run.data, kind).get(key) for run in runs]
-        present = [value for value in values if value is not None]
-        distinct = {repr(value) for value in present}
-        rows.append({"key": key, "values": values, "differs": len(distinct) > 1 or len(present) < len(values),
-                     "summary": _summary(present, kind)})
+        values = [values.get(key) for values in dicts]
+        if kind == "params":
+            numbers = [converted[v] if v in converted else converted.setdefault(v, _number(v)) for v in values]
+        else:
+            numbers = [_number(v) for v in values]
+        present = len(values) - values.count(None)
+        distinct = set(values)
+        distinct.discard(None)
+        rows.append({"key": key, "values": values, "numbers": numbers, "present": present,
+                     "differs": len(distinct) > 1 or present < len(values), "summary": _summary(numbers, distinct)})
     rows.sort(key=lambda row: not row["differs"])
     return rows
 
 
-def _summary(values: list, kind: str) -> str:
-    numbers = [v for v in map(_number, values) if isinstance(v, (int, float))]
-    if numbers and len(numbers) == len(values):
-        low, high = min(numbers), max(numbers)
+def _summary(numbers: list, distinct: set) -> str:
+    finite = [n for n in numbers if isinstance(n, float)]
+    if finite and len(finite) == len(numbers) - numbers.count(None) and len(finite) == len(numbers):
+        low, high = min(finite), max(finite)
         return f"{low:.4g}" if low == high else f"{low:.4g} … {high:.4g}"
-    distinct = len(set(values))
-    return f"{distinct} distinct" if distinct != 1 else "same"
+    return f"{len(distinct)} distinct" if len(distinct) != 1 else "same"
 
 
 def plot_data(runs, param_rows, metric_rows) -> dict:
     """The plots' data: run ids and names, and per key ('params.x', 'metrics.y') one value per run."""
-    columns = {}
-    for prefix, rows in (("params", param_rows), ("metrics", metric_rows)):
-        for row in rows:
-            columns[f"{prefix}.{row['key']}"] = [_number(value) if value is not None else None
-                                                 for value in row["values"]]
+    columns = {f"{prefix}.{row['key']}": row["numbers"]
+               for prefix, rows in (("params", param_rows), ("metrics", metric_rows)) for row in rows}
+
     def by_presence(prefix: str, rows) -> list:
         """Keys held by the most runs first: the plots' defaults pick from the front."""
-        present = [(-sum(value is not None for value in row["values"]), row["key"]) for row in rows]
-        return [f"{prefix}.{key}" for _, key in sorted(present)]
+        return [f"{prefix}.{row['key']}" for row in sorted(rows, key=lambda row: (-row["present"], row["key"]))]
 
     return {"runs": [{"id": run.info.run_id, "name": run.info.run_name or run.info.run_id[:8]} for run in runs],
             "columns": columns,
@@ -114,7 +121,6 @@ def compare_page(request):
     first = page * RUNS_PER_PAGE
     shown = slice(first, first + RUNS_PER_PAGE)
     show_same = query.get("same") == "1"
-    base = {key: value for key, value in query.multi_items() if key not in ("page", "same")}
     pairs = [(key, value) for key, value in query.multi_items() if key not in ("page", "same")]
 
     def link(**changes) -> str:
@@ -126,6 +132,6 @@ def compare_page(request):
         "params": [row for row in param_rows if show_same or row["differs"]],
         "metrics": [row for row in metric_rows if show_same or row["differs"]],
         "hidden_same": sum(not row["differs"] for row in param_rows + metric_rows), "show_same": show_same,
-        "page": page, "pages": max(1, math.ceil(len(runs) / RUNS_PER_PAGE)), "link": link, "base": base,
+        "page": page, "pages": max(1, math.ceil(len(runs) / RUNS_PER_PAGE)), "link": link,
         "plot_data": plot_data(runs, param_rows, metric_rows), "experiment_id": query.get("experiment"),
     })

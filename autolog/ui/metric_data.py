@@ -9,7 +9,13 @@ budget of points so an overlay of 1,000 runs stays a few megabytes at most.
 
 from __future__ import annotations
 
+import collections
+import threading
+
+from starlette.concurrency import run_in_threadpool
 from starlette.responses import JSONResponse
+
+from autolog.tracking.entities import RunStatus
 
 from autolog.tracking.exceptions import InvalidInputError, NotFoundError
 
@@ -23,6 +29,7 @@ MAX_POINTS = 20_000
 TOTAL_POINTS = 400_000
 MIN_POINTS_PER_RUN = 50
 MAX_RUNS = 1000
+CACHED_RUNS = 8
 
 
 def _number(text, name: str):
@@ -34,11 +41,32 @@ def _number(text, name: str):
         raise InvalidInputError(f"Invalid {name} {text!r}: expected a number") from None
 
 
-def series_for(store, run_id: str, key: str, axis: str, points: int, x_min=None, x_max=None) -> dict:
-    """One run's ``key`` history reduced to about ``points`` points between ``x_min`` and ``x_max``.
+class _FinishedSeries:
+    """The prepared histories of the last few charts of ended runs: a zoom reuses them instead of reading
+    the whole history again. A running run's history grows, so it is always read afresh."""
 
-    Raises NotFoundError for a missing run.
-    """
+    MAX_POINTS = 4_000_000  # about 64 MB of float64 pairs
+
+    def __init__(self):
+        self._entries: collections.OrderedDict = collections.OrderedDict()
+        self._lock = threading.Lock()
+
+    def get(self, store, run_id: str, key: str, axis: str):
+        cache_key = (id(store), run_id, key, axis)
+        with self._lock:
+            if cache_key in self._entries:
+                self._entries.move_to_end(cache_key)
+                return self._entries[cache_key]
+        series = _read_series(store, run_id, key, axis)
+        if store.get_run(run_id).info.status in RunStatus.TERMINATED:
+            with self._lock:
+                self._entries[cache_key] = series
+                while len(self._entries) > 1 and sum(len(s.xs) for s in self._entries.values()) > self.MAX_POINTS:
+                    self._entries.popitem(last=False)
+        return series
+
+
+def _read_series(store, run_id: str, key: str, axis: str):
     steps, stamps, values = store.read_metric_columns(run_id, key)
     if axis == "time":
         import numpy as np
@@ -46,7 +74,20 @@ def series_for(store, run_id: str, key: str, axis: str, points: int, x_min=None,
         xs = np.asarray(stamps, dtype=np.float64) / 1000.0
     else:
         xs = steps
-    series = prepare(xs, values)
+    return prepare(xs, values)
+
+
+_finished = _FinishedSeries()
+
+
+def series_for(store, run_id: str, key: str, axis: str, points: int, x_min=None, x_max=None,
+               cached: bool = True) -> dict:
+    """One run's ``key`` history reduced to about ``points`` points between ``x_min`` and ``x_max``
+    (kept for the next zoom when ``cached`` and the run has ended).
+
+    Raises NotFoundError for a missing run.
+    """
+    series = _finished.get(store, run_id, key, axis) if cached else _read_series(store, run_id, key, axis)
     out_x, out_y = downsample(series, points, x_min, x_max)
     return {"run_id": run_id, "x": out_x, "y": out_y, "total": series.total, "shown": len(out_x)}
 
@@ -66,7 +107,8 @@ def _request_args(query) -> tuple:
 
 def _all_series(store, query) -> dict:
     run_ids, key, axis, points, x_min, x_max = _request_args(query)
-    series = [series_for(store, run_id, key, axis, points, x_min, x_max) for run_id in run_ids]
+    cached = len(run_ids) <= CACHED_RUNS  # an overlay of many runs is not zoomed run by run
+    series = [series_for(store, run_id, key, axis, points, x_min, x_max, cached) for run_id in run_ids]
     return {"key": key, "x": axis, "series": series}
 
 
@@ -76,8 +118,6 @@ async def metric_data(request):
 
     Answers 400 for missing or malformed arguments and 404 for a run that does not exist.
     """
-    from starlette.concurrency import run_in_threadpool
-
     query = await form_fields(request) if request.method == "POST" else request.query_params
     try:
         answer = await run_in_threadpool(_all_series, store_of(request), query)

@@ -7,7 +7,9 @@ are also kept in a cookie per experiment and come back when the URL names none.
 
 from __future__ import annotations
 
-from urllib.parse import quote
+from urllib.parse import quote, unquote
+
+from starlette.concurrency import run_in_threadpool
 
 from autolog.tracking.entities import LifecycleStage, ViewType
 from autolog.tracking.exceptions import InvalidInputError
@@ -45,7 +47,7 @@ class TableState:
             self.columns_from_url = True
         else:
             remembered = request.cookies.get(_cookie_name(experiment_id))
-            self.column_ids = remembered.split(",") if remembered else None
+            self.column_ids = [unquote(c) for c in remembered.split(",")] if remembered else None
             self.columns_from_url = False
 
     def params(self) -> dict:
@@ -148,9 +150,10 @@ def runs_page(request):
         "link": link, "base": base, "path": path, "url_columns": url_columns, "page_sizes": PAGE_SIZES,
         "deleted_view": state.view != "active",
     }, status_code=400 if error else 200)
-    if state.columns_from_url:
-        response.set_cookie(_cookie_name(experiment_id), quote(",".join(column_ids), safe=",./:-_"),
-                            max_age=365 * 86400, path="/", samesite="lax", httponly=True)
+    remembered = ",".join(quote(c, safe="./:-_") for c in column_ids)
+    if state.columns_from_url and len(remembered) < 3500:  # browsers drop cookies over 4 KB
+        response.set_cookie(_cookie_name(experiment_id), remembered, max_age=365 * 86400, path="/",
+                            samesite="lax", httponly=True)
     return response
 
 
@@ -171,8 +174,6 @@ async def delete_runs(request):
     """POST /experiments/{id}/runs/delete: soft-delete the checked runs (form field ``run``), then go back."""
     require_write(request)
     run_ids = await _selected_run_ids(request)
-    from starlette.concurrency import run_in_threadpool
-
     return await run_in_threadpool(_set_lifecycle, request, run_ids, LifecycleStage.DELETED)
 
 
@@ -180,6 +181,4 @@ async def restore_runs(request):
     """POST /experiments/{id}/runs/restore: restore the checked deleted runs, then go back."""
     require_write(request)
     run_ids = await _selected_run_ids(request)
-    from starlette.concurrency import run_in_threadpool
-
     return await run_in_threadpool(_set_lifecycle, request, run_ids, LifecycleStage.ACTIVE)

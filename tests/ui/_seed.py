@@ -53,6 +53,16 @@ def _artifacts(client, run_id: str, workdir: str) -> None:
                     "code/uncommitted.diff")
 
 
+def _dataset_input(client, run_id: str) -> None:
+    from autolog.tracking.entities import Dataset, DatasetInput, InputTag
+
+    if not hasattr(client._store, "log_inputs"):
+        return
+    dataset = Dataset("green_tripdata_2021-01", "3f2a9c1e", "local", "data/green_tripdata_2021-01.parquet",
+                      '{"mlflow_colspec": [{"name": "trip_distance", "type": "double"}]}', '{"num_rows": 76518}')
+    client._store.log_inputs(run_id, [DatasetInput(dataset, [InputTag("mlflow.data.context", "training")])])
+
+
 def _model(tracking_uri: str, run_id: str) -> None:
     import numpy as np
     from sklearn.linear_model import LinearRegression
@@ -105,6 +115,7 @@ def seed(tracking_uri: str, workdir: str, runs: int = 8, steps: int = 300) -> di
         client.set_terminated(child.info.run_id)
         children.append(child.info.run_id)
     _artifacts(client, run_ids[0], workdir)
+    _dataset_input(client, run_ids[0])
     _model(tracking_uri, run_ids[0])
     return {"experiment_id": experiment_id, "run_ids": run_ids, "parent": parent, "children": children}
 

@@ -64,7 +64,9 @@ def _run_names(page) -> list:
 
 def test_runs_table_filter_sort_columns_run_chart_and_artifact(page, live_server, seeded):
     experiment_id = seeded[1]["experiment_id"]
-    page.goto(f"{live_server}/experiments/{experiment_id}")
+    page.goto(live_server)
+    _shot(page, "experiments")
+    page.click("text=nyc-taxi")
     assert "run-0" in _run_names(page)
     _shot(page, "runs")
 
@@ -129,6 +131,7 @@ def test_promote_a_version_with_confirmation(page, live_server):
     from ._seed import MODEL
 
     page.goto(f"{live_server}/models")
+    _shot(page, "models")
     page.click(f"text={MODEL}")
     page.click("text=Version 1")
     page.select_option("#stage-select", "Staging")

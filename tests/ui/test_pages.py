@@ -49,6 +49,9 @@ def test_chosen_columns_live_in_the_url_and_are_remembered(client, seeded):
     assert "<span class=\"kind\">metric</span>" not in page.text
     again = client.get(f"/experiments/{experiment_id}")  # no columns in the URL: the cookie brings them back
     assert "<span class=\"kind\">param</span> solver" in again.text and "kind\">metric" not in again.text
+    client.get(f"/experiments/{experiment_id}", params=[("col", "tags.my key"), ("col", "metrics.rmse")])
+    spaced = client.get(f"/experiments/{experiment_id}")
+    assert "<span class=\"kind\">tag</span> my key" in spaced.text and "title=\"Sort by metrics.rmse\"" in spaced.text
 
 
 def test_paging_walks_forward_and_back(client, seeded):
@@ -64,7 +67,7 @@ def test_run_page_shows_params_metrics_tags_diff_and_artifacts(client, seeded):
     page = client.get(f"/runs/{run_id}")
     assert page.status_code == 200
     for text in ("alpha", "max_depth", "rmse", "mae", "uncommitted changes", "notes/", "config.json",
-                 'data-key="rmse"', "mlflow.source.git.commit"):
+                 'data-key="rmse"', "mlflow.source.git.commit", "green_tripdata_2021-01", "training"):
         assert text in page.text, text
     assert client.get("/runs/" + "0" * 32).status_code == 404
 
@@ -151,7 +154,10 @@ def test_description_edit_and_delete_restore(client, seeded):
     page = client.post(f"/runs/{run_id}/description?back=/runs/{run_id}", data={"description": "baseline"},
                        follow_redirects=True)
     assert '<div class="description">baseline</div>' in page.text
-    client.post(f"/experiments/{experiment_id}/runs/delete", data={"run": run_id})
+    back = f"/experiments/{experiment_id}?filter=params.solver+%3D+%27lbfgs%27"
+    deleted = client.post(f"/experiments/{experiment_id}/runs/delete", params={"back": back}, data={"run": run_id},
+                          follow_redirects=False)
+    assert deleted.status_code == 303 and deleted.headers["location"] == back  # the same table, filter kept
     assert "run-2" not in _rows(client.get(f"/experiments/{experiment_id}").text)
     assert _rows(client.get(f"/experiments/{experiment_id}?view=deleted").text)[-1] == "run-2"
     client.post(f"/experiments/{experiment_id}/runs/restore", data={"run": run_id})
@@ -233,7 +239,7 @@ def test_behind_the_servers_token_auth_the_login_page_lets_a_reader_in(seeded):
         assert browser.get("/static/app.css").status_code == 200
         logged_in = browser.post("/login", data={"token": secret, "next": experiment})
         assert logged_in.status_code == 200 and "run-0" in logged_in.text and "read-only" in logged_in.text
-        assert "Delete selected" not in logged_in.text
+        assert "Delete selected" not in logged_in.text and "Log out" in logged_in.text
         refused = browser.post(f"/models/{MODEL}/versions/1/stage", data={"stage": "Archived", "confirmed": "1"})
         assert refused.status_code == 403
         browser.cookies.set("autolog_token", "wrong")
