@@ -90,3 +90,11 @@ def test_streamed_upload_and_download_round_trip(module_server, tmp_path):
     assert open(out, "rb").read() == big.read_bytes()
     status, _ = raw(module_server, "DELETE", f"/api/2.0/mlflow-artifacts/artifacts/0/{run_id}/data/big.bin")
     assert status == 200 and client.list_artifacts(run_id, "data") == []
+
+
+def test_upload_size_limit_leaves_nothing_behind(start_server):
+    server = start_server("--max-upload-bytes", "1000")
+    assert raw(server, "PUT", "/api/2.0/mlflow-artifacts/artifacts/0/small.bin", b"x" * 1000)[0] == 200
+    status, data = raw(server, "PUT", "/api/2.0/mlflow-artifacts/artifacts/0/big.bin", b"x" * 5000)
+    assert status == 400 and b"limit" in data
+    assert sorted(os.listdir(os.path.join(server.store_dir, "artifacts", "0"))) == ["small.bin"]
