@@ -14,7 +14,7 @@ import argparse
 import os
 import sys
 
-from . import commands
+from . import commands, moving
 
 __all__ = ["main", "build_parser"]
 
@@ -82,6 +82,7 @@ def build_parser() -> argparse.ArgumentParser:
     _add_models_parsers(groups)
     groups.add_parser("demo", help="train a small model with autologging and register it",
                       parents=[_store_option()]).set_defaults(handler=commands.demo)
+    moving.add_parsers(groups, _store_option)
     return parser
 
 

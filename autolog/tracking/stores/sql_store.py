@@ -17,6 +17,7 @@ from .base import TrackingStore
 from .schema import MIGRATIONS, SCHEMA_VERSION, TRACKING_TABLES
 from .sql_registry import REGISTRY_TABLES, SqlRegistryMixin
 from .sql_search import SqlSearchMixin
+from .sql_transfer import SqlTransferMixin
 
 __all__ = ["SqlStore", "DEFAULT_EXPERIMENT_ID", "DEFAULT_EXPERIMENT_NAME"]
 
@@ -35,7 +36,7 @@ def _experiment_id_int(experiment_id) -> int:
         raise InvalidInputError(f"Invalid experiment id {experiment_id!r}: experiment ids are integers") from None
 
 
-class SqlStore(SqlSearchMixin, SqlRegistryMixin, TrackingStore):
+class SqlStore(SqlSearchMixin, SqlRegistryMixin, SqlTransferMixin, TrackingStore):
     """A tracking store on a SQL database, with artifacts under ``artifact_root``."""
 
     def __init__(self, database, artifact_root: str):

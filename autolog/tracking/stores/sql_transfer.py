@@ -1,0 +1,205 @@
+"""Moving whole records in and out of the SQL stores: imports that keep ids and times, and purges.
+
+An imported run is written in one transaction (its row, params, tags and full metric
+history together), so a copy interrupted at any point leaves each run either complete
+or absent, and running the copy again skips what is already there.
+"""
+
+from __future__ import annotations
+
+from ..entities import LifecycleStage
+from ..exceptions import InvalidInputError, NotFoundError
+
+__all__ = ["SqlTransferMixin"]
+
+_CHUNK = 500
+
+
+def _int_or_none(value):
+    return None if value is None else int(value)
+
+
+class SqlTransferMixin:
+    """Import with given ids, and permanent removal of deleted records (mixed into SqlStore)."""
+
+    # -- experiments --------------------------------------------------------
+    def import_experiment(self, experiment) -> tuple:
+        """Make sure an experiment like ``experiment`` exists; return (its id here, whether it was created).
+
+        An experiment of the same name is reused; otherwise the experiment keeps its id when that
+        id is free here and gets the next one when it is not. Its artifacts live at this store's
+        default location. Lifecycle stage, times and tags are copied.
+        """
+        with self.db.write() as cur:
+            row = cur.execute("SELECT experiment_id FROM experiments WHERE name = ?", (experiment.name,)).fetchone()
+            if row is not None:
+                return str(row[0]), False
+            wanted = _int_or_none(experiment.experiment_id) if str(experiment.experiment_id).isdigit() else None
+            if wanted is not None and cur.execute("SELECT 1 FROM experiments WHERE experiment_id = ?",
+                                                  (wanted,)).fetchone():
+                wanted = None
+            columns = "name, lifecycle_stage, creation_time, last_update_time"
+            values = [experiment.name, experiment.lifecycle_stage or LifecycleStage.ACTIVE,
+                      experiment.creation_time, experiment.last_update_time or experiment.creation_time]
+            if wanted is not None:
+                columns, values = "experiment_id, " + columns, [wanted] + values
+            cur.execute(f"INSERT INTO experiments ({columns}) VALUES ({', '.join('?' * len(values))})", values)
+            new_id = cur.execute("SELECT experiment_id FROM experiments WHERE name = ?",
+                                 (experiment.name,)).fetchone()[0]
+            cur.executemany("INSERT INTO experiment_tags (experiment_id, key, value) VALUES (?, ?, ?)",
+                            [(new_id, key, value) for key, value in (experiment.tags or {}).items()])
+        return str(new_id), True
+
+    # -- runs ---------------------------------------------------------------
+    def existing_run_ids(self, run_ids) -> set:
+        """The ids among ``run_ids`` that name a run in this store (whatever its lifecycle stage)."""
+        run_ids = list(run_ids)
+        found: set = set()
+        for start in range(0, len(run_ids), _CHUNK):
+            chunk = run_ids[start:start + _CHUNK]
+            marks = ", ".join("?" * len(chunk))
+            found.update(row[0] for row in self.db.query(f"SELECT run_uuid FROM runs WHERE run_uuid IN ({marks})",
+                                                         chunk))
+        return found
+
+    def import_run(self, run, experiment_id: str, metrics=None, artifact_uri=None, deleted_time=None) -> bool:
+        """Write a finished copy of ``run`` (its id, name, user, status, times, lifecycle, params, tags)
+        with its full metric history as (keys, values, timestamps, steps) columns, in one transaction.
+
+        ``artifact_uri`` None gives the run this store's default artifact location. Returns False,
+        writing nothing, when a run with this id exists already. Raises NotFoundError for an
+        unknown experiment.
+        """
+        info = run.info
+        with self.db.write() as cur:
+            if cur.execute("SELECT 1 FROM runs WHERE run_uuid = ?", (info.run_id,)).fetchone():
+                return False
+            experiment_int = int(experiment_id)
+            if not cur.execute("SELECT 1 FROM experiments WHERE experiment_id = ?", (experiment_int,)).fetchone():
+                raise NotFoundError(f"No experiment with id {experiment_id!r}")
+            if info.lifecycle_stage == LifecycleStage.DELETED and deleted_time is None:
+                deleted_time = info.end_time or info.start_time
+            cur.execute(
+                "INSERT INTO runs (run_uuid, experiment_id, run_name, user_id, status, start_time, end_time,"
+                " lifecycle_stage, artifact_uri, deleted_time) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                (info.run_id, experiment_int, info.run_name, info.user_id, info.status, info.start_time,
+                 info.end_time, info.lifecycle_stage or LifecycleStage.ACTIVE, artifact_uri, deleted_time))
+            cur.executemany("INSERT INTO params (run_uuid, key, value) VALUES (?, ?, ?)",
+                            [(info.run_id, key, value) for key, value in run.data.params.items()])
+            cur.executemany("INSERT INTO tags (run_uuid, key, value) VALUES (?, ?, ?)",
+                            [(info.run_id, key, value) for key, value in run.data.tags.items()])
+            if metrics and metrics[0]:
+                self._insert_metrics(cur, info.run_id, metrics)
+        return True
+
+    # -- registry -----------------------------------------------------------
+    def import_registered_model(self, model) -> bool:
+        """Create ``model`` (name, times, description, tags) unless its name exists; True when created."""
+        with self.db.write() as cur:
+            if cur.execute("SELECT 1 FROM registered_models WHERE name = ?", (model.name,)).fetchone():
+                return False
+            cur.execute("INSERT INTO registered_models (name, creation_time, last_updated_time, description)"
+                        " VALUES (?, ?, ?, ?)", (model.name, model.creation_timestamp,
+                                                 model.last_updated_timestamp, model.description))
+            cur.executemany("INSERT INTO registered_model_tags (name, key, value) VALUES (?, ?, ?)",
+                            [(model.name, key, value) for key, value in (model.tags or {}).items()])
+        return True
+
+    def has_model_version(self, name: str, version) -> bool:
+        """Whether version ``version`` of model ``name`` exists here."""
+        return bool(self.db.query("SELECT 1 FROM model_versions WHERE name = ? AND version = ?",
+                                  (name, int(version))))
+
+    def import_model_version(self, version, storage_location) -> bool:
+        """Write ``version`` with its own number, stage, times, source, run id, tags and aliases.
+
+        An existing version keeps its files and gets the stage and aliases of ``version`` (so a
+        later copy carries promotions over); returns True only when the version was created.
+        Raises NotFoundError when the registered model does not exist.
+        """
+        number = int(version.version)
+        with self.db.write() as cur:
+            row = cur.execute("SELECT next_version FROM registered_models WHERE name = ?", (version.name,)).fetchone()
+            if row is None:
+                raise NotFoundError(f"No registered model named {version.name!r}")
+            exists = cur.execute("SELECT 1 FROM model_versions WHERE name = ? AND version = ?",
+                                 (version.name, number)).fetchone() is not None
+            if exists:
+                cur.execute("UPDATE model_versions SET current_stage = ? WHERE name = ? AND version = ?",
+                            (version.current_stage or "None", version.name, number))
+            else:
+                cur.execute(
+                    "INSERT INTO model_versions (name, version, creation_time, last_updated_time, description,"
+                    " current_stage, source, run_id, status, storage_location) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                    (version.name, number, version.creation_timestamp, version.last_updated_timestamp,
+                     version.description, version.current_stage or "None", version.source, version.run_id,
+                     version.status or "READY", storage_location))
+                cur.executemany("INSERT INTO model_version_tags (name, version, key, value) VALUES (?, ?, ?, ?)",
+                                [(version.name, number, k, v) for k, v in (version.tags or {}).items()])
+                cur.execute("UPDATE registered_models SET next_version = ? WHERE name = ? AND next_version <= ?",
+                            (number + 1, version.name, number))
+            cur.executemany("INSERT INTO registered_model_aliases (name, alias, version) VALUES (?, ?, ?)"
+                            " ON CONFLICT (name, alias) DO UPDATE SET version = excluded.version",
+                            [(version.name, alias, number) for alias in (version.aliases or ())])
+        return not exists
+
+    # -- permanent removal --------------------------------------------------
+    def deleted_runs(self, deleted_before=None) -> list:
+        """RunInfos of the deleted runs (deleted at or before ``deleted_before`` epoch ms when given),
+        including the runs of deleted experiments."""
+        where = "(r.lifecycle_stage = 'deleted' OR e.lifecycle_stage = 'deleted')"
+        params: list = []
+        if deleted_before is not None:
+            where += (" AND COALESCE(CASE WHEN r.lifecycle_stage = 'deleted' THEN r.deleted_time END,"
+                      " e.last_update_time, 0) <= ?")
+            params.append(int(deleted_before))
+        columns = ", ".join(f"r.{c.strip()}" for c in self._RUN_COLUMNS.split(","))
+        rows = self.db.query(f"SELECT {columns} FROM runs r JOIN experiments e ON e.experiment_id = r.experiment_id"
+                             f" WHERE {where} ORDER BY r.start_time", params)
+        return [self._run_info_from_row(row) for row in rows]
+
+    def deleted_experiments(self, deleted_before=None) -> list:
+        """Experiments that are deleted (at or before ``deleted_before`` epoch ms when given)."""
+        where, params = "lifecycle_stage = 'deleted'", []
+        if deleted_before is not None:
+            where += " AND COALESCE(last_update_time, 0) <= ?"
+            params.append(int(deleted_before))
+        rows = self.db.query(f"SELECT {self._EXPERIMENT_COLUMNS} FROM experiments WHERE {where}", params)
+        return [self._experiment_from_row(row) for row in rows]
+
+    def purge_run(self, run_id: str) -> None:
+        """Remove a deleted run and everything it logged for good (its artifacts are the caller's).
+
+        Raises NotFoundError for an unknown run and InvalidInputError for a run that is not deleted
+        (nor in a deleted experiment).
+        """
+        with self.db.write() as cur:
+            row = cur.execute("SELECT r.lifecycle_stage, e.lifecycle_stage FROM runs r JOIN experiments e"
+                              " ON e.experiment_id = r.experiment_id WHERE r.run_uuid = ?", (run_id,)).fetchone()
+            if row is None:
+                raise NotFoundError(f"No run with id {run_id!r}")
+            if LifecycleStage.DELETED not in row:
+                raise InvalidInputError(f"Run {run_id!r} is not deleted; delete it before purging it")
+            for table in ("metric_segments", "latest_metrics", "params", "tags", "runs"):
+                cur.execute(f"DELETE FROM {table} WHERE run_uuid = ?", (run_id,))
+
+    def purge_experiment(self, experiment_id: str) -> None:
+        """Remove a deleted experiment that has no runs left; raises NotFoundError or InvalidInputError."""
+        experiment_int = int(experiment_id)
+        with self.db.write() as cur:
+            row = cur.execute("SELECT lifecycle_stage FROM experiments WHERE experiment_id = ?",
+                              (experiment_int,)).fetchone()
+            if row is None:
+                raise NotFoundError(f"No experiment with id {experiment_id!r}")
+            if row[0] != LifecycleStage.DELETED:
+                raise InvalidInputError(f"Experiment {experiment_id!r} is not deleted; delete it before purging it")
+            if cur.execute("SELECT 1 FROM runs WHERE experiment_id = ?", (experiment_int,)).fetchone():
+                raise InvalidInputError(f"Experiment {experiment_id!r} still has runs; purge them first")
+            cur.execute("DELETE FROM experiment_tags WHERE experiment_id = ?", (experiment_int,))
+            cur.execute("DELETE FROM experiments WHERE experiment_id = ?", (experiment_int,))
+
+    def compact(self) -> None:
+        """Give the space of removed rows back to the file system (SQLite VACUUM; a no-op elsewhere)."""
+        if getattr(self.db, "dialect", "") == "sqlite":
+            self.db.connection.execute("VACUUM")
+            self.db.connection.execute("PRAGMA wal_checkpoint(TRUNCATE)")

@@ -1,0 +1,95 @@
+"""An autolog store (any kind, through the store interface) as the source of a copy."""
+
+from __future__ import annotations
+
+from ..tracking.entities import ViewType
+from .records import RunRecord, VersionRecord
+
+__all__ = ["StoreSource"]
+
+_PAGE = 1000
+
+
+class StoreSource:
+    """Experiments, runs and registry of the store behind ``client``, read through its public interface.
+
+    ``filter_string`` (the search DSL) and ``include_deleted`` choose the runs.
+    """
+
+    def __init__(self, client, filter_string: str = "", include_deleted: bool = True, run_filter=None):
+        self.client = client
+        self.store = client._store
+        self.filter_string = filter_string or ""
+        self.view = ViewType.ALL if include_deleted else ViewType.ACTIVE_ONLY
+        self.run_filter = run_filter
+        self._runs: dict = {}
+
+    def describe(self) -> str:
+        """A line naming the source for messages."""
+        return f"autolog store {self.client.tracking_uri}"
+
+    def experiments(self) -> list:
+        """Every experiment (deleted ones too when deleted runs are copied)."""
+        found, token = [], None
+        while True:
+            page = self.store.search_experiments(self.view, _PAGE, None, None, token)
+            found.extend(page)
+            token = page.token
+            if not token:
+                return found
+
+    def run_ids(self) -> list:
+        """(run id, experiment id) of every run matching the filter, oldest first."""
+        experiment_ids = [e.experiment_id for e in self.experiments()]
+        found, token = [], None
+        while experiment_ids:
+            page = self.store.search_runs(experiment_ids, self.filter_string, self.view, _PAGE,
+                                          ["attributes.start_time ASC"], token)
+            for run in page:
+                if self.run_filter is None or self.run_filter(run):
+                    self._runs[run.info.run_id] = run
+                    found.append((run.info.run_id, run.info.experiment_id))
+            token = page.token
+            if not token:
+                break
+        return found
+
+    def runs(self, run_ids) -> list:
+        """RunRecords with full metric histories, read key by key."""
+        records = []
+        for run_id in run_ids:
+            run = self._runs.pop(run_id, None) or self.store.get_run(run_id)
+            columns = ([], [], [], [])
+            for key in run.data.metrics:
+                for point in self.store.get_metric_history(run_id, key):
+                    columns[0].append(point.key)
+                    columns[1].append(point.value)
+                    columns[2].append(point.timestamp)
+                    columns[3].append(point.step)
+            inputs = getattr(run, "inputs", None)
+            records.append(RunRecord(run, columns, run.info.artifact_uri, None,
+                                     getattr(inputs, "dataset_inputs", None) or ()))
+        return records
+
+    def registered_models(self) -> list:
+        """Every registered model."""
+        found, token = [], None
+        while True:
+            page = self.store.search_registered_models(None, _PAGE, None, token)
+            found.extend(page)
+            token = page.token
+            if not token:
+                return found
+
+    def model_versions(self) -> list:
+        """VersionRecords of every version, its files at the version's registry copy."""
+        found, token = [], None
+        while True:
+            page = self.store.search_model_versions(None, _PAGE, None, token)
+            found.extend(VersionRecord(v, v.storage_location or v.source) for v in page)
+            token = page.token
+            if not token:
+                return found
+
+    def close(self) -> None:
+        """Nothing to release: the client's store stays cached for the process."""
