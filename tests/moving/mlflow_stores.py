@@ -12,12 +12,14 @@ import os
 import sys
 import warnings
 
-import mlflow
+os.environ["MLFLOW_ALLOW_FILE_STORE"] = "true"  # MLflow 3 keeps its file store behind this switch
+
+import mlflow  # noqa: E402
 import numpy as np
 import pandas as pd
 import xgboost as xgb
 from mlflow import MlflowClient
-from sklearn.linear_model import LogisticRegression
+from sklearn.linear_model import LinearRegression
 
 warnings.filterwarnings("ignore")
 ROOT = os.path.abspath(sys.argv[1])
@@ -43,7 +45,8 @@ def describe(client: MlflowClient) -> dict:
                 "metrics": history, "inputs": [d.dataset.name for d in run.inputs.dataset_inputs]}
     versions = {}
     for model in client.search_registered_models():
-        for version in client.search_model_versions(f"name = '{model.name}'"):
+        for found in client.search_model_versions(f"name = '{model.name}'"):
+            version = client.get_model_version(model.name, found.version)
             versions[f"{model.name}/{version.version}"] = {
                 "stage": version.current_stage, "aliases": sorted(version.aliases), "tags": version.tags,
                 "description": version.description, "run_id": version.run_id, "source": version.source}
@@ -59,8 +62,8 @@ def build_database() -> dict:
         xgb.train({"max_depth": 2, "objective": "binary:logistic"}, matrix, 8, evals=[(matrix, "validation")])
     mlflow.xgboost.autolog(disable=True)
     mlflow.sklearn.autolog()
-    with mlflow.start_run(run_name="logreg") as sk_run:
-        LogisticRegression().fit(DATA, LABEL)
+    with mlflow.start_run(run_name="linreg") as sk_run:
+        LinearRegression().fit(DATA, LABEL)
     mlflow.sklearn.autolog(disable=True)
     mlflow.set_experiment("manual")
     with mlflow.start_run(run_name="manual"):
@@ -102,7 +105,7 @@ def build_file_store() -> dict:
             mlflow.log_metric("nested/loss", 0.5 * step, step=step)
         mlflow.log_text("text", "a/b.txt")
     with mlflow.start_run(run_name="sk") as sk_run:
-        model = LogisticRegression().fit(DATA, LABEL)
+        model = LinearRegression().fit(DATA, LABEL)
         mlflow.sklearn.log_model(model, name="model")
     client = MlflowClient()
     version = mlflow.register_model(f"runs:/{sk_run.info.run_id}/model", "files-model")

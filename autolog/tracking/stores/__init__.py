@@ -71,9 +71,9 @@ def _open_store(tracking_uri: str) -> TrackingStore:
     from .foreign import check_not_mlflow, check_not_mlflow_file_store
 
     check_not_mlflow_file_store(os.path.dirname(db_path), db_path)
+    check_not_mlflow(db_path)  # before connecting: opening switches the file to WAL
     try:
         os.makedirs(os.path.dirname(db_path), exist_ok=True)
         return SqlStore(SqliteDatabase(db_path), artifact_root)
     except (OSError, sqlite3.Error) as exc:
-        check_not_mlflow(db_path)  # a foreign schema fails on open; say what it is and how to move it
         raise StoreError(f"Cannot open the tracking store at {tracking_uri!r}: {exc}") from exc
