@@ -64,6 +64,7 @@ def test_import_of_an_mlflow_database_keeps_every_run_point_and_version(mlflow_s
     notes = client.download_artifacts(manual, "notes/hello.txt", str(tmp_path / "dl"))
     assert open(notes, encoding="utf-8").read() == "hello"
     data = __import__("pandas").read_csv(root / "data.csv")
+    autolog.set_tracking_uri(str(destination))
     for selector, uri in (("Production", "models:/nyc-taxi-regressor/Production"),
                           ("champion", "models:/nyc-taxi-regressor@champion")):
         predictions = flavors.pyfunc.load_model(uri).predict(data)
@@ -92,6 +93,7 @@ def test_import_of_an_mlflow_file_store(mlflow_stores, tmp_path, run_cli):
     _check_versions(client, report["files"]["versions"])
     assert [f.path for f in client.list_artifacts(report["files"]["by_hand"], "a")] == ["a/b.txt"]
     data = __import__("pandas").read_csv(root / "data.csv")
+    autolog.set_tracking_uri(str(destination))
     predictions = flavors.pyfunc.load_model("models:/files-model/Production").predict(data)
     assert list(map(float, predictions)) == pytest.approx(report["files"]["predictions"]["Production"], rel=1e-6)
 
