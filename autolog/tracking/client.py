@@ -10,6 +10,7 @@ from . import stores
 from .artifacts import get_artifact_repository
 from .entities import LifecycleStage, Metric, Param, RunStatus, RunTag, ViewType
 from .exceptions import InvalidInputError
+from .logged_models_client import LoggedModelsClientMixin
 from .registry_client import RegistryClientMixin
 from .run_context import RUN_NAME
 from .run_names import generate_run_name
@@ -26,7 +27,7 @@ def _now_ms() -> int:
     return int(time.time() * 1000)
 
 
-class Client(RegistryClientMixin):
+class Client(RegistryClientMixin, LoggedModelsClientMixin):
     """Experiments, runs, artifacts and the model registry of one tracking store.
 
     ``Client()`` talks to the store in effect (set_tracking_uri, $AUTOLOG_TRACKING_URI
@@ -131,10 +132,14 @@ class Client(RegistryClientMixin):
 
         Raises InvalidInputError naming the first bad key or value; nothing of the batch is written then.
         """
+        metrics = list(metrics)
         columns = _metric_columns(metrics)
         params = [Param(validate_key(p.key, "param key"), param_value_to_str(p.key, p.value)) for p in params]
         tags = [RunTag(validate_key(t.key, "tag key"), tag_value_to_str(t.key, t.value)) for t in tags]
         self._store.log_batch(run_id, columns, params, tags)
+        model_metrics = [m for m in metrics if getattr(m, "model_id", None)]
+        if model_metrics:  # MLflow 3: points naming a logged model are that model's metrics too
+            self._store.log_model_metrics(run_id, model_metrics)
 
     def get_metric_history(self, run_id: str, key: str) -> list:
         """Return every point logged for a metric, as Metric objects in logging order."""

@@ -91,6 +91,9 @@ class RegistryClientMixin:
     def _source_run_id(self, source: str):
         if source.startswith("runs:"):
             return uris.parse_runs_uri(source)[0]
+        logged_model = uris.parse_logged_model_uri(source)
+        if logged_model:
+            return self._store.get_logged_model(logged_model[0]).source_run_id
         if source.startswith("models:"):
             return self._version_for(uris.parse_models_uri(source)).run_id
         return None

@@ -15,6 +15,8 @@ from ..exceptions import AlreadyExistsError, InvalidInputError, NotFoundError
 from .. import metric_codec
 from .base import TrackingStore
 from .schema import MIGRATIONS, SCHEMA_VERSION, TRACKING_TABLES
+from .sql_inputs import SqlInputsMixin
+from .sql_logged_models import SqlLoggedModelsMixin
 from .sql_registry import REGISTRY_TABLES, SqlRegistryMixin
 from .sql_search import SqlSearchMixin
 from .sql_transfer import SqlTransferMixin
@@ -36,7 +38,8 @@ def _experiment_id_int(experiment_id) -> int:
         raise InvalidInputError(f"Invalid experiment id {experiment_id!r}: experiment ids are integers") from None
 
 
-class SqlStore(SqlSearchMixin, SqlRegistryMixin, SqlTransferMixin, TrackingStore):
+class SqlStore(SqlSearchMixin, SqlRegistryMixin, SqlLoggedModelsMixin, SqlInputsMixin, SqlTransferMixin,
+               TrackingStore):
     """A tracking store on a SQL database, with artifacts under ``artifact_root``."""
 
     def __init__(self, database, artifact_root: str):
@@ -199,6 +202,7 @@ class SqlStore(SqlSearchMixin, SqlRegistryMixin, SqlTransferMixin, TrackingStore
             for run_id, key, value, is_nan in self.db.query(
                     f"SELECT run_uuid, key, value, is_nan FROM latest_metrics WHERE run_uuid IN ({marks})", chunk):
                 runs[run_id].data.metrics[key] = float("nan") if is_nan else value
+            self._attach_inputs(runs, chunk, marks)
         return [runs[run_id] for run_id in ids]
 
     def update_run_info(self, run_id, status=None, end_time=None, run_name=None) -> None:
