@@ -37,7 +37,8 @@ def copy_store(source, client, experiments=None, registry=True, progress=None, r
     progress = progress or Progress()
     copier = _Copier(source, client, summary, progress)
     experiment_map = copier.copy_experiments(experiments)
-    copier.copy_runs(experiment_map, run_ids)
+    copied_runs = copier.copy_runs(experiment_map, run_ids)
+    copier.copy_logged_models(experiment_map, None if run_ids is None else copied_runs)
     if registry:
         copier.copy_registry()
     return summary
@@ -76,8 +77,9 @@ class _Copier:
         return mapping
 
     # -- runs -------------------------------------------------------------------
-    def copy_runs(self, experiment_map: dict, only=None) -> None:
-        """Import every run of the mapped experiments that the destination lacks, in batches."""
+    def copy_runs(self, experiment_map: dict, only=None) -> set:
+        """Import every run of the mapped experiments that the destination lacks, in batches; return the
+        ids of the runs the copy covered (copied now or found there)."""
         only = set(only) if only is not None else None
         candidates = [(run_id, experiment_id) for run_id, experiment_id in self.source.run_ids()
                       if experiment_id in experiment_map and (only is None or run_id in only)]
@@ -92,26 +94,55 @@ class _Copier:
                 self._copy_run(record, experiment_map[str(record.run.info.experiment_id)])
                 self.progress.advance()
         self.progress.finish()
+        return {run_id for run_id, _ in candidates}
 
     def _copy_run(self, record, experiment_id: str) -> None:
         self._copy_run_files(record, experiment_id)
-        written = self.store.import_run(record.run, experiment_id, record.metrics, deleted_time=record.deleted_time)
+        written = self.store.import_run(record.run, experiment_id, record.metrics, deleted_time=record.deleted_time,
+                                        inputs=record.inputs)
         if not written:
             self.summary.already_there("runs")
             return
         self.summary.count("runs")
         self.summary.count("metric points", record.point_count)
-        if record.inputs:
-            self._copy_inputs(record)
-
-    def _copy_inputs(self, record) -> None:
-        log_inputs = getattr(self.store, "import_run_inputs", None)
-        if log_inputs is None:
-            self.summary.skip(f"run {record.run_id}", f"{len(record.inputs)} dataset input(s) not copied: "
-                                                      "the destination store does not keep dataset inputs")
-            return
-        log_inputs(record.run_id, record.inputs)
         self.summary.count("dataset inputs", len(record.inputs))
+
+    # -- logged models ----------------------------------------------------------
+    def copy_logged_models(self, experiment_map: dict, runs=None) -> None:
+        """Import the logged models of the mapped experiments (only those of ``runs`` when given), files first."""
+        reader = getattr(self.source, "logged_models", None)
+        if reader is None:
+            return
+        for record in reader():
+            model = record.model
+            experiment_id = experiment_map.get(str(model.experiment_id))
+            if experiment_id is None or (runs is not None and model.source_run_id not in runs):
+                continue
+            if self.store.has_logged_model(model.model_id):
+                self.summary.already_there("logged models")
+                continue
+            location = self.store.logged_model_location(experiment_id, model.model_id)
+            if not self._copy_files(record.files_location, location, f"logged model {model.model_id}"):
+                continue
+            self.store.import_logged_model(model, experiment_id, record.outputs, record.lifecycle_stage)
+            self.summary.count("logged models")
+
+    def _copy_files(self, source_location, target_location: str, label: str) -> bool:
+        """Copy a file tree between artifact locations; False (with the reason recorded) when it failed."""
+        try:
+            with _local_copy(source_location) as local:
+                if local is None:
+                    self.summary.skip(label, f"its files were not found (looked at {source_location})")
+                    return False
+                repository = get_artifact_repository(target_location)
+                if os.path.isdir(local):
+                    repository.log_artifacts(local)
+                else:
+                    repository.log_artifact(local)
+        except (AutologError, OSError) as exc:
+            self.summary.skip(label, f"files at {source_location} not copied: {exc}")
+            return False
+        return True
 
     def _run_location(self, experiment_id: str, run_id: str) -> str:
         root = self._locations.get(experiment_id)
@@ -155,18 +186,7 @@ class _Copier:
             self.summary.already_there("model versions")
             return
         location = self.client._registry_location(version.name, str(version.version))
-        try:
-            with _local_copy(record.files_location) as local:
-                if local is None:
-                    self.summary.skip(label, f"its files were not found (looked at {record.files_location})")
-                    return
-                repository = get_artifact_repository(location)
-                if os.path.isdir(local):
-                    repository.log_artifacts(local)
-                else:
-                    repository.log_artifact(local)
-        except (AutologError, OSError) as exc:
-            self.summary.skip(label, f"files at {record.files_location} not copied: {exc}")
+        if not self._copy_files(record.files_location, location, label):
             return
         self.store.import_model_version(version, location)
         self.summary.count("model versions")

@@ -12,10 +12,10 @@ from __future__ import annotations
 import os
 from urllib.parse import unquote, urlparse
 
-from ..tracking.entities import Experiment, ModelVersion, RegisteredModel, Run, RunData, RunInfo
+from ..tracking.entities import Experiment, LoggedModel, ModelVersion, RegisteredModel, Run, RunData, RunInfo
 from ..tracking.exceptions import InvalidInputError
-from .mlflow_sql import MLFLOW_RUN_STATUSES
-from .records import RunRecord, VersionRecord
+from .mlflow_sql import MLFLOW_LOGGED_MODEL_STATUSES, MLFLOW_RUN_STATUSES
+from .records import LoggedModelRecord, RunRecord, VersionRecord, dataset_input
 
 __all__ = ["MlflowFileStore", "is_mlflow_file_store"]
 
@@ -163,9 +163,8 @@ class MlflowFileStore:
             tags = link.get("tags") or {}
             if isinstance(tags, list):
                 tags = {tag.get("key"): tag.get("value") for tag in tags if isinstance(tag, dict)}
-            found.append({"name": dataset.get("name"), "digest": dataset.get("digest"),
-                          "source_type": dataset.get("source_type"), "source": dataset.get("source"),
-                          "schema": dataset.get("schema"), "profile": dataset.get("profile"), "tags": tags})
+            found.append(dataset_input(dataset.get("name"), dataset.get("digest"), dataset.get("source_type"),
+                                       dataset.get("source"), dataset.get("schema"), dataset.get("profile"), tags))
         return found
 
     def _local(self, uri, base_dir=None):
@@ -178,6 +177,36 @@ class MlflowFileStore:
         if parsed.scheme:
             return uri
         return uri if os.path.isabs(uri) else os.path.join(os.path.dirname(self.root), uri)
+
+    # -- logged models (MLflow 3) -------------------------------------------
+    def logged_models(self) -> list:
+        """LoggedModelRecords from ``<experiment>/models/<model id>/`` with params, tags and files."""
+        if not self._run_dirs:
+            self.run_ids()
+        outputs: dict = {}
+        for run_id, run_dir in self._run_dirs.items():
+            for model_id in _list(os.path.join(run_dir, "outputs")):
+                meta_path = os.path.join(run_dir, "outputs", model_id, "meta.yaml")
+                step = _read_yaml(meta_path).get("step", 0) if os.path.isfile(meta_path) else 0
+                outputs.setdefault(model_id, []).append((run_id, int(step or 0)))
+        records = []
+        for directory in self._experiment_dirs():
+            for model_id in _list(os.path.join(directory, "models")):
+                model_dir = os.path.join(directory, "models", model_id)
+                if not os.path.isfile(os.path.join(model_dir, "meta.yaml")):
+                    continue
+                meta = _read_yaml(os.path.join(model_dir, "meta.yaml"))
+                status = meta.get("status")
+                location = meta.get("artifact_location") or os.path.join(model_dir, "artifacts")
+                model = LoggedModel(str(meta.get("experiment_id")), meta.get("model_id", model_id), meta.get("name"),
+                                    location, meta.get("creation_timestamp"), meta.get("last_updated_timestamp"),
+                                    meta.get("model_type"), meta.get("source_run_id"),
+                                    MLFLOW_LOGGED_MODEL_STATUSES.get(status, status or "READY"),
+                                    meta.get("status_message"), _read_key_files(os.path.join(model_dir, "tags")),
+                                    _read_key_files(os.path.join(model_dir, "params")))
+                records.append(LoggedModelRecord(model, self._local(location), outputs.get(model_id, ()),
+                                                 meta.get("lifecycle_stage")))
+        return records
 
     # -- registry -----------------------------------------------------------
     def _model_dirs(self) -> list:
@@ -200,8 +229,11 @@ class MlflowFileStore:
         records = []
         for directory in self._model_dirs():
             aliases: dict = {}
-            for alias, version in _read_key_files(os.path.join(directory, "aliases")).items():
-                aliases.setdefault(version.strip(), []).append(alias)
+            model_meta = _read_yaml(os.path.join(directory, "meta.yaml"))
+            named = dict(model_meta.get("aliases") or {})
+            named.update(_read_key_files(os.path.join(directory, "aliases")))
+            for alias, version in named.items():
+                aliases.setdefault(str(version).strip(), []).append(alias)
             for name in _list(directory):
                 meta_path = os.path.join(directory, name, "meta.yaml")
                 if not name.startswith("version-") or not os.path.isfile(meta_path):

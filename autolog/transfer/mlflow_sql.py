@@ -10,14 +10,15 @@ from __future__ import annotations
 import os
 from urllib.parse import unquote, urlparse
 
-from ..tracking.entities import (Experiment, ModelVersion, RegisteredModel, Run, RunData, RunInfo)
+from ..tracking.entities import Experiment, LoggedModel, Metric, ModelVersion, RegisteredModel, Run, RunData, RunInfo
 from ..tracking.exceptions import InvalidInputError
 from ..tracking.stores.foreign import is_mlflow_database
-from .records import RunRecord, VersionRecord
+from .records import LoggedModelRecord, RunRecord, VersionRecord, dataset_input
 
-__all__ = ["MlflowDatabase", "is_mlflow_database", "MLFLOW_RUN_STATUSES"]
+__all__ = ["MlflowDatabase", "is_mlflow_database", "MLFLOW_RUN_STATUSES", "MLFLOW_LOGGED_MODEL_STATUSES"]
 
 MLFLOW_RUN_STATUSES = {1: "RUNNING", 2: "SCHEDULED", 3: "FINISHED", 4: "FAILED", 5: "KILLED"}
+MLFLOW_LOGGED_MODEL_STATUSES = {0: "UNSPECIFIED", 1: "PENDING", 2: "READY", 3: "FAILED"}
 _CHUNK = 500
 
 
@@ -180,10 +181,47 @@ class MlflowDatabase:
                 " d.dataset_schema, d.dataset_profile FROM inputs i JOIN datasets d ON d.dataset_uuid = i.source_id"
                 f" WHERE i.source_type = 'DATASET' AND i.destination_type = 'RUN' AND i.destination_id IN ({marks})",
                 ids):
-            found.setdefault(run_id, []).append({
-                "name": name, "digest": digest, "source_type": source_type, "source": source, "schema": schema,
-                "profile": profile, "tags": input_tags.get(input_id, {})})
+            found.setdefault(run_id, []).append(dataset_input(name, digest, source_type, source, schema, profile,
+                                                              input_tags.get(input_id, {})))
         return found
+
+    # -- logged models (MLflow 3) -------------------------------------------
+    def logged_models(self) -> list:
+        """LoggedModelRecords with params, tags, metrics, files and the runs that wrote them."""
+        if "logged_models" not in self.db.tables:
+            return []
+        extras: dict = {}
+        for table, key, value in (("logged_model_params", "param_key", "param_value"),
+                                  ("logged_model_tags", "tag_key", "tag_value")):
+            for model_id, name, text in self.db.query(f"SELECT model_id, {key}, {value} FROM {table}"):
+                extras.setdefault((table, model_id), {})[name] = text
+        metrics: dict = {}
+        for model_id, *fields in self.db.query(
+                "SELECT model_id, metric_name, metric_value, metric_timestamp_ms, metric_step, dataset_name,"
+                " dataset_digest, run_id FROM logged_model_metrics ORDER BY metric_timestamp_ms"):
+            key, value, stamp, step, dataset, digest, run_id = fields
+            metrics.setdefault(model_id, []).append(Metric(key, value, stamp, step, model_id, dataset, digest,
+                                                           run_id))
+        outputs: dict = {}
+        if "inputs" in self.db.tables:
+            step = "step" if "step" in self.db.columns("inputs") else "0"
+            for run_id, model_id, output_step in self.db.query(
+                    f"SELECT source_id, destination_id, {step} FROM inputs WHERE source_type = 'RUN_OUTPUT'"
+                    " AND destination_type = 'MODEL_OUTPUT'"):
+                outputs.setdefault(model_id, []).append((run_id, int(output_step or 0)))
+        records = []
+        for row in self.db.query(
+                "SELECT model_id, experiment_id, name, artifact_location, creation_timestamp_ms,"
+                " last_updated_timestamp_ms, model_type, source_run_id, status, status_message, lifecycle_stage"
+                " FROM logged_models ORDER BY creation_timestamp_ms"):
+            model_id, experiment_id, name, location, created, updated, model_type, run_id, status, message, stage = row
+            model = LoggedModel(str(experiment_id), model_id, name, location, created, updated, model_type, run_id,
+                                MLFLOW_LOGGED_MODEL_STATUSES.get(status, status), message,
+                                extras.get(("logged_model_tags", model_id)),
+                                extras.get(("logged_model_params", model_id)), metrics.get(model_id))
+            records.append(LoggedModelRecord(model, self.local_location(location), outputs.get(model_id, ()),
+                                             stage))
+        return records
 
     # -- registry -----------------------------------------------------------
     def registered_models(self) -> list:

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-__all__ = ["RunRecord", "VersionRecord", "metric_columns"]
+__all__ = ["RunRecord", "VersionRecord", "LoggedModelRecord", "dataset_input", "metric_columns"]
 
 
 class RunRecord:
@@ -41,6 +41,27 @@ class VersionRecord:
     def __init__(self, version, files_location):
         self.version = version
         self.files_location = files_location
+
+
+class LoggedModelRecord:
+    """One logged model to copy: the LoggedModel entity (params, tags, metrics), where its files are,
+    the runs that wrote it as (run id, step) pairs, and whether it is deleted."""
+
+    __slots__ = ("model", "files_location", "outputs", "lifecycle_stage")
+
+    def __init__(self, model, files_location, outputs=(), lifecycle_stage="active"):
+        self.model = model
+        self.files_location = files_location
+        self.outputs = list(outputs)
+        self.lifecycle_stage = lifecycle_stage or "active"
+
+
+def dataset_input(name, digest, source_type, source, schema=None, profile=None, tags=None):
+    """A DatasetInput entity from the fields MLflow stores; ``tags`` is a dict."""
+    from ..tracking.entities import Dataset, DatasetInput, InputTag
+
+    return DatasetInput(Dataset(name, digest, source_type, source, schema, profile),
+                        [InputTag(key, value) for key, value in (tags or {}).items()])
 
 
 def metric_columns(points) -> tuple:

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from ..tracking.entities import ViewType
-from .records import RunRecord, VersionRecord
+from .records import LoggedModelRecord, RunRecord, VersionRecord
 
 __all__ = ["StoreSource"]
 
@@ -23,6 +23,7 @@ class StoreSource:
         self.view = ViewType.ALL if include_deleted else ViewType.ACTIVE_ONLY
         self.run_filter = run_filter
         self._runs: dict = {}
+        self._outputs: dict = {}
 
     def describe(self) -> str:
         """A line naming the source for messages."""
@@ -48,6 +49,8 @@ class StoreSource:
             for run in page:
                 if self.run_filter is None or self.run_filter(run):
                     self._runs[run.info.run_id] = run
+                    for output in getattr(getattr(run, "outputs", None), "model_outputs", ()):
+                        self._outputs.setdefault(output.model_id, []).append((run.info.run_id, output.step))
                     found.append((run.info.run_id, run.info.experiment_id))
             token = page.token
             if not token:
@@ -69,6 +72,23 @@ class StoreSource:
             inputs = getattr(run, "inputs", None)
             records.append(RunRecord(run, columns, run.info.artifact_uri, None,
                                      getattr(inputs, "dataset_inputs", None) or ()))
+        return records
+
+    def logged_models(self) -> list:
+        """LoggedModelRecords of every (not deleted) logged model, with the runs that wrote them."""
+        search = getattr(self.store, "search_logged_models", None)
+        if search is None:
+            return []
+        records = []
+        for experiment in self.experiments():
+            token = None
+            while True:
+                page = search([experiment.experiment_id], None, None, _PAGE, None, token)
+                records.extend(LoggedModelRecord(model, model.artifact_location, self._outputs.get(model.model_id, ()))
+                               for model in page)
+                token = page.token
+                if not token:
+                    break
         return records
 
     def registered_models(self) -> list:

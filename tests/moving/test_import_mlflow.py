@@ -28,6 +28,7 @@ def _check_runs(client, expected_runs: dict) -> None:
         assert run.data.params == expected["params"]
         assert run.data.tags == expected["tags"]
         assert set(run.data.metrics) == set(expected["metrics"])
+        assert sorted(d.dataset.name for d in run.inputs.dataset_inputs) == sorted(expected["inputs"])
         for key, points in expected["metrics"].items():
             history = client.get_metric_history(run_id, key)
             assert [(m.step, m.timestamp) for m in history] == [(step, stamp) for step, stamp, _ in points]
@@ -69,6 +70,11 @@ def test_import_of_an_mlflow_database_keeps_every_run_point_and_version(mlflow_s
                           ("champion", "models:/nyc-taxi-regressor@champion")):
         predictions = flavors.pyfunc.load_model(uri).predict(data)
         assert list(map(float, predictions)) == pytest.approx(expected["predictions"][selector], rel=1e-6)
+    production = expected["versions"]["nyc-taxi-regressor/1"]
+    logged = client.get_logged_model(production["source"][len("models:/"):])
+    assert (logged.source_run_id, logged.status.value) == (production["run_id"], "READY")
+    predictions = flavors.pyfunc.load_model(production["source"]).predict(data)
+    assert list(map(float, predictions)) == pytest.approx(expected["predictions"]["Production"], rel=1e-6)
 
     status, out, _ = run_cli("import-mlflow", f"sqlite:///{root}/mlflow.db", "--to", destination)
     assert status == 0 and "Copied: nothing" in out

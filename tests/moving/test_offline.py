@@ -52,7 +52,7 @@ def test_offline_mode_spools_then_sync_pending_pushes_once(tmp_path, spool, monk
     pushed = _runs(server)
     assert set(pushed) == {first, second}
     assert len(autolog.Client(str(server)).get_metric_history(first, "loss")) == 10
-    assert [f.path for f in autolog.Client(str(server)).list_artifacts(first)] == ["notes.txt"]
+    assert "notes.txt" in [f.path for f in autolog.Client(str(server)).list_artifacts(first)]
     assert SYNCED_TAG in _runs(spool)[first].data.tags and SYNCED_TAG not in pushed[first].data.tags
 
     autolog.end_run()

@@ -10,6 +10,7 @@ import time
 import pytest
 
 import autolog
+import autolog.data
 import flavors
 from autolog.tracking.entities import Metric, Param, Run, RunData, RunInfo, RunTag, ViewType
 from autolog.transfer import sync
@@ -28,13 +29,18 @@ def snapshot(uri: str) -> dict:
             "params": run.data.params, "tags": run.data.tags,
             "history": {key: [(m.step, m.timestamp, repr(m.value)) for m in client.get_metric_history(info.run_id, key)]
                         for key in run.data.metrics},
-            "files": sorted(f.path for f in client.list_artifacts(info.run_id))}
+            "files": sorted(f.path for f in client.list_artifacts(info.run_id)),
+            "inputs": [(d.dataset.name, d.dataset.digest, [(t.key, t.value) for t in d.tags])
+                       for d in run.inputs.dataset_inputs],
+            "outputs": sorted(o.model_id for o in run.outputs.model_outputs)}
+    logged = {model.model_id: (model.name, model.source_run_id, model.status, model.params, model.tags)
+              for model in client.search_logged_models(list(experiments))}
     versions = {}
     for model in client.search_registered_models():
         for version in client.search_model_versions(f"name = '{model.name}'"):
             versions[(model.name, version.version)] = (version.current_stage, sorted(version.aliases), version.tags,
                                                        version.source, version.run_id, version.description)
-    return {"runs": runs, "versions": versions}
+    return {"runs": runs, "versions": versions, "logged_models": logged}
 
 
 @pytest.fixture
@@ -57,6 +63,7 @@ def source_store(tmp_path):
                 autolog.log_metric("rmse", alpha * 10 - step * 0.1, step=step)
             autolog.log_metric("odd", float("nan"))
             autolog.log_text(f"alpha {alpha}", "notes/readme.txt")
+            autolog.log_input(autolog.data.from_numpy(frame, name="train"), context="training")
             info = flavors.sklearn.log_model(model, artifact_path="model")
         run_ids.append(run.info.run_id)
     client = autolog.Client(uri)
@@ -81,6 +88,8 @@ def test_round_trip_keeps_runs_ids_and_registry(source_store, tmp_path, run_cli)
     assert snapshot(middle) == original
     assert snapshot(back) == original
     assert len(original["runs"][run_ids[0]]["history"]["rmse"]) == 30
+    assert original["runs"][run_ids[0]]["inputs"][0][0] == "train"
+    assert len(original["logged_models"]) == 3 and original["runs"][run_ids[0]]["outputs"]
     autolog.set_tracking_uri(back)
     for uri in (f"runs:/{run_ids[0]}/model", "models:/taxi-model/Production", "models:/taxi-model@champion"):
         assert flavors.pyfunc.load_model(uri).predict(frame) == pytest.approx(model.predict(frame))

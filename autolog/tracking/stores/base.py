@@ -228,9 +228,23 @@ class TrackingStore(abc.ABC):
         """The ids among ``run_ids`` that name a run in this store."""
         raise self._unsupported("look runs up in bulk")
 
-    def import_run(self, run, experiment_id: str, metrics=None, artifact_uri=None, deleted_time=None) -> bool:
-        """Write a complete run with its own id and full metric history at once; False when it exists."""
+    def import_run(self, run, experiment_id: str, metrics=None, artifact_uri=None, deleted_time=None,
+                   inputs=()) -> bool:
+        """Write a complete run with its own id, full metric history and dataset inputs at once;
+        False when it exists."""
         raise self._unsupported("import runs")
+
+    def logged_model_location(self, experiment_id: str, model_id: str) -> str:
+        """Where this store keeps a logged model's files."""
+        raise self._unsupported("import logged models")
+
+    def has_logged_model(self, model_id: str) -> bool:
+        """Whether a logged model with this id exists."""
+        raise self._unsupported("look logged models up")
+
+    def import_logged_model(self, model, experiment_id: str, outputs=(), lifecycle_stage="active") -> bool:
+        """Write a logged model with its own id and the runs that wrote it; False when it exists."""
+        raise self._unsupported("import logged models")
 
     def import_registered_model(self, model) -> bool:
         """Create a registered model with its times, description and tags unless it exists."""

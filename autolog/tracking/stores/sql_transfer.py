@@ -62,9 +62,11 @@ class SqlTransferMixin:
                                                          chunk))
         return found
 
-    def import_run(self, run, experiment_id: str, metrics=None, artifact_uri=None, deleted_time=None) -> bool:
+    def import_run(self, run, experiment_id: str, metrics=None, artifact_uri=None, deleted_time=None,
+                   inputs=()) -> bool:
         """Write a finished copy of ``run`` (its id, name, user, status, times, lifecycle, params, tags)
-        with its full metric history as (keys, values, timestamps, steps) columns, in one transaction.
+        with its full metric history as (keys, values, timestamps, steps) columns and its DatasetInputs,
+        in one transaction.
 
         ``artifact_uri`` None gives the run this store's default artifact location. Returns False,
         writing nothing, when a run with this id exists already. Raises NotFoundError for an
@@ -90,6 +92,47 @@ class SqlTransferMixin:
                             [(info.run_id, key, value) for key, value in run.data.tags.items()])
             if metrics and metrics[0]:
                 self._insert_metrics(cur, info.run_id, metrics)
+            for dataset_input in inputs or ():
+                self._insert_dataset_input(cur, info.run_id, experiment_int, dataset_input)
+        return True
+
+    # -- logged models --------------------------------------------------------
+    def logged_model_location(self, experiment_id: str, model_id: str) -> str:
+        """Where this store keeps the files of logged model ``model_id`` of an experiment."""
+        return f"{self._experiment_location(str(experiment_id))}/models/{model_id}/artifacts"
+
+    def has_logged_model(self, model_id: str) -> bool:
+        """Whether a logged model with this id exists here (deleted or not)."""
+        return bool(self.db.query("SELECT 1 FROM logged_models WHERE model_id = ?", (model_id,)))
+
+    def import_logged_model(self, model, experiment_id: str, outputs=(), lifecycle_stage="active") -> bool:
+        """Write logged model ``model`` with its own id, times, status, params, tags and metrics, and the
+        runs that wrote it as (run id, step) ``outputs``; False, writing nothing, when the id exists."""
+        location = self.logged_model_location(experiment_id, model.model_id)
+        status = getattr(model.status, "value", model.status)
+        with self.db.write() as cur:
+            if cur.execute("SELECT 1 FROM logged_models WHERE model_id = ?", (model.model_id,)).fetchone():
+                return False
+            cur.execute(
+                "INSERT INTO logged_models (model_id, experiment_id, name, artifact_location, creation_timestamp,"
+                " last_updated_timestamp, model_type, source_run_id, status, status_message, lifecycle_stage)"
+                " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                (model.model_id, int(experiment_id), model.name, location, model.creation_timestamp,
+                 model.last_updated_timestamp or model.creation_timestamp, model.model_type, model.source_run_id,
+                 status, model.status_message, lifecycle_stage or LifecycleStage.ACTIVE))
+            cur.executemany("INSERT INTO logged_model_tags (model_id, key, value) VALUES (?, ?, ?)",
+                            [(model.model_id, k, v) for k, v in (model.tags or {}).items()])
+            cur.executemany("INSERT INTO logged_model_params (model_id, key, value) VALUES (?, ?, ?)",
+                            [(model.model_id, k, v) for k, v in (model.params or {}).items()])
+            cur.executemany(
+                "INSERT INTO logged_model_metrics (model_id, key, value, is_nan, timestamp, step, run_id,"
+                " dataset_name, dataset_digest) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                [(model.model_id, m.key, None if m.value != m.value else m.value, int(m.value != m.value),
+                  m.timestamp, m.step or 0, getattr(m, "run_id", None), getattr(m, "dataset_name", None),
+                  getattr(m, "dataset_digest", None)) for m in model.metrics or ()])
+            cur.executemany("INSERT INTO run_model_outputs (run_uuid, model_id, step) VALUES (?, ?, ?)"
+                            " ON CONFLICT (run_uuid, model_id) DO NOTHING",
+                            [(run_id, model.model_id, int(step or 0)) for run_id, step in outputs])
         return True
 
     # -- registry -----------------------------------------------------------
@@ -180,7 +223,8 @@ class SqlTransferMixin:
                 raise NotFoundError(f"No run with id {run_id!r}")
             if LifecycleStage.DELETED not in row:
                 raise InvalidInputError(f"Run {run_id!r} is not deleted; delete it before purging it")
-            for table in ("metric_segments", "latest_metrics", "params", "tags", "runs"):
+            for table in ("metric_segments", "latest_metrics", "params", "tags", "run_dataset_inputs",
+                          "run_dataset_input_tags", "run_model_inputs", "run_model_outputs", "runs"):
                 cur.execute(f"DELETE FROM {table} WHERE run_uuid = ?", (run_id,))
 
     def purge_experiment(self, experiment_id: str) -> None:
@@ -195,8 +239,11 @@ class SqlTransferMixin:
                 raise InvalidInputError(f"Experiment {experiment_id!r} is not deleted; delete it before purging it")
             if cur.execute("SELECT 1 FROM runs WHERE experiment_id = ?", (experiment_int,)).fetchone():
                 raise InvalidInputError(f"Experiment {experiment_id!r} still has runs; purge them first")
-            cur.execute("DELETE FROM experiment_tags WHERE experiment_id = ?", (experiment_int,))
-            cur.execute("DELETE FROM experiments WHERE experiment_id = ?", (experiment_int,))
+            models = "SELECT model_id FROM logged_models WHERE experiment_id = ?"
+            for table in ("logged_model_tags", "logged_model_params", "logged_model_metrics"):
+                cur.execute(f"DELETE FROM {table} WHERE model_id IN ({models})", (experiment_int,))
+            for table in ("logged_models", "datasets", "experiment_tags", "experiments"):
+                cur.execute(f"DELETE FROM {table} WHERE experiment_id = ?", (experiment_int,))
 
     def compact(self) -> None:
         """Give the space of removed rows back to the file system (SQLite VACUUM; a no-op elsewhere)."""
