@@ -24,7 +24,7 @@ from .report import Progress, Summary
 
 __all__ = ["copy_store"]
 
-_RUN_BATCH = 200
+_RUN_BATCH = 100
 
 
 def copy_store(source, client, experiments=None, registry=True, progress=None, run_ids=None) -> Summary:
@@ -90,22 +90,26 @@ class _Copier:
         self.progress.start("runs", len(todo))
         for start in range(0, len(todo), _RUN_BATCH):
             batch = todo[start:start + _RUN_BATCH]
-            for record in self.source.runs([run_id for run_id, _ in batch]):
-                self._copy_run(record, experiment_map[str(record.run.info.experiment_id)])
-                self.progress.advance()
+            records = self.source.runs([run_id for run_id, _ in batch])
+            self._copy_run_batch(records, experiment_map)
+            self.progress.advance(len(records))
         self.progress.finish()
         return {run_id for run_id, _ in candidates}
 
-    def _copy_run(self, record, experiment_id: str) -> None:
-        self._copy_run_files(record, experiment_id)
-        written = self.store.import_run(record.run, experiment_id, record.metrics, deleted_time=record.deleted_time,
-                                        inputs=record.inputs)
-        if not written:
-            self.summary.already_there("runs")
-            return
-        self.summary.count("runs")
-        self.summary.count("metric points", record.point_count)
-        self.summary.count("dataset inputs", len(record.inputs))
+    def _copy_run_batch(self, records: list, experiment_map: dict) -> None:
+        """Copy the runs' files, then their records in one transaction (each run whole or not at all)."""
+        entries = []
+        for record in records:
+            experiment_id = experiment_map[str(record.run.info.experiment_id)]
+            self._copy_run_files(record, experiment_id)
+            entries.append((record.run, experiment_id, record.metrics, record.deleted_time, record.inputs))
+        for record, written in zip(records, self.store.import_runs(entries)):
+            if not written:
+                self.summary.already_there("runs")
+                continue
+            self.summary.count("runs")
+            self.summary.count("metric points", record.point_count)
+            self.summary.count("dataset inputs", len(record.inputs))
 
     # -- logged models ----------------------------------------------------------
     def copy_logged_models(self, experiment_map: dict, runs=None) -> None:

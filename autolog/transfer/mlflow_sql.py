@@ -7,6 +7,8 @@ present and skipped when not.
 
 from __future__ import annotations
 
+import itertools
+import operator
 import os
 from urllib.parse import unquote, urlparse
 
@@ -156,15 +158,14 @@ class MlflowDatabase:
     def _metric_columns(self, ids: list, marks: str) -> dict:
         step = "step" if "step" in self.db.columns("metrics") else "0"
         is_nan = "is_nan" if "is_nan" in self.db.columns("metrics") else "0"
+        rows = self.db.query(f"SELECT run_uuid, key, value, timestamp, {step}, {is_nan} FROM metrics"
+                             f" WHERE run_uuid IN ({marks}) ORDER BY run_uuid, key, timestamp, {step}", ids)
         columns: dict = {}
-        for run_id, key, value, stamp, point_step, nan in self.db.query(
-                f"SELECT run_uuid, key, value, timestamp, {step}, {is_nan} FROM metrics WHERE run_uuid IN ({marks})"
-                f" ORDER BY run_uuid, key, timestamp, {step}", ids):
-            keys, values, stamps, steps = columns.get(run_id) or columns.setdefault(run_id, ([], [], [], []))
-            keys.append(key)
-            values.append(float("nan") if nan else float(value))
-            stamps.append(int(stamp))
-            steps.append(int(point_step or 0))
+        for run_id, points in itertools.groupby(rows, key=operator.itemgetter(0)):
+            _, keys, values, stamps, steps, nans = zip(*points)
+            values = [float("nan") if nan else float(value) for value, nan in zip(values, nans)] if any(nans) \
+                else list(map(float, values))
+            columns[run_id] = (list(keys), values, list(map(int, stamps)), [int(s or 0) for s in steps])
         return columns
 
     def _inputs(self, ids: list, marks: str) -> dict:

@@ -58,21 +58,27 @@ class StoreSource:
         return found
 
     def runs(self, run_ids) -> list:
-        """RunRecords with full metric histories, read key by key."""
+        """RunRecords with full metric histories (read in bulk when the store can, else key by key)."""
+        run_ids = list(run_ids)
+        runs = {run_id: self._runs.pop(run_id, None) or self.store.get_run(run_id) for run_id in run_ids}
+        bulk = getattr(self.store, "metric_history_columns", None)
+        histories = bulk(run_ids) if bulk else {run_id: self._history(run) for run_id, run in runs.items()}
         records = []
-        for run_id in run_ids:
-            run = self._runs.pop(run_id, None) or self.store.get_run(run_id)
-            columns = ([], [], [], [])
-            for key in run.data.metrics:
-                for point in self.store.get_metric_history(run_id, key):
-                    columns[0].append(point.key)
-                    columns[1].append(point.value)
-                    columns[2].append(point.timestamp)
-                    columns[3].append(point.step)
+        for run_id, run in runs.items():
             inputs = getattr(run, "inputs", None)
-            records.append(RunRecord(run, columns, run.info.artifact_uri, None,
+            records.append(RunRecord(run, histories.get(run_id), run.info.artifact_uri, None,
                                      getattr(inputs, "dataset_inputs", None) or ()))
         return records
+
+    def _history(self, run) -> tuple:
+        columns = ([], [], [], [])
+        for key in run.data.metrics:
+            for point in self.store.get_metric_history(run.info.run_id, key):
+                columns[0].append(point.key)
+                columns[1].append(point.value)
+                columns[2].append(point.timestamp)
+                columns[3].append(point.step)
+        return columns
 
     def logged_models(self) -> list:
         """LoggedModelRecords of every (not deleted) logged model, with the runs that wrote them."""

@@ -234,6 +234,12 @@ class TrackingStore(abc.ABC):
         False when it exists."""
         raise self._unsupported("import runs")
 
+    def import_runs(self, entries) -> list:
+        """Import (run, experiment id, metric columns, deleted time, inputs) entries, each whole or not at all;
+        return per entry whether it was written."""
+        return [self.import_run(run, experiment_id, metrics, None, deleted_time, inputs)
+                for run, experiment_id, metrics, deleted_time, inputs in entries]
+
     def logged_model_location(self, experiment_id: str, model_id: str) -> str:
         """Where this store keeps a logged model's files."""
         raise self._unsupported("import logged models")

@@ -62,6 +62,27 @@ class SqlTransferMixin:
                                                          chunk))
         return found
 
+    def metric_history_columns(self, run_ids) -> dict:
+        """{run id: (keys, values, timestamps, steps)} holding every metric point of these runs, in logging
+        order per key; the bulk read behind copies."""
+        from .. import metric_codec
+
+        run_ids = list(run_ids)
+        columns: dict = {}
+        for start in range(0, len(run_ids), _CHUNK):
+            chunk = run_ids[start:start + _CHUNK]
+            marks = ", ".join("?" * len(chunk))
+            for run_id, key, count, *blobs in self.db.query(
+                    "SELECT run_uuid, key, count, steps, timestamps, vals FROM metric_segments"
+                    f" WHERE run_uuid IN ({marks}) ORDER BY run_uuid, key, seq", chunk):
+                steps, stamps, values = metric_codec.unpack(*blobs)
+                keys, all_values, all_stamps, all_steps = columns.setdefault(run_id, ([], [], [], []))
+                keys.extend([key] * count)
+                all_values.extend(values)
+                all_stamps.extend(stamps)
+                all_steps.extend(steps)
+        return columns
+
     def import_run(self, run, experiment_id: str, metrics=None, artifact_uri=None, deleted_time=None,
                    inputs=()) -> bool:
         """Write a finished copy of ``run`` (its id, name, user, status, times, lifecycle, params, tags)
@@ -72,28 +93,37 @@ class SqlTransferMixin:
         writing nothing, when a run with this id exists already. Raises NotFoundError for an
         unknown experiment.
         """
-        info = run.info
         with self.db.write() as cur:
-            if cur.execute("SELECT 1 FROM runs WHERE run_uuid = ?", (info.run_id,)).fetchone():
-                return False
-            experiment_int = int(experiment_id)
-            if not cur.execute("SELECT 1 FROM experiments WHERE experiment_id = ?", (experiment_int,)).fetchone():
-                raise NotFoundError(f"No experiment with id {experiment_id!r}")
-            if info.lifecycle_stage == LifecycleStage.DELETED and deleted_time is None:
-                deleted_time = info.end_time or info.start_time
-            cur.execute(
-                "INSERT INTO runs (run_uuid, experiment_id, run_name, user_id, status, start_time, end_time,"
-                " lifecycle_stage, artifact_uri, deleted_time) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
-                (info.run_id, experiment_int, info.run_name, info.user_id, info.status, info.start_time,
-                 info.end_time, info.lifecycle_stage or LifecycleStage.ACTIVE, artifact_uri, deleted_time))
-            cur.executemany("INSERT INTO params (run_uuid, key, value) VALUES (?, ?, ?)",
-                            [(info.run_id, key, value) for key, value in run.data.params.items()])
-            cur.executemany("INSERT INTO tags (run_uuid, key, value) VALUES (?, ?, ?)",
-                            [(info.run_id, key, value) for key, value in run.data.tags.items()])
-            if metrics and metrics[0]:
-                self._insert_metrics(cur, info.run_id, metrics)
-            for dataset_input in inputs or ():
-                self._insert_dataset_input(cur, info.run_id, experiment_int, dataset_input)
+            return self._import_run(cur, run, experiment_id, metrics, deleted_time, inputs, artifact_uri)
+
+    def import_runs(self, entries) -> list:
+        """Import many runs in one transaction: ``entries`` are (run, experiment id, metric columns,
+        deleted time, dataset inputs) tuples; return, per entry, whether it was written."""
+        with self.db.write() as cur:
+            return [self._import_run(cur, *entry) for entry in entries]
+
+    def _import_run(self, cur, run, experiment_id, metrics, deleted_time, inputs, artifact_uri=None) -> bool:
+        info = run.info
+        if cur.execute("SELECT 1 FROM runs WHERE run_uuid = ?", (info.run_id,)).fetchone():
+            return False
+        experiment_int = int(experiment_id)
+        if not cur.execute("SELECT 1 FROM experiments WHERE experiment_id = ?", (experiment_int,)).fetchone():
+            raise NotFoundError(f"No experiment with id {experiment_id!r}")
+        if info.lifecycle_stage == LifecycleStage.DELETED and deleted_time is None:
+            deleted_time = info.end_time or info.start_time
+        cur.execute(
+            "INSERT INTO runs (run_uuid, experiment_id, run_name, user_id, status, start_time, end_time,"
+            " lifecycle_stage, artifact_uri, deleted_time) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+            (info.run_id, experiment_int, info.run_name, info.user_id, info.status, info.start_time,
+             info.end_time, info.lifecycle_stage or LifecycleStage.ACTIVE, artifact_uri, deleted_time))
+        cur.executemany("INSERT INTO params (run_uuid, key, value) VALUES (?, ?, ?)",
+                        [(info.run_id, key, value) for key, value in run.data.params.items()])
+        cur.executemany("INSERT INTO tags (run_uuid, key, value) VALUES (?, ?, ?)",
+                        [(info.run_id, key, value) for key, value in run.data.tags.items()])
+        if metrics and metrics[0]:
+            self._insert_metrics(cur, info.run_id, metrics)
+        for dataset_input in inputs or ():
+            self._insert_dataset_input(cur, info.run_id, experiment_int, dataset_input)
         return True
 
     # -- logged models --------------------------------------------------------
