@@ -157,3 +157,22 @@ def test_interrupted_import_resumes_without_duplicates(tmp_path):
     client = autolog.Client(destination)
     bulk = client.get_experiment_by_name("bulk")
     assert len(client.search_runs([bulk.experiment_id], max_results=1000)) == 40
+
+
+def test_summary_names_what_was_skipped_and_progress_draws_on_a_terminal(tmp_path):
+    import io
+
+    from autolog.transfer import import_mlflow
+    from autolog.transfer.report import Progress
+
+    database = tmp_path / "mlflow.db"
+    written = write_mlflow_database(str(database), runs=3, points=2, artifact_root=str(tmp_path / "mlruns"))
+    with sqlite3.connect(database) as conn:
+        conn.execute("UPDATE runs SET artifact_uri = 'gs://bucket/run' WHERE run_uuid = ?", (written["run_ids"][0],))
+    terminal = io.StringIO()
+    summary = import_mlflow(str(database), str(tmp_path / "dest"), progress=Progress(terminal, enabled=True))
+    assert "runs" in terminal.getvalue() and "3/3" in terminal.getvalue()
+    text = "\n".join(summary.lines())
+    assert summary.copied["runs"] == 3
+    assert f"run {written['run_ids'][0]}: artifacts at gs://bucket/run not copied" in text
+    assert Progress(io.StringIO()).enabled is False  # not a terminal: no bar
