@@ -46,6 +46,13 @@ class SqlTransferMixin:
             cur.execute(f"INSERT INTO experiments ({columns}) VALUES ({', '.join('?' * len(values))})", values)
             new_id = cur.execute("SELECT experiment_id FROM experiments WHERE name = ?",
                                  (experiment.name,)).fetchone()[0]
+            if wanted is not None and getattr(self.db, "dialect", "sqlite") != "sqlite":
+                # an id given explicitly does not advance PostgreSQL's identity sequence; move it past
+                cur.execute("SELECT setval(pg_get_serial_sequence('experiments', 'experiment_id'),"
+                            " (SELECT MAX(experiment_id) FROM experiments))")
+            if getattr(self, "_record_locations", False):  # a database shared by machines records locations
+                cur.execute("UPDATE experiments SET artifact_location = ? WHERE experiment_id = ?",
+                            (f"{self.artifact_root}/{new_id}", new_id))
             cur.executemany("INSERT INTO experiment_tags (experiment_id, key, value) VALUES (?, ?, ?)",
                             [(new_id, key, value) for key, value in (experiment.tags or {}).items()])
         return str(new_id), True
