@@ -176,3 +176,34 @@ def test_summary_names_what_was_skipped_and_progress_draws_on_a_terminal(tmp_pat
     assert summary.copied["runs"] == 3
     assert f"run {written['run_ids'][0]}: artifacts at gs://bucket/run not copied" in text
     assert Progress(io.StringIO()).enabled is False  # not a terminal: no bar
+
+
+@pytest.mark.mlflow
+@pytest.mark.slow
+def test_import_of_a_database_written_by_mlflow_2(tmp_path, run_cli):
+    import json
+    import subprocess
+
+    interpreter = os.environ.get("AUTOLOG_MLFLOW2_PYTHON")
+    if not interpreter:
+        pytest.skip("AUTOLOG_MLFLOW2_PYTHON names no interpreter with an MLflow 2.x")
+    builder = os.path.join(os.path.dirname(__file__), "mlflow2_store.py")
+    env = {key: value for key, value in os.environ.items() if key not in ("PYTHONPATH", "MLFLOW_TRACKING_URI")}
+    built = subprocess.run([interpreter, builder, str(tmp_path)], capture_output=True, text=True, cwd=tmp_path,
+                           env=env, timeout=600)
+    assert built.returncode == 0, built.stderr[-3000:]
+    expected = json.loads(built.stdout.strip().splitlines()[-1])
+    assert expected["mlflow"].startswith("2.")
+    status, out, _ = run_cli("import-mlflow", tmp_path / "mlflow.db", "--to", tmp_path / "dest")
+    assert status == 0 and "1 runs, 6 metric points" in out, out
+    client = autolog.Client(str(tmp_path / "dest"))
+    run = client.get_run(expected["run_id"])
+    assert (run.info.run_name, run.info.start_time, run.data.params) == ("old-run", expected["start_time"],
+                                                                         {"alpha": "0.3"})
+    assert [[m.step, m.timestamp, m.value] for m in client.get_metric_history(run.info.run_id, "rmse")] \
+        == expected["history"]
+    version = client.get_model_version_by_alias("legacy-model", "champion")
+    assert (version.version, version.current_stage) == ("1", "Production")
+    autolog.set_tracking_uri(str(tmp_path / "dest"))
+    files = autolog.tracking.uris.download_artifacts("models:/legacy-model/Production")
+    assert open(os.path.join(files, "weights.txt"), encoding="utf-8").read() == "w"
