@@ -80,6 +80,8 @@ def build_parser() -> argparse.ArgumentParser:
     listing.set_defaults(handler=commands.experiments_list)
     _add_runs_parsers(groups)
     _add_models_parsers(groups)
+    from .server import add_server_parsers
+    add_server_parsers(groups)
     groups.add_parser("demo", help="train a small model with autologging and register it",
                       parents=[_store_option()]).set_defaults(handler=commands.demo)
     moving.add_parsers(groups, _store_option)

@@ -77,6 +77,8 @@ class RegistryClientMixin:
         """
         validate_model_name(name)
         source = os.fspath(source)
+        if getattr(self._store, "registers_on_server", False):  # the server copies the files
+            return self._store.create_model_version(name, source, run_id, self._checked_tags(tags), description)
         local = uris.download_artifacts(source, tracking_uri=self.tracking_uri)
         run_id = run_id or self._source_run_id(source)
         tags = {validate_key(k, "tag key"): tag_value_to_str(k, v) for k, v in (tags or {}).items()}
@@ -87,6 +89,10 @@ class RegistryClientMixin:
             self._store.delete_model_version(name, version.version)
             raise
         return self._store.finish_model_version(name, version.version, location)
+
+    @staticmethod
+    def _checked_tags(tags) -> dict:
+        return {validate_key(k, "tag key"): tag_value_to_str(k, v) for k, v in (tags or {}).items()}
 
     def _source_run_id(self, source: str):
         if source.startswith("runs:"):
@@ -192,6 +198,8 @@ class RegistryClientMixin:
         return found[0]
 
     def _location_of(self, version) -> str:
+        if getattr(self._store, "registers_on_server", False):
+            return self._store.get_model_version_download_uri(version.name, version.version)
         if version.status != "READY" or not version.storage_location:
             raise InvalidInputError(f"Version {version.version} of {version.name!r} is still being registered")
         return version.storage_location

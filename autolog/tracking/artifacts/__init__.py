@@ -20,4 +20,8 @@ def get_artifact_repository(root_uri: str) -> ArtifactRepository:
         from .local import LocalArtifactRepository
 
         return LocalArtifactRepository(root_uri)
+    if scheme in ("http", "https"):
+        from .http import HttpArtifactRepository
+
+        return HttpArtifactRepository(root_uri)
     raise InvalidInputError(f"No artifact repository for {root_uri!r}: supported are local paths and file://")

@@ -35,7 +35,7 @@ def store_location(tracking_uri: str) -> tuple:
         root = os.path.abspath(unquote(parsed.path))
     elif scheme in ("", ) or (len(scheme) == 1 and os.name == "nt"):
         root = os.path.abspath(tracking_uri)
-    elif scheme in ("postgresql", "postgres", "http", "https"):
+    elif scheme in ("postgresql", "postgres"):
         raise InvalidInputError(
             f"Tracking URI {tracking_uri!r}: the {scheme} store is not available in this release; "
             "use a directory or sqlite:/// URI")
@@ -67,6 +67,10 @@ def _open_store(tracking_uri: str) -> TrackingStore:
     from .sql_engine import SqliteDatabase
     from .sql_store import SqlStore
 
+    if tracking_uri.startswith(("http://", "https://")):
+        from .rest_store import RestStore
+
+        return RestStore(tracking_uri)
     _kind, db_path, artifact_root = store_location(tracking_uri)
     from .foreign import check_not_mlflow, check_not_mlflow_file_store
 

@@ -79,6 +79,19 @@ class TrackingStore(abc.ABC):
     def get_metric_history(self, run_id: str, key: str) -> list:
         """Return every logged point of one metric, in logging order."""
 
+    def iter_metric_history(self, run_id: str, key: str):
+        """Yield a metric's history as lists of Metric in logging order (stores with big histories page it)."""
+        yield self.get_metric_history(run_id, key)
+
+    def get_metric_history_page(self, run_id: str, key: str, max_results: int, page_token=None):
+        """Return a PagedList of at most ``max_results`` points from the page token's offset."""
+        from ..entities import PagedList
+
+        offset = int(page_token or 0)
+        history = self.get_metric_history(run_id, key)
+        end = offset + max_results
+        return PagedList(history[offset:end], str(end) if end < len(history) else None)
+
     @abc.abstractmethod
     def search_runs(self, experiment_ids, filter_string, view_type, max_results, order_by, page_token):
         """Return a PagedList of Runs matching a filter string."""

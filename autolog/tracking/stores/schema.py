@@ -169,3 +169,23 @@ def logged_models_and_inputs() -> list:
 TRACKING_TABLES.extend(logged_models_and_inputs())
 MIGRATIONS[1] = logged_models_and_inputs()
 SCHEMA_VERSION = 2
+
+
+def access_token_tables() -> list:
+    """Migration step: the tracking server's access tokens, kept as SHA-256 hashes, never in clear."""
+    return [
+        """CREATE TABLE IF NOT EXISTS access_tokens (
+            token_id TEXT PRIMARY KEY,
+            name TEXT NOT NULL,
+            role TEXT NOT NULL,
+            token_hash TEXT NOT NULL UNIQUE,
+            created_time BIGINT NOT NULL,
+            revoked_time BIGINT
+        )""",
+        "CREATE INDEX IF NOT EXISTS access_tokens_by_name ON access_tokens (name)",
+    ]
+
+
+TRACKING_TABLES.extend(access_token_tables())
+MIGRATIONS[SCHEMA_VERSION] = access_token_tables()
+SCHEMA_VERSION += 1

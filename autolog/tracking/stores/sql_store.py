@@ -19,6 +19,8 @@ from .sql_inputs import SqlInputsMixin
 from .sql_logged_models import SqlLoggedModelsMixin
 from .sql_registry import REGISTRY_TABLES, SqlRegistryMixin
 from .sql_search import SqlSearchMixin
+from .sql_metric_history import SqlMetricHistoryMixin
+from .sql_tokens import SqlTokensMixin
 from .sql_transfer import SqlTransferMixin
 
 __all__ = ["SqlStore", "DEFAULT_EXPERIMENT_ID", "DEFAULT_EXPERIMENT_NAME"]
@@ -38,8 +40,8 @@ def _experiment_id_int(experiment_id) -> int:
         raise InvalidInputError(f"Invalid experiment id {experiment_id!r}: experiment ids are integers") from None
 
 
-class SqlStore(SqlSearchMixin, SqlRegistryMixin, SqlLoggedModelsMixin, SqlInputsMixin, SqlTransferMixin,
-               TrackingStore):
+class SqlStore(SqlSearchMixin, SqlRegistryMixin, SqlLoggedModelsMixin, SqlInputsMixin, SqlMetricHistoryMixin,
+               SqlTokensMixin, SqlTransferMixin, TrackingStore):
     """A tracking store on a SQL database, with artifacts under ``artifact_root``."""
 
     def __init__(self, database, artifact_root: str):
@@ -139,6 +141,15 @@ class SqlStore(SqlSearchMixin, SqlRegistryMixin, SqlLoggedModelsMixin, SqlInputs
             cur.execute("INSERT INTO experiment_tags (experiment_id, key, value) VALUES (?, ?, ?)"
                         " ON CONFLICT (experiment_id, key) DO UPDATE SET value = excluded.value",
                         (_experiment_id_int(experiment_id), key, value))
+
+    def delete_experiment_tag(self, experiment_id: str, key: str) -> None:
+        """Remove one experiment tag; raises NotFoundError when the experiment or tag is missing."""
+        self.get_experiment(experiment_id)
+        with self.db.write() as cur:
+            cur.execute("DELETE FROM experiment_tags WHERE experiment_id = ? AND key = ?",
+                        (_experiment_id_int(experiment_id), key))
+            if cur.rowcount == 0:
+                raise NotFoundError(f"Experiment {experiment_id!r} has no tag {key!r}")
 
     def _experiment_location(self, experiment_id) -> str:
         location = self._experiment_locations.get(experiment_id)
