@@ -23,7 +23,6 @@ class StoreSource:
         self.view = ViewType.ALL if include_deleted else ViewType.ACTIVE_ONLY
         self.run_filter = run_filter
         self._runs: dict = {}
-        self._outputs: dict = {}
 
     def describe(self) -> str:
         """A line naming the source for messages."""
@@ -49,8 +48,6 @@ class StoreSource:
             for run in page:
                 if self.run_filter is None or self.run_filter(run):
                     self._runs[run.info.run_id] = run
-                    for output in getattr(getattr(run, "outputs", None), "model_outputs", ()):
-                        self._outputs.setdefault(output.model_id, []).append((run.info.run_id, output.step))
                     found.append((run.info.run_id, run.info.experiment_id))
             token = page.token
             if not token:
@@ -81,21 +78,14 @@ class StoreSource:
         return columns
 
     def logged_models(self) -> list:
-        """LoggedModelRecords of every (not deleted) logged model, with the runs that wrote them."""
-        search = getattr(self.store, "search_logged_models", None)
-        if search is None:
+        """LoggedModelRecords of every logged model of the source's experiments, with the runs that wrote them."""
+        from ..tracking.exceptions import StoreError
+
+        try:
+            found = self.store.export_logged_models([e.experiment_id for e in self.experiments()])
+        except StoreError:  # a store without logged models: nothing to copy
             return []
-        records = []
-        for experiment in self.experiments():
-            token = None
-            while True:
-                page = search([experiment.experiment_id], None, None, _PAGE, None, token)
-                records.extend(LoggedModelRecord(model, model.artifact_location, self._outputs.get(model.model_id, ()))
-                               for model in page)
-                token = page.token
-                if not token:
-                    break
-        return records
+        return [LoggedModelRecord(model, model.artifact_location, outputs, stage) for model, outputs, stage in found]
 
     def registered_models(self) -> list:
         """Every registered model."""
@@ -112,10 +102,17 @@ class StoreSource:
         found, token = [], None
         while True:
             page = self.store.search_model_versions(None, _PAGE, None, token)
-            found.extend(VersionRecord(v, v.storage_location or v.source) for v in page)
+            found.extend(VersionRecord(v, self._version_files(v)) for v in page)
             token = page.token
             if not token:
                 return found
+
+    def _version_files(self, version):
+        """Where a version's files can be read: its registry copy, or the copy a server names."""
+        if version.storage_location:
+            return version.storage_location
+        download = getattr(self.store, "get_model_version_download_uri", None)
+        return download(version.name, version.version) if download else version.source
 
     def close(self) -> None:
         """Nothing to release: the client's store stays cached for the process."""

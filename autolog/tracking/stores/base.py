@@ -261,6 +261,10 @@ class TrackingStore(abc.ABC):
         """Whether a logged model with this id exists."""
         raise self._unsupported("look logged models up")
 
+    def export_logged_models(self, experiment_ids) -> list:
+        """(LoggedModel, [(run id, step)], lifecycle stage) for every logged model of these experiments."""
+        raise self._unsupported("list logged models for a copy")
+
     def import_logged_model(self, model, experiment_id: str, outputs=(), lifecycle_stage="active") -> bool:
         """Write a logged model with its own id and the runs that wrote it; False when it exists."""
         raise self._unsupported("import logged models")

@@ -142,6 +142,27 @@ class SqlTransferMixin:
         """Whether a logged model with this id exists here (deleted or not)."""
         return bool(self.db.query("SELECT 1 FROM logged_models WHERE model_id = ?", (model_id,)))
 
+    def export_logged_models(self, experiment_ids) -> list:
+        """(LoggedModel, [(run id, step) of the runs that wrote it], lifecycle stage) for every logged model of
+        these experiments, deleted ones included: what a copy of them needs."""
+        ids = [int(experiment_id) for experiment_id in experiment_ids]
+        if not ids:
+            return []
+        marks = ", ".join("?" * len(ids))
+        rows = self.db.query("SELECT lm.model_id, lm.experiment_id, lm.name, lm.artifact_location,"
+                             " lm.creation_timestamp, lm.last_updated_timestamp, lm.model_type, lm.source_run_id,"
+                             " lm.status, lm.status_message FROM logged_models lm"
+                             f" WHERE lm.experiment_id IN ({marks}) ORDER BY lm.creation_timestamp", ids)
+        stages = dict(self.db.query(f"SELECT model_id, lifecycle_stage FROM logged_models"
+                                    f" WHERE experiment_id IN ({marks})", ids))
+        outputs: dict = {}
+        for run_id, model_id, step in self.db.query(
+                "SELECT o.run_uuid, o.model_id, o.step FROM run_model_outputs o JOIN logged_models lm"
+                f" ON lm.model_id = o.model_id WHERE lm.experiment_id IN ({marks})", ids):
+            outputs.setdefault(model_id, []).append((run_id, step))
+        return [(model, outputs.get(model.model_id, []), stages[model.model_id])
+                for model in self._logged_models_from_rows(rows)]
+
     def import_logged_model(self, model, experiment_id: str, outputs=(), lifecycle_stage="active") -> bool:
         """Write logged model ``model`` with its own id, times, status, params, tags and metrics, and the
         runs that wrote it as (run id, step) ``outputs``; False, writing nothing, when the id exists."""
