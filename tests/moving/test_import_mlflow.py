@@ -207,3 +207,12 @@ def test_import_of_a_database_written_by_mlflow_2(tmp_path, run_cli):
     autolog.set_tracking_uri(str(tmp_path / "dest"))
     files = autolog.tracking.uris.download_artifacts("models:/legacy-model/Production")
     assert open(os.path.join(files, "weights.txt"), encoding="utf-8").read() == "w"
+
+
+def test_opening_an_mlflow_file_store_names_the_import_command(tmp_path):
+    store = tmp_path / "mlruns"
+    (store / "0").mkdir(parents=True)
+    (store / "0" / "meta.yaml").write_text("experiment_id: '0'\nname: Default\n")
+    with pytest.raises(StoreError, match=f"autolog import-mlflow {store} --to"):
+        autolog.Client(str(store))
+    assert sorted(p.name for p in store.iterdir()) == ["0"]  # nothing created inside it
