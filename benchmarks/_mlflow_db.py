@@ -39,6 +39,7 @@ _TABLES = [
     """CREATE TABLE latest_metrics ("key" VARCHAR(250) NOT NULL, value FLOAT NOT NULL, timestamp BIGINT,
         step BIGINT NOT NULL, is_nan BOOLEAN NOT NULL, run_uuid VARCHAR(32) NOT NULL, PRIMARY KEY ("key", run_uuid))""",
     "CREATE INDEX index_metrics_run_uuid ON metrics (run_uuid)",
+    "CREATE INDEX index_metrics_run_uuid_key_step ON metrics (run_uuid, key, step)",
     "CREATE INDEX index_params_run_uuid ON params (run_uuid)",
     "CREATE INDEX index_tags_run_uuid ON tags (run_uuid)",
     """CREATE TABLE registered_models (name VARCHAR(256) NOT NULL PRIMARY KEY, creation_time BIGINT,
