@@ -216,3 +216,38 @@ def test_opening_an_mlflow_file_store_names_the_import_command(tmp_path):
     with pytest.raises(StoreError, match=f"autolog import-mlflow {store} --to"):
         autolog.Client(str(store))
     assert sorted(p.name for p in store.iterdir()) == ["0"]  # nothing created inside it
+
+
+def _copy_into_postgres(sqlite_path, uri: str) -> None:
+    """Recreate an MLflow SQLite database's tables and rows in PostgreSQL (the schema MLflow gives both)."""
+    psycopg = pytest.importorskip("psycopg")
+    lite = sqlite3.connect(sqlite_path)
+    with psycopg.connect(uri, autocommit=True) as pg:
+        for (statement,) in lite.execute("SELECT sql FROM sqlite_master WHERE sql IS NOT NULL"):
+            pg.execute(statement.replace("BOOLEAN DEFAULT '0'", "BOOLEAN DEFAULT false"))
+        for (table,) in lite.execute("SELECT name FROM sqlite_master WHERE type = 'table'"):
+            columns = [(row[1], row[2]) for row in lite.execute(f"PRAGMA table_info({table})")]
+            rows = [tuple(bool(value) if kind.startswith("BOOLEAN") else value
+                          for (_, kind), value in zip(columns, row))
+                    for row in lite.execute(f"SELECT * FROM {table}")]
+            names = ", ".join(f'"{name}"' for name, _ in columns)
+            with pg.cursor() as cursor:
+                cursor.executemany(f"INSERT INTO {table} ({names}) VALUES ({', '.join(['%s'] * len(columns))})",
+                                   rows)
+
+
+def test_import_of_an_mlflow_postgresql_database(tmp_path, run_cli, request):
+    try:
+        server = request.getfixturevalue("postgres_server")
+    except pytest.FixtureLookupError:
+        pytest.skip("needs the PostgreSQL test server (postgres_server fixture)")
+    database = tmp_path / "mlflow.db"
+    written = write_mlflow_database(str(database), runs=12, points=9, artifact_root=str(tmp_path / "mlruns"))
+    uri = server.new_uri()
+    _copy_into_postgres(database, uri)
+    status, out, _ = run_cli("import-mlflow", uri, "--to", tmp_path / "dest")
+    assert status == 0 and "12 runs, 108 metric points" in out, out
+    client = autolog.Client(str(tmp_path / "dest"))
+    run = client.get_run(written["run_ids"][3])
+    assert run.info.run_name == "run-3" and run.data.params["depth"] == "3"
+    assert [m.step for m in client.get_metric_history(run.info.run_id, "loss")] == list(range(9))
