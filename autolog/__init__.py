@@ -23,10 +23,14 @@ _TRACKING_NAMES = _TRACKING_NAMES | {
     "LoggedModelStatus", "RunInputs", "RunOutputs", "delete_logged_model_tag", "finalize_logged_model",
     "get_logged_model", "initialize_logged_model", "last_logged_model", "log_input", "log_model_params",
     "search_logged_models", "set_logged_model_tags",
+    "MlflowClient", "create_experiment", "delete_experiment", "delete_experiment_tag", "flush_async_logging",
+    "get_experiment", "get_experiment_by_name", "get_parent_run", "get_registry_uri", "get_run", "load_table",
+    "log_image", "log_stream", "log_table", "search_experiments", "search_model_versions",
+    "search_registered_models", "set_experiment_tag", "set_experiment_tags", "set_registry_uri",
 }
 _SUBMODULES = frozenset({"data", "entities"})
 
-__all__ = sorted(_TRACKING_NAMES | _SUBMODULES | {"xgboost", "lightgbm", "sklearn", "enable", "disable"})
+__all__ = sorted(_TRACKING_NAMES | _SUBMODULES | {"xgboost", "lightgbm", "sklearn", "enable", "disable", "autolog"})
 
 
 def __getattr__(name: str):
@@ -73,6 +77,12 @@ def enable(**options) -> None:
     from .integrations import enable_all
 
     enable_all(**options)
+
+
+def autolog(**options) -> None:
+    """MLflow's ``mlflow.autolog()``: autologging for every supported framework that is installed
+    (the same as :func:`enable`; ``disable=True`` turns them all off)."""
+    enable(**options)
 
 
 def disable() -> None:

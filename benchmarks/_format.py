@@ -27,7 +27,10 @@ def stat(value, kind: str, note: str = "") -> str:
     """A Stat as ``median (low–high)`` in one unit; ``note`` when there is none."""
     if value is None:
         return note or "—"
-    if kind == "rate":
+    if kind == "mb":
+        text = f"{value.median:,.0f} MB"
+        spread = f"{value.low:,.0f}–{value.high:,.0f}"
+    elif kind == "rate":
         text = f"{value.median:,.0f}/s"
         spread = f"{value.low:,.0f}–{value.high:,.0f}"
     else:

@@ -15,11 +15,12 @@ GROUPS = {
     "xgboost": "benchmarks.xgboost_bench",
     "lightgbm": "benchmarks.lightgbm_sklearn_bench",
     "sklearn": "benchmarks.lightgbm_sklearn_bench",
+    "server": "benchmarks.server_bench",
     "moving": "benchmarks.moving_bench",
 }
 GROUP_TITLES = {"imports": "Import time", "tracking": "Tracking", "search": "Search", "models": "Model format",
                 "xgboost": "xgboost autologging", "lightgbm": "lightgbm autologging",
-                "sklearn": "scikit-learn autologging", "moving": "Moving runs"}
+                "sklearn": "scikit-learn autologging", "server": "Tracking server", "moving": "Moving runs"}
 
 
 def scenarios(groups=None) -> list:

@@ -42,11 +42,11 @@ class Row:
     @property
     def is_time(self) -> bool:
         """True for seconds (lower is better), False for a rate (higher is better)."""
-        return self.measure.kind == "time"
+        return self.measure.kind != "rate"
 
     def added(self, stat: Stat | None) -> float | None:
         """Seconds ``stat`` adds over the baseline, when both are known."""
-        if stat is None or self.baseline is None or not self.is_time:
+        if stat is None or self.baseline is None or self.measure.kind != "time":
             return None
         return stat.median - self.baseline.median
 

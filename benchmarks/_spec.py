@@ -30,12 +30,15 @@ class Target:
             "added_ms": f"< {self.value:g} ms added",
             "max_ms": f"< {self.value:g} ms",
             "min_rate": f"≥ {self.value:,.0f}/s",
+            "max_mb": f"< {self.value:g} MB",
         }[self.kind]
 
     def met(self, ours: float, baseline: float | None) -> bool | None:
         """Whether ``ours`` (seconds, or a rate) meets the target; None when it cannot be judged."""
         if self.kind == "max_ms":
             return ours * 1000 < self.value
+        if self.kind == "max_mb":
+            return ours < self.value
         if self.kind == "min_rate":
             return ours >= self.value
         if baseline is None:
@@ -47,7 +50,8 @@ class Target:
 
 @dataclass(frozen=True)
 class Measure:
-    """One number a scenario reports: ``kind`` is ``time`` (seconds, lower is better) or ``rate`` (per second)."""
+    """One number a scenario reports: ``kind`` is ``time`` (seconds, lower is better), ``rate`` (per second)
+    or ``mb`` (megabytes of memory, lower is better)."""
 
     key: str
     label: str

@@ -30,6 +30,7 @@ def save_model_dir(path, flavor: str, write, signature=None, input_example=None,
     """Create the model directory ``path``: ``write(path)`` stores the model and returns (flavor config or
     None, python_function config, modules the model needs); then the example, environment and MLmodel.
 
+    ``signature=False`` saves no signature (None infers one from ``input_example``, as MLflow does).
     On any error the half-written directory is removed. Raises InvalidInputError when ``path`` exists.
     """
     from .requirements import infer_requirements, resolve_requirements, write_environment
@@ -42,17 +43,17 @@ def save_model_dir(path, flavor: str, write, signature=None, input_example=None,
             from .input_example import save_input_example
 
             example_info = save_input_example(path, input_example)
-            if signature is None:
+            if signature is None:  # False: no signature, not even one inferred from the example
                 from .signature import ModelSignature, infer_schema
 
                 signature = ModelSignature(infer_schema(input_example))
         modules = list(modules)
-        if signature is not None and signature.inputs is not None and signature.inputs.has_input_names() \
+        if signature and signature.inputs is not None and signature.inputs.has_input_names() \
                 and not signature.inputs.is_tensor_spec():
             modules.append("pandas")  # named columns: records and arrays are turned into a DataFrame to score
         requirements = resolve_requirements(infer_requirements(modules), pip_requirements, extra_pip_requirements)
         env = write_environment(path, requirements)
-        model = Model(artifact_path=artifact_path, run_id=run_id, signature=signature,
+        model = Model(artifact_path=artifact_path, run_id=run_id, signature=signature or None,
                       saved_input_example_info=example_info, metadata=metadata, model_id=model_id)
         model.add_flavor(PYFUNC_FLAVOR, **pyfunc_conf, env=env, python_version=".".join(map(str, sys.version_info[:3])))
         if flavor_conf is not None:

@@ -79,11 +79,17 @@ def _dataset_json(dataset) -> dict:
     return {name: getattr(dataset, name) for name in fields if getattr(dataset, name, None) is not None}
 
 
+def _input_tags(tags) -> list:
+    if isinstance(tags, dict):
+        return key_values(tags)
+    return [{"key": tag.key, "value": tag.value} for tag in tags or []]
+
+
 def _inputs_json(run) -> dict:
     inputs = getattr(run, "inputs", None)
     if inputs is None:
         return {}
-    dataset_inputs = [{"tags": [{"key": t.key, "value": t.value} for t in (getattr(item, "tags", None) or [])],
+    dataset_inputs = [{"tags": _input_tags(getattr(item, "tags", None)),
                        "dataset": _dataset_json(item.dataset)}
                       for item in (getattr(inputs, "dataset_inputs", None) or [])]
     model_inputs = [{"model_id": item.model_id} for item in (getattr(inputs, "model_inputs", None) or [])]
@@ -178,7 +184,9 @@ def metrics_from_json(items) -> list:
         if not isinstance(key, str):
             raise InvalidInputError(f"Invalid metric {item!r}: 'key' must be a string")
         metrics.append(Metric(key, float_from_json(item.get("value"), f"value of metric {key!r}"),
-                              _int(item.get("timestamp", 0), "timestamp"), _int(item.get("step", 0), "step")))
+                              _int(item.get("timestamp", 0), "timestamp"), _int(item.get("step", 0), "step"),
+                              item.get("model_id") or None, item.get("dataset_name") or None,
+                              item.get("dataset_digest") or None))
     return metrics
 
 
@@ -189,3 +197,86 @@ def _int(value, what: str) -> int:
         return int(value or 0)
     except (TypeError, ValueError):
         raise InvalidInputError(f"Invalid {what} {value!r}: expected an integer") from None
+
+
+def logged_model_json(model, locations) -> dict:
+    """A LoggedModel in MLflow 3's JSON ({info, data})."""
+    info = {"model_id": model.model_id, "experiment_id": str(model.experiment_id), "name": model.name,
+            "creation_timestamp_ms": model.creation_timestamp, "last_updated_timestamp_ms": model.last_updated_timestamp,
+            "artifact_uri": locations.to_client(model.artifact_location), "status": model.status.to_proto(),
+            "tags": key_values(model.tags)}
+    for field in ("model_type", "source_run_id", "status_message"):
+        if getattr(model, field, None):
+            info[field] = getattr(model, field)
+    metrics = []
+    for metric in model.metrics or []:
+        body = metric_json(metric)
+        for field in ("model_id", "dataset_name", "dataset_digest", "run_id"):
+            if getattr(metric, field, None):
+                body[field] = getattr(metric, field)
+        metrics.append(body)
+    return {"info": info, "data": {"params": key_values(model.params), "metrics": metrics}}
+
+
+def dataset_inputs_from_json(items) -> list:
+    """DatasetInputs from log-inputs' ``datasets``; raises InvalidInputError when malformed."""
+    from ..tracking.entities import Dataset, DatasetInput, InputTag
+
+    inputs = []
+    for item in items or []:
+        dataset = item.get("dataset") if isinstance(item, dict) else None
+        if not isinstance(dataset, dict) or not dataset.get("name") or not dataset.get("digest"):
+            raise InvalidInputError(f"Invalid dataset input {item!r}: it needs a dataset with a name and digest")
+        fields = {name: dataset.get(name) for name in ("source_type", "source", "schema", "profile")}
+        tags = [InputTag(key, value) for key, value in _key_value_list(item.get("tags"), "dataset input tags")]
+        inputs.append(DatasetInput(Dataset(dataset["name"], dataset["digest"], fields["source_type"] or "",
+                                           fields["source"] or "", fields["schema"], fields["profile"]), tags))
+    return inputs
+
+
+def _model_ids(items, what: str) -> list:
+    if items is None:
+        return []
+    if not isinstance(items, list) or not all(isinstance(i, dict) and i.get("model_id") for i in items):
+        raise InvalidInputError(f"Invalid {what}: expected a list of {{\"model_id\": ...}} objects")
+    return items
+
+
+def model_inputs_from_json(items) -> list:
+    """LoggedModelInputs from log-inputs' ``models``."""
+    from ..tracking.entities import LoggedModelInput
+
+    return [LoggedModelInput(item["model_id"]) for item in _model_ids(items, "model inputs")]
+
+
+def model_outputs_from_json(items) -> list:
+    """LoggedModelOutputs from outputs' ``models``."""
+    from ..tracking.entities import LoggedModelOutput
+
+    return [LoggedModelOutput(item["model_id"], _int(item.get("step", 0), "step"))
+            for item in _model_ids(items, "model outputs")]
+
+
+def metric_columns_from_json(items) -> tuple:
+    """(keys, values, timestamps, steps) columns from a JSON metric list, without a Metric per point
+    (the log-batch hot path); raises InvalidInputError when malformed."""
+    if not isinstance(items, list) or not all(isinstance(item, dict) for item in items):
+        raise InvalidInputError("Invalid metrics: expected a list of metric objects")
+    try:
+        keys = [item["key"] for item in items]
+        values = [item["value"] for item in items]
+    except KeyError as missing:
+        raise InvalidInputError(f"Invalid metrics: every metric needs {missing}") from None
+    if not all(isinstance(key, str) for key in keys):
+        raise InvalidInputError("Invalid metrics: every 'key' must be a string")
+    if set(map(type, values)) <= {float, int}:
+        values = [float(value) for value in values]
+    else:
+        values = [float_from_json(value, f"value of metric {key!r}") for key, value in zip(keys, values)]
+    stamps = [item.get("timestamp") or 0 for item in items]
+    steps = [item.get("step") or 0 for item in items]
+    if not set(map(type, stamps)) <= {int}:
+        stamps = [_int(stamp, "timestamp") for stamp in stamps]
+    if not set(map(type, steps)) <= {int}:
+        steps = [_int(step, "step") for step in steps]
+    return keys, values, stamps, steps

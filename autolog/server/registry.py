@@ -10,7 +10,7 @@ from urllib.parse import urlparse
 
 from ..tracking import uris
 from ..tracking.exceptions import InvalidInputError
-from ..tracking.validation import tag_value_to_str, validate_key
+from ..tracking.validation import safe_artifact_path, tag_value_to_str, validate_key
 from ._api import Endpoint
 from .locations import PROXY_SCHEME
 from .protocol import model_version_json, registered_model_json
@@ -90,7 +90,12 @@ def server_side_source(ctx, source: str) -> str:
     """The URI or path the server reads a new version's files from; raises InvalidInputError for a source
     on the server's disk outside the artifact destination (a client may not register arbitrary files)."""
     scheme = urlparse(source).scheme.lower()
-    if scheme in ("runs", "models"):
+    if scheme == "runs":
+        safe_artifact_path(uris.parse_runs_uri(source)[1])
+        return source
+    if scheme == "models":
+        parsed = uris.parse_logged_model_uri(source)
+        safe_artifact_path(parsed[1] if parsed else uris.parse_models_uri(source)["path"])
         return source
     if source.startswith(PROXY_SCHEME):
         return ctx.locations.from_client(source)

@@ -11,8 +11,8 @@ from ..tracking.validation import (param_value_to_str, tag_value_to_str, validat
                                    validate_metric_value)
 from ._api import ApiError, Endpoint
 from .experiments import view_type_from
-from .protocol import (float_from_json, metrics_from_json, params_from_json, run_info_json, run_json,
-                       tags_from_json)
+from .protocol import (float_from_json, metric_columns_from_json, metrics_from_json, params_from_json,
+                       run_info_json, run_json, tags_from_json)
 
 __all__ = ["ENDPOINTS", "MAX_BATCH_METRICS", "MAX_BATCH_PARAMS", "MAX_BATCH_TAGS", "MAX_BATCH_ENTITIES"]
 
@@ -89,13 +89,18 @@ def _write_batch(ctx, run_id: str, metrics=(), params=(), tags=()) -> None:
     columns = ([m.key for m in metrics], [m.value for m in metrics], [m.timestamp for m in metrics],
                [m.step for m in metrics]) if metrics else None
     ctx.store.log_batch(run_id, columns, params, _checked_tags(tags))
+    linked = [metric for metric in metrics if metric.model_id]
+    if linked:
+        ctx.store.log_model_metrics(run_id, linked)
 
 
 def log_metric(ctx, args) -> dict:
     """POST runs/log-metric {run_id, key, value, timestamp, step}."""
     key = validate_key(args.require("key"), "metric key")
     value = validate_metric_value(key, float_from_json(args.raw.get("value"), f"value of metric {key!r}"))
-    metric = Metric(key, value, args.integer("timestamp") or int(time.time() * 1000), args.integer("step", 0))
+    metric = Metric(key, value, args.integer("timestamp") or int(time.time() * 1000), args.integer("step", 0),
+                    args.text("model_id") or None, args.text("dataset_name") or None,
+                    args.text("dataset_digest") or None)
     _write_batch(ctx, _run_id(args), metrics=[metric])
     return {}
 
@@ -118,21 +123,30 @@ def delete_tag(ctx, args) -> dict:
     return {}
 
 
+def _check_batch_sizes(metrics: int, params: int, tags: int) -> None:
+    for count, limit, what in ((metrics, MAX_BATCH_METRICS, "metrics"), (params, MAX_BATCH_PARAMS, "params"),
+                               (tags, MAX_BATCH_TAGS, "tags")):
+        if count > limit:
+            raise InvalidInputError(f"A batch logging request can contain at most {limit} {what}. Got {count} {what}")
+    if metrics + params + tags > MAX_BATCH_ENTITIES:
+        raise InvalidInputError(f"A batch logging request can contain at most {MAX_BATCH_ENTITIES} metrics, "
+                                f"params and tags in total. Got {metrics + params + tags}")
+
+
 def log_batch(ctx, args) -> dict:
     """POST runs/log-batch {run_id, metrics, params, tags} within MLflow's limits, written atomically."""
-    metrics = metrics_from_json(args.get("metrics"))
+    raw_metrics = args.get("metrics") or []
     params = params_from_json(args.get("params"))
     tags = tags_from_json(args.get("tags"))
-    for items, limit, what in ((metrics, MAX_BATCH_METRICS, "metrics"), (params, MAX_BATCH_PARAMS, "params"),
-                               (tags, MAX_BATCH_TAGS, "tags")):
-        if len(items) > limit:
-            raise InvalidInputError(f"A batch logging request can contain at most {limit} {what}. "
-                                    f"Got {len(items)} {what}")
-    total = len(metrics) + len(params) + len(tags)
-    if total > MAX_BATCH_ENTITIES:
-        raise InvalidInputError(f"A batch logging request can contain at most {MAX_BATCH_ENTITIES} metrics, "
-                                f"params and tags in total. Got {total}")
-    _write_batch(ctx, _run_id(args), metrics, params, tags)
+    _check_batch_sizes(len(raw_metrics) if isinstance(raw_metrics, list) else 0, len(params), len(tags))
+    if isinstance(raw_metrics, list) and any(isinstance(m, dict) and m.get("model_id") for m in raw_metrics):
+        _write_batch(ctx, _run_id(args), metrics_from_json(raw_metrics), params, tags)
+        return {}
+    columns = metric_columns_from_json(raw_metrics)
+    for key in set(columns[0]):
+        validate_key(key, "metric key")
+    params = [Param(validate_key(p.key, "param key"), param_value_to_str(p.key, p.value)) for p in params]
+    ctx.store.log_batch(_run_id(args), columns if columns[0] else None, params, _checked_tags(tags))
     return {}
 
 
@@ -145,7 +159,7 @@ def _store_method(ctx, name: str):
 
 def log_inputs(ctx, args) -> dict:
     """POST runs/log-inputs {run_id, datasets, models}."""
-    from .inputs import dataset_inputs_from_json, model_inputs_from_json
+    from .protocol import dataset_inputs_from_json, model_inputs_from_json
 
     _store_method(ctx, "log_inputs")(_run_id(args), dataset_inputs_from_json(args.get("datasets")),
                                      model_inputs_from_json(args.get("models")))
@@ -154,7 +168,7 @@ def log_inputs(ctx, args) -> dict:
 
 def log_outputs(ctx, args) -> dict:
     """POST runs/outputs {run_id, models: [{model_id, step}]}."""
-    from .inputs import model_outputs_from_json
+    from .protocol import model_outputs_from_json
 
     _store_method(ctx, "log_outputs")(_run_id(args), model_outputs_from_json(args.get("models")))
     return {}

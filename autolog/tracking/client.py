@@ -81,6 +81,10 @@ class Client(RegistryClientMixin, LoggedModelsClientMixin):
         """Set a tag on an experiment."""
         self._store.set_experiment_tag(str(experiment_id), validate_key(key, "tag key"), tag_value_to_str(key, value))
 
+    def delete_experiment_tag(self, experiment_id, key: str) -> None:
+        """Remove a tag from an experiment; raises NotFoundError when it has no such tag."""
+        self._store.delete_experiment_tag(str(experiment_id), key)
+
     # -- runs -------------------------------------------------------------
     def create_run(self, experiment_id, start_time=None, tags=None, run_name=None):
         """Create a RUNNING run in an experiment and return it (no system tags; the fluent API adds those)."""
@@ -88,7 +92,7 @@ class Client(RegistryClientMixin, LoggedModelsClientMixin):
         run_name = run_name or tags.get(RUN_NAME) or generate_run_name()
         tags[RUN_NAME] = run_name
         user = tags.get("mlflow.user") or _default_user()
-        run = self._store.create_run(str(experiment_id), user, start_time or _now_ms(),
+        run = self._store.create_run(str(experiment_id), user, _now_ms() if start_time is None else int(start_time),
                                      [RunTag(validate_key(k, "tag key"), v) for k, v in tags.items()], run_name)
         self._remember_artifact_uri(run.info.run_id, run.info.artifact_uri)
         return run
@@ -117,7 +121,7 @@ class Client(RegistryClientMixin, LoggedModelsClientMixin):
 
     def log_metric(self, run_id: str, key: str, value, timestamp=None, step=None) -> None:
         """Log one metric point, written at once."""
-        self.log_batch(run_id, metrics=[Metric(key, value, timestamp or _now_ms(), step or 0)])
+        self.log_batch(run_id, metrics=[Metric(key, value, _now_ms() if timestamp is None else timestamp, step or 0)])
 
     def set_tag(self, run_id: str, key: str, value) -> None:
         """Set one tag (tags can be overwritten)."""
@@ -151,7 +155,7 @@ class Client(RegistryClientMixin, LoggedModelsClientMixin):
         if status not in RunStatus.TERMINATED:
             raise InvalidInputError(f"Invalid end status {status!r}: expected FINISHED, FAILED or KILLED")
         self._sync()
-        self._store.finish_run(run_id, status, end_time or _now_ms())
+        self._store.finish_run(run_id, status, _now_ms() if end_time is None else int(end_time))
 
     def _finish_run(self, run_id: str, status: str, points=(), tags=None) -> None:
         """End a run with its last buffered (key, value, timestamp, step) points and tags in one write."""

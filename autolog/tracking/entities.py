@@ -55,6 +55,35 @@ class RunStatus:
     ALL = (RUNNING, SCHEDULED, FINISHED, FAILED, KILLED)
     TERMINATED = (FINISHED, FAILED, KILLED)
 
+    @staticmethod
+    def to_string(status) -> str:
+        """The status's name; MLflow's integer codes (1 RUNNING ... 5 KILLED) are accepted too.
+
+        Raises ValueError for an unknown status.
+        """
+        if isinstance(status, int) and not isinstance(status, bool) and 1 <= status <= len(RunStatus.ALL):
+            return RunStatus.ALL[status - 1]
+        if status in RunStatus.ALL:
+            return status
+        raise ValueError(f"Invalid run status {status!r}: expected one of {', '.join(RunStatus.ALL)}")
+
+    @staticmethod
+    def from_string(status_str: str) -> str:
+        """The status named ``status_str`` (statuses are their names here); raises ValueError when unknown."""
+        if status_str not in RunStatus.ALL:
+            raise ValueError(f"Invalid run status {status_str!r}: expected one of {', '.join(RunStatus.ALL)}")
+        return status_str
+
+    @staticmethod
+    def is_terminated(status) -> bool:
+        """True for FINISHED, FAILED and KILLED."""
+        return RunStatus.to_string(status) in RunStatus.TERMINATED
+
+    @staticmethod
+    def all_status() -> list:
+        """Every status."""
+        return list(RunStatus.ALL)
+
 
 class LifecycleStage:
     """Whether an experiment or run is visible or soft-deleted."""

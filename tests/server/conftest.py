@@ -69,6 +69,14 @@ class Server:
         self._log.close()
 
 
+@pytest.fixture(scope="module")
+def module_server(tmp_path_factory):
+    """One server without auth shared by a test module."""
+    server = Server(tmp_path_factory.mktemp("shared") / "store")
+    yield server
+    server.stop()
+
+
 @pytest.fixture
 def start_server(tmp_path):
     """A factory: ``start_server(*cli_options, store_dir=...)`` -> a running Server, stopped after the test."""

@@ -2,6 +2,7 @@
 
 import math
 import sqlite3
+import time
 
 import pytest
 
@@ -90,6 +91,7 @@ def _models_named(client, **search) -> list:
 def test_search_logged_models_filters_orders_and_pages(client):
     run = client.create_run("0")
     for index, name in enumerate(["a", "b", "c"]):
+        time.sleep(0.002)  # distinct creation times: the default order is newest first
         model = client.create_logged_model("0", name=name, source_run_id=run.info.run_id,
                                            params={"depth": index}, tags={"kind": "tree" if index else "linear"})
         client.log_batch(run.info.run_id, metrics=[

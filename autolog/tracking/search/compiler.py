@@ -11,13 +11,13 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 
 from .errors import SearchSyntaxError
-from .nodes import ATTRIBUTE, METRIC, Comparison
+from .nodes import ATTRIBUTE, DATASET, METRIC, Comparison
 
 __all__ = ["CompiledSearch", "compile_search"]
 
 _NUMERIC_OPS = ("=", "!=", "<", "<=", ">", ">=", "IN", "NOT IN")
 _TEXT_OPS = ("=", "!=", "LIKE", "NOT LIKE", "ILIKE", "NOT ILIKE", "IN", "NOT IN")
-_KIND_NAMES = {METRIC: "metrics", "param": "params", "tag": "tags", ATTRIBUTE: "attributes"}
+_KIND_NAMES = {METRIC: "metrics", "param": "params", "tag": "tags", ATTRIBUTE: "attributes", DATASET: "datasets"}
 
 
 @dataclass
@@ -103,8 +103,28 @@ def _join_for(compiled: CompiledSearch, kind: str, key: str) -> _Join:
     return join
 
 
+def _add_dataset_comparison(compiled: CompiledSearch, clause: Comparison, text: str) -> None:
+    """``datasets.name|digest|context <op> <value>``: the run read a dataset that matches."""
+    spec = compiled.spec
+    template = spec.dataset_keys.get(clause.key.lower())
+    if template is None:
+        known = ", ".join(f"datasets.{key}" for key in spec.dataset_keys)
+        _fail("filter", text, clause.position, f"{spec.entity} have no datasets.{clause.key}"
+              + (f" (use {known})" if known else ""))
+    if clause.op in ("IS NULL", "IS NOT NULL"):
+        _fail("filter", text, clause.position, f"datasets.{clause.key} compares with values, not {clause.op}")
+    head, _, rest = template.partition("{test:")
+    column, _, tail = rest.partition("}")
+    sql, params = _condition(compiled.dialect, clause, column, False, None, text)
+    compiled.where.append(head + sql + tail)
+    compiled.where_params.extend(params)
+
+
 def _add_comparison(compiled: CompiledSearch, clause: Comparison, text: str) -> None:
     spec = compiled.spec
+    if clause.kind == DATASET:
+        _add_dataset_comparison(compiled, clause, text)
+        return
     attribute = _attribute(spec, clause.kind, clause.key, "filter", text, clause.position)
     if attribute is not None:
         column, numeric, nan_column = f"{spec.alias}.{attribute.column}", attribute.numeric, None
@@ -168,6 +188,8 @@ def _bindable(value):
 
 def _add_order(compiled: CompiledSearch, order_key) -> None:
     spec = compiled.spec
+    if order_key.kind == DATASET:
+        _fail("order key", order_key.text, order_key.position, "results cannot be ordered by datasets")
     attribute = _attribute(spec, order_key.kind, order_key.key, "order key", order_key.text, order_key.position)
     direction = "ASC" if order_key.ascending else "DESC"
     if attribute is not None:
@@ -176,6 +198,10 @@ def _add_order(compiled: CompiledSearch, order_key) -> None:
         return
     join = _join_for(compiled, order_key.kind, order_key.key)
     column = f"{join.alias}.value"
-    if not (join.inner and join.value_not_null):
+    nan_column = spec.key_tables[order_key.kind].nan_column
+    if nan_column:  # as MLflow: values, then NaN, then missing, whatever the direction
+        compiled.order_terms.append(
+            f"(CASE WHEN {join.alias}.{nan_column} = 1 THEN 1 WHEN {column} IS NULL THEN 2 ELSE 0 END)")
+    elif not (join.inner and join.value_not_null):
         compiled.order_terms.append(f"({column} IS NULL)")
     compiled.order_terms.append(f"{column} {direction}")

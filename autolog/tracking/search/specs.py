@@ -41,6 +41,8 @@ class EntitySpec:
     attributes: dict
     key_tables: dict = field(default_factory=dict)
     tie_breakers: tuple = ()
+    # datasets.<key> -> an EXISTS subquery with one "{test}" slot for the condition on the dataset's column
+    dataset_keys: dict = field(default_factory=dict)
 
 
 _TEXT, _NUMBER = Attribute, lambda column: Attribute(column, True)
@@ -59,6 +61,13 @@ RUNS = EntitySpec(
         TAG: KeyTable("tags"),
     },
     tie_breakers=(("r.start_time", False), ("r.run_uuid", True)),
+    dataset_keys={
+        key: "EXISTS (SELECT 1 FROM run_dataset_inputs di JOIN datasets ds ON ds.dataset_uuid = di.dataset_uuid"
+             f" WHERE di.run_uuid = r.run_uuid AND {{test:ds.{key}}})" for key in ("name", "digest")
+    } | {
+        "context": "EXISTS (SELECT 1 FROM run_dataset_input_tags dt WHERE dt.run_uuid = r.run_uuid"
+                   " AND dt.key = 'mlflow.data.context' AND {test:dt.value})",
+    },
 )
 
 EXPERIMENTS = EntitySpec(
@@ -76,6 +85,7 @@ REGISTERED_MODELS = EntitySpec(
     attributes={
         "name": _TEXT("name"), "description": _TEXT("description"),
         "creation_timestamp": _NUMBER("creation_time"), "last_updated_timestamp": _NUMBER("last_updated_time"),
+        "timestamp": _NUMBER("creation_time"),
     },
     key_tables={TAG: KeyTable("registered_model_tags")},
     tie_breakers=(("m.name", True),),

@@ -42,6 +42,10 @@ class TrackingStore(abc.ABC):
     def set_experiment_tag(self, experiment_id: str, key: str, value: str) -> None:
         """Set one experiment tag."""
 
+    @abc.abstractmethod
+    def delete_experiment_tag(self, experiment_id: str, key: str) -> None:
+        """Remove one experiment tag (NotFoundError when it has none of that key)."""
+
     # runs
     @abc.abstractmethod
     def create_run(self, experiment_id: str, user_id: str, start_time: int, tags, run_name: str):

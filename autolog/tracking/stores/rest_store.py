@@ -15,7 +15,7 @@ from ..entities import (Experiment, Metric, ModelVersion, PagedList, RegisteredM
 from ..exceptions import NotFoundError
 from ..http_client import HttpSession
 from .base import TrackingStore
-from .rest_store_gaps import RestStoreGaps
+from .rest_logged_models import RestLoggedModelsMixin, inputs_outputs
 from .rest_transfer import RestTransferMixin
 
 __all__ = ["RestStore", "PROXY_PATH"]
@@ -47,22 +47,7 @@ def _key_values(mapping) -> list:
     return [{"key": key, "value": value} for key, value in (mapping or {}).items()]
 
 
-def _inputs_outputs(body: dict) -> tuple:
-    """RunInputs and RunOutputs from a run's JSON (datasets and logged models it read and wrote)."""
-    from ..entities import (Dataset, DatasetInput, InputTag, LoggedModelInput, LoggedModelOutput, RunInputs,
-                            RunOutputs)
-
-    inputs, outputs = body.get("inputs") or {}, body.get("outputs") or {}
-    fields = ("name", "digest", "source_type", "source", "schema", "profile")
-    datasets = [DatasetInput(Dataset(*((item.get("dataset") or {}).get(name) for name in fields)),
-                             [InputTag(tag["key"], tag.get("value")) for tag in item.get("tags") or []])
-                for item in inputs.get("dataset_inputs") or []]
-    return (RunInputs(datasets, [LoggedModelInput(item["model_id"]) for item in inputs.get("model_inputs") or []]),
-            RunOutputs([LoggedModelOutput(item["model_id"], int(item.get("step") or 0))
-                        for item in outputs.get("model_outputs") or []]))
-
-
-class RestStore(RestTransferMixin, RestStoreGaps, TrackingStore):
+class RestStore(RestTransferMixin, RestLoggedModelsMixin, TrackingStore):
     """A TrackingStore that talks to an autolog (or MLflow) tracking server."""
 
     registers_on_server = True
@@ -100,7 +85,7 @@ class RestStore(RestTransferMixin, RestStoreGaps, TrackingStore):
         metrics = {item["key"]: _float(item["value"]) for item in data.get("metrics") or []}
         return Run(self._run_info(body["info"]), RunData(metrics, _pairs(data.get("params")),
                                                          _pairs(data.get("tags"))),
-                   *_inputs_outputs(body))
+                   *inputs_outputs(body.get("inputs") or {}, body.get("outputs") or {}))
 
     @staticmethod
     def _version(body: dict) -> ModelVersion:
@@ -327,5 +312,3 @@ class RestStore(RestTransferMixin, RestStoreGaps, TrackingStore):
 
     def close(self) -> None:
         self.session.close()
-
-
