@@ -146,8 +146,9 @@ def log_artifacts(call, write=None) -> None:
         shutil.rmtree(directory, ignore_errors=True)
 
 
-def log_model(call, flavor_name: str, model, example=None, predict=None) -> None:
-    """Log ``model`` with ``flavors.<flavor_name>.log_model`` under "model", as the call's options ask.
+def log_model(call, flavor_name: str, model, example=None, predict=None, **flavor_options) -> None:
+    """Log ``model`` with ``flavors.<flavor_name>.log_model`` under "model", as the call's options ask
+    (``flavor_options`` go to the flavor: xgboost's ``model_format``...).
 
     ``example`` is a few input rows; ``predict(example)`` gives the outputs for the signature.
     Raises whatever the flavor raises (an unserialisable model, an unwritable store).
@@ -165,4 +166,4 @@ def log_model(call, flavor_name: str, model, example=None, predict=None) -> None
         signature = flavors.infer_signature(example, predict(example))
     flavor.log_model(model, artifact_path="model", signature=signature,
                      input_example=example if options.log_input_examples else None,
-                     registered_model_name=options.registered_model_name)
+                     registered_model_name=options.registered_model_name, **flavor_options)

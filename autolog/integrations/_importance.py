@@ -22,19 +22,31 @@ _CHART_WIDTH = 420
 
 def write_importance_files(directory: str, importances: dict) -> list:
     """Write ``feature_importance_<type>.json`` and ``.svg`` for each {type: {feature: value}}; return the names.
+    A value may be a list (one weight per class of a multi-class linear booster): the JSON keeps it,
+    the chart shows the sum of absolute weights.
 
     Raises OSError when the directory cannot be written.
     """
     written = []
     for importance_type, scores in importances.items():
-        clean = {str(name): float(value) for name, value in scores.items()}
+        clean = {str(name): _number_or_list(value) for name, value in scores.items()}
         base = f"feature_importance_{importance_type}"
         with open(os.path.join(directory, base + ".json"), "w", encoding="utf-8") as handle:
             json.dump(clean, handle, indent=2)
+        per_class = any(isinstance(value, list) for value in clean.values())
+        chart = {name: sum(map(abs, value)) if isinstance(value, list) else value for name, value in clean.items()}
+        title = f"Feature importance ({importance_type}{', |weights| summed over classes' if per_class else ''})"
         with open(os.path.join(directory, base + ".svg"), "w", encoding="utf-8") as handle:
-            handle.write(importance_svg(clean, f"Feature importance ({importance_type})"))
+            handle.write(importance_svg(chart, title))
         written += [base + ".json", base + ".svg"]
     return written
+
+
+def _number_or_list(value):
+    """A score as a float, or a list of floats (a multi-class linear model's weights per class)."""
+    if isinstance(value, (list, tuple)):
+        return [float(item) for item in value]
+    return float(value)
 
 
 def importance_svg(scores: dict, title: str) -> str:

@@ -67,10 +67,13 @@ def _task(estimator) -> str:
     return ""
 
 
-def training_metrics(estimator, X, y, sample_weight=None, labels=None) -> dict:
+def training_metrics(estimator, X, y, sample_weight=None, labels=None, outputs=None) -> dict:
     """``training_*`` metrics of a fitted estimator by task (regressor, classifier, clusterer); {} for others.
+    Regressors and classifiers also get ``training_score``, the estimator's own ``score`` (with the
+    sample weights), as MLflow logs it.
 
-    ``labels`` are cluster labels already at hand (from ``fit_predict``). Raises whatever the
+    ``labels`` are cluster labels already at hand (from ``fit_predict``). ``outputs``, a dict, receives
+    a classifier's "predicted" labels and "probabilities" (for its plots). Raises whatever the
     estimator's predict raises.
     """
     task = _task(estimator)
@@ -80,8 +83,36 @@ def training_metrics(estimator, X, y, sample_weight=None, labels=None) -> dict:
         return {}
     predicted = _predict(estimator.predict, estimator, X)
     if task == "regressor":
-        return _regressor_metrics(y, predicted, sample_weight)
-    return _classifier_metrics(estimator, X, y, predicted, sample_weight)
+        metrics = _regressor_metrics(y, predicted, sample_weight)
+        reused = metrics["training_r2_score"]
+    else:
+        metrics = _classifier_metrics(estimator, X, y, predicted, sample_weight, outputs)
+        reused = metrics["training_accuracy_score"]
+    score = _training_score(estimator, X, y, sample_weight, task, reused)
+    if score is not None:
+        metrics["training_score"] = score
+    return metrics
+
+
+def _training_score(estimator, X, y, sample_weight, task: str, reused):
+    """``estimator.score(X, y, sample_weight)``; the mixins' own score is the r2 / accuracy already computed."""
+    from sklearn import base
+
+    owner = next((klass for klass in type(estimator).__mro__ if "score" in vars(klass)), None)
+    if owner is None:
+        return None
+    if owner is (base.RegressorMixin if task == "regressor" else base.ClassifierMixin):
+        return reused  # the mixin's score is the r2 / accuracy with the same weights
+    import inspect
+
+    method = getattr(type(estimator), "score")
+    try:
+        accepts_weight = "sample_weight" in inspect.signature(method).parameters
+    except (TypeError, ValueError):
+        accepts_weight = False
+    if sample_weight is not None and accepts_weight:
+        return float(estimator.score(X, y, sample_weight=sample_weight))
+    return float(estimator.score(X, y))
 
 
 _PARALLEL_MIN_ROWS = 10_000
@@ -114,7 +145,7 @@ def _regressor_metrics(y, predicted, sample_weight) -> dict:
             "training_r2_score": metrics.r2_score(y, predicted, sample_weight=sample_weight)}
 
 
-def _classifier_metrics(estimator, X, y, predicted, sample_weight) -> dict:
+def _classifier_metrics(estimator, X, y, predicted, sample_weight, outputs=None) -> dict:
     from sklearn import metrics
 
     weighted = {"average": "weighted", "sample_weight": sample_weight, "zero_division": 0}
@@ -122,9 +153,13 @@ def _classifier_metrics(estimator, X, y, predicted, sample_weight) -> dict:
               "training_precision_score": metrics.precision_score(y, predicted, **weighted),
               "training_recall_score": metrics.recall_score(y, predicted, **weighted),
               "training_f1_score": metrics.f1_score(y, predicted, **weighted)}
+    if outputs is not None:
+        outputs["predicted"] = predicted
     if not hasattr(estimator, "predict_proba"):
         return result
     probabilities = _predict(estimator.predict_proba, estimator, X)
+    if outputs is not None:
+        outputs["probabilities"] = probabilities
     classes = getattr(estimator, "classes_", None)
     try:
         result["training_log_loss"] = metrics.log_loss(y, probabilities, sample_weight=sample_weight, labels=classes)

@@ -1,18 +1,25 @@
 """Autologging for scikit-learn: every estimator's ``fit``, ``fit_transform`` and ``fit_predict``.
 
 ``autolog.sklearn()`` (this module's :func:`autolog`) records, for each outermost fit:
-``get_params(deep=True)`` as params, ``training_*`` metrics by task (see
-``_sklearn_metrics``), the training data's fingerprint and the fitted model
-(``flavors.sklearn`` with signature). A Pipeline's steps and a meta-estimator's inner
-fits are part of the outer call and log nothing of their own. Hyperparameter searches
+``get_params`` as params (as MLflow writes them: ``str()`` of each value; a search's own
+params), the ``estimator_name`` and ``estimator_class`` tags, ``training_*`` metrics by
+task and ``training_score`` (see ``_sklearn_metrics``), the training data as a dataset
+input with its fingerprint, and the fitted model (``flavors.sklearn`` with signature; one
+logged model per fit). Classifiers get their confusion matrix, ROC and precision-recall
+curves as PNG artifacts when matplotlib is installed, drawn after the fit returns
+(``wait_for_plots``). A Pipeline's steps and a meta-estimator's inner fits are part of
+the outer call and log nothing of their own; the fits inside cross-validation helpers
+(``cross_validate``, ``cross_val_score``...) log nothing at all. Hyperparameter searches
 add the best params and score, ``cv_results.csv``, the best estimator as the model and
 child runs for the top ``max_tuning_runs`` candidates. With ``log_post_training_metrics``
-(default on) sklearn.metrics results on the model's predictions go to its run.
+(default on) sklearn.metrics results on the model's predictions, and the model's own
+``score``, go to its run.
 
 Patched classes: every ``BaseEstimator`` subclass, sklearn's own and third-party ones,
-including classes defined after enabling; xgboost's and lightgbm's estimators are left
-to their own integrations. Fits in joblib workers (``n_jobs``) that run in another
-process or thread are not seen as nested and are not logged there.
+including classes defined after enabling, and the sklearn mixins their predict and score
+come from; xgboost's and lightgbm's estimators are left to their own integrations. Fits in
+joblib workers (``n_jobs``) that run in another process or thread are not seen as nested
+and are not logged there.
 """
 
 from __future__ import annotations
@@ -28,9 +35,10 @@ from ._sklearn_metrics import estimator_params, training_metrics
 from ._sklearn_post_training import (PREDICT_METHODS, SCORE_METHOD, PostTrainingMetrics, is_metric_function,
                                      wrap_attribute)
 from ._sklearn_search import is_search, log_child_runs, search_summary, write_cv_results
+from ._sklearn_plots import plots_available, queue_classifier_plots, wait_for_plots
 from ._sklearn_snapshot import data_unchanged, snapshot
 
-__all__ = ["autolog", "SklearnOptions", "SklearnIntegration", "INTEGRATION", "FIT_METHODS"]
+__all__ = ["autolog", "SklearnOptions", "SklearnIntegration", "INTEGRATION", "FIT_METHODS", "wait_for_plots"]
 
 FIT_METHODS = ("fit", "fit_transform", "fit_predict")
 # Their internal fits are not autologged (as in MLflow): neither into the caller's run nor as runs of their own.
@@ -254,6 +262,8 @@ class _FitHook(Hook):
             with call.guard("fingerprinting the training data"):
                 call.state["fingerprint"] = _datasets.fingerprint(data, labels)
                 tags = _common.queue_training_dataset(call, call.state["fingerprint"])
+        tags.update(estimator_name=type(instance).__name__,
+                    estimator_class=f"{type(instance).__module__}.{type(instance).__qualname__}")
         _common.log_params_and_tags(call, estimator_params(instance), tags)
         return None
 
@@ -270,8 +280,13 @@ class _FitHook(Hook):
         with call.guard("computing the training metrics"):
             if data_unchanged(state):
                 labels = result if self.method == "fit_predict" else None
-                metrics = training_metrics(instance, state["data"], state["labels"], state["sample_weight"], labels)
+                outputs: dict = {}
+                metrics = training_metrics(instance, state["data"], state["labels"], state["sample_weight"], labels,
+                                           outputs)
                 _common.IterationMetrics(call).log(metrics, step=0)
+                if "predicted" in outputs and plots_available():
+                    queue_classifier_plots(call.run_id, state["labels"], outputs["predicted"],
+                                           outputs.get("probabilities"), getattr(instance, "classes_", None))
         with call.guard("writing the artifacts"):
             _log_artifacts(call, instance if search else None)
         if saving is not None:

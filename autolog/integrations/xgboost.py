@@ -11,18 +11,39 @@ data's fingerprint.
 
 from __future__ import annotations
 
+import dataclasses
 import inspect
 
-from .._integration import Integration
+from .._integration import Integration, Options
 from .._patching import Hook
 from . import _common, _importance
 from ._xgboost_data import dmatrix_example, rows_example, training_fingerprint
 
-__all__ = ["autolog", "XGBoostIntegration", "INTEGRATION"]
+__all__ = ["autolog", "XGBoostOptions", "XGBoostIntegration", "INTEGRATION"]
 
 _NOT_PARAMS = frozenset({"params", "dtrain", "evals", "evals_result", "callbacks", "xgb_model", "folds",
                          "fpreproc", "obj", "custom_metric", "feval"})
 _TREE_IMPORTANCE_TYPES = ("weight", "gain", "cover", "total_gain", "total_cover")
+
+
+@dataclasses.dataclass(frozen=True)
+class XGBoostOptions(Options):
+    """The common options plus MLflow's ``importance_types`` (None: every type the booster has) and
+    ``model_format`` of the logged model ("ubj" or "json")."""
+
+    importance_types: tuple | list | None = None
+    model_format: str = "ubj"
+
+    def __post_init__(self):
+        if self.importance_types is not None:
+            types = [self.importance_types] if isinstance(self.importance_types, str) else self.importance_types
+            unknown = [kind for kind in types if kind not in _TREE_IMPORTANCE_TYPES]
+            if unknown or not types:
+                raise ValueError(f"autolog.xgboost(): unknown importance_types {unknown or types!r}; "
+                                 f"expected some of {', '.join(_TREE_IMPORTANCE_TYPES)}")
+            object.__setattr__(self, "importance_types", tuple(types))
+        if self.model_format not in ("ubj", "json"):
+            raise ValueError(f"autolog.xgboost(): model_format must be 'ubj' or 'json', not {self.model_format!r}")
 
 
 class XGBoostIntegration(Integration):
@@ -31,6 +52,7 @@ class XGBoostIntegration(Integration):
     name = "xgboost"
     module = "xgboost"
     supported_versions = ">=1.7, <4"
+    options_class = XGBoostOptions
 
     def targets(self, framework) -> list:
         """The functions to wrap on the imported xgboost module."""
@@ -206,8 +228,10 @@ def _log_best_iteration(call, booster, history, first_epoch, last_epoch) -> None
 
 def _log_artifacts(call, booster, params) -> None:
     linear = str(params.get("booster", "")) == "gblinear"
+    kinds = call.options.importance_types or _TREE_IMPORTANCE_TYPES
+    # a linear booster has one kind of importance: its weights (a list per feature for several classes)
     importances = {kind: booster.get_score(importance_type=kind)
-                   for kind in (("weight",) if linear else _TREE_IMPORTANCE_TYPES)}
+                   for kind in (("weight",) if linear else kinds)}
     _common.log_artifacts(call, lambda directory: _importance.write_importance_files(directory, importances))
 
 
@@ -226,4 +250,4 @@ def _log_model(call, booster, model, example_fn) -> None:
                                                        feature_types=booster.feature_types))
             return model.predict(rows)
 
-    _common.log_model(call, "xgboost", model, example, predict)
+    _common.log_model(call, "xgboost", model, example, predict, model_format=options.model_format)

@@ -125,3 +125,35 @@ def test_start_time_and_end_time_zero_are_kept():
     client.set_terminated(run.info.run_id, end_time=0)
     stored = client.get_run(run.info.run_id)
     assert (stored.info.start_time, stored.info.end_time) == (0, 0)
+
+
+def test_training_score_with_sample_weight_and_estimator_tags():
+    from sklearn.ensemble import RandomForestClassifier
+    from sklearn.pipeline import make_pipeline
+
+    autolog.sklearn(log_models=False)
+    weights = np.linspace(0.1, 1.0, len(Y))
+    model = LinearRegression().fit(X, Y, sample_weight=weights)
+    pipeline = make_pipeline(StandardScaler(), RandomForestClassifier(n_estimators=5, random_state=0))
+    pipeline.fit(X, LABELS)
+    first, second = sorted(_runs(), key=lambda run: run.info.start_time)
+    assert first.data.metrics["training_score"] == pytest.approx(model.score(X, Y, sample_weight=weights))
+    assert first.data.tags["estimator_name"] == "LinearRegression"
+    assert first.data.tags["estimator_class"] == "sklearn.linear_model._base.LinearRegression"
+    assert second.data.metrics["training_score"] == pytest.approx(pipeline.score(X, LABELS))
+    assert second.data.tags["estimator_name"] == "Pipeline"
+
+
+def test_classifier_plots_are_png_artifacts_drawn_after_the_fit():
+    from autolog.integrations.sklearn import wait_for_plots
+
+    autolog.sklearn(log_models=False)
+    LogisticRegression().fit(X, LABELS)
+    wait_for_plots(timeout=60)
+    (run,) = _runs()
+    client = autolog.Client()
+    names = {info.path for info in client.list_artifacts(run.info.run_id)}
+    expected = {"training_confusion_matrix.png", "training_roc_curve.png", "training_precision_recall_curve.png"}
+    assert expected <= names
+    with open(client.download_artifacts(run.info.run_id, "training_roc_curve.png"), "rb") as handle:
+        assert handle.read(8) == b"\x89PNG\r\n\x1a\n"

@@ -1,4 +1,5 @@
-"""The autologgers record the training set and every evaluation set as the run's dataset inputs."""
+"""xgboost and lightgbm (and sklearn) autologging where MLflow is the reference: dataset inputs for the
+training and evaluation sets, options, subclasses."""
 
 import json
 
@@ -89,3 +90,32 @@ def test_xgboost_subclass_defined_before_enabling_is_autologged():
     Wrapped(n_estimators=2, nthread=1).fit(X, Y)
     (run,) = autolog.search_runs(output_format="list")
     assert run.data.tags["mlflow.autologging"] == "xgboost" and run.data.params["n_estimators"] == "2"
+
+
+def _artifacts(run) -> set:
+    return {info.path for info in autolog.Client().list_artifacts(run.info.run_id)}
+
+
+def test_xgboost_importance_types_and_model_format_options():
+    autolog.xgboost(importance_types=["gain"], model_format="json")
+    xgb.train({"nthread": 1}, xgb.DMatrix(X, label=Y), 3)
+    (run,) = autolog.search_runs(output_format="list")
+    assert {p for p in _artifacts(run) if p.startswith("feature_importance")} == \
+        {"feature_importance_gain.json", "feature_importance_gain.svg"}
+    assert "model/model.json" in {i.path for i in autolog.Client().list_artifacts(run.info.run_id, "model")}
+    with pytest.raises(ValueError, match="importance_types"):
+        autolog.xgboost(importance_types=["colour"])
+    with pytest.raises(ValueError, match="model_format"):
+        autolog.xgboost(model_format="pickle")
+
+
+def test_xgboost_multiclass_gblinear_importance_keeps_one_weight_per_class():
+    autolog.xgboost(log_models=False)
+    labels = (X[:, 0] * 3).astype(int)
+    xgb.train({"booster": "gblinear", "objective": "multi:softprob", "num_class": 3, "nthread": 1},
+              xgb.DMatrix(X, label=labels), 3)
+    (run,) = autolog.search_runs(output_format="list")
+    path = autolog.Client().download_artifacts(run.info.run_id, "feature_importance_weight.json")
+    with open(path) as handle:
+        weights = json.load(handle)
+    assert len(weights) == 3 and all(isinstance(value, list) and len(value) == 3 for value in weights.values())
