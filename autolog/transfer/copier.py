@@ -36,7 +36,8 @@ def copy_store(source, client, experiments=None, registry=True, progress=None, r
     summary = Summary()
     progress = progress or Progress()
     copier = _Copier(source, client, summary, progress)
-    experiment_map = copier.copy_experiments(experiments)
+    holding = None if run_ids is None else {exp for run_id, exp in source.run_ids() if run_id in run_ids}
+    experiment_map = copier.copy_experiments(experiments, holding)
     copied_runs = copier.copy_runs(experiment_map, run_ids)
     copier.copy_logged_models(experiment_map, None if run_ids is None else copied_runs)
     if registry:
@@ -54,12 +55,14 @@ class _Copier:
         self._locations: dict = {}
 
     # -- experiments ----------------------------------------------------------
-    def copy_experiments(self, names=None) -> dict:
-        """Import the source's experiments (those named, when given); map source id -> destination id."""
+    def copy_experiments(self, names=None, holding=None) -> dict:
+        """Import the source's experiments (those named, when given, and only those holding runs to copy
+        when ``holding`` lists their ids); map source id -> destination id."""
         wanted = set(names) if names else None
         mapping = {}
         for experiment in self.source.experiments():
-            if wanted is not None and experiment.name not in wanted:
+            if (wanted is not None and experiment.name not in wanted) or \
+                    (holding is not None and str(experiment.experiment_id) not in holding):
                 continue
             new_id, created = self.store.import_experiment(experiment)
             mapping[str(experiment.experiment_id)] = new_id

@@ -23,6 +23,7 @@ class StoreSource:
         self.view = ViewType.ALL if include_deleted else ViewType.ACTIVE_ONLY
         self.run_filter = run_filter
         self._runs: dict = {}
+        self._run_ids = None
 
     def describe(self) -> str:
         """A line naming the source for messages."""
@@ -39,7 +40,12 @@ class StoreSource:
                 return found
 
     def run_ids(self) -> list:
-        """(run id, experiment id) of every run matching the filter, oldest first."""
+        """(run id, experiment id) of every run matching the filter, oldest first (searched once)."""
+        if self._run_ids is None:
+            self._run_ids = self._search_run_ids()
+        return self._run_ids
+
+    def _search_run_ids(self) -> list:
         experiment_ids = [e.experiment_id for e in self.experiments()]
         found, token = [], None
         while experiment_ids:

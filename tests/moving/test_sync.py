@@ -109,6 +109,9 @@ def test_sync_filters_by_experiment_and_dsl(source_store, tmp_path):
     copied = snapshot(destination)["runs"]
     assert list(copied) == [run_ids[1]]
     assert autolog.Client(destination).get_experiment_by_name("other") is None
+    only_filtered = str(tmp_path / "only-filtered")
+    assert sync(source, only_filtered, filter_string="params.alpha = '1.0'").copied["runs"] == 1
+    assert autolog.Client(only_filtered).get_experiment_by_name("other") is None  # no empty shells
     summary = sync(source, destination)
     assert summary.copied["runs"] == 3 and stray in snapshot(destination)["runs"]
 
