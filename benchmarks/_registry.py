@@ -17,10 +17,12 @@ GROUPS = {
     "sklearn": "benchmarks.lightgbm_sklearn_bench",
     "server": "benchmarks.server_bench",
     "ui": "benchmarks.ui_bench",
+    "moving": "benchmarks.moving_bench",
 }
 GROUP_TITLES = {"imports": "Import time", "tracking": "Tracking", "search": "Search", "models": "Model format",
                 "xgboost": "xgboost autologging", "lightgbm": "lightgbm autologging",
-                "sklearn": "scikit-learn autologging", "server": "Tracking server", "ui": "Web UI"}
+                "sklearn": "scikit-learn autologging", "server": "Tracking server", "ui": "Web UI",
+                "moving": "Moving runs"}
 
 
 def scenarios(groups=None) -> list:

@@ -16,7 +16,7 @@ import argparse
 import os
 import sys
 
-from . import commands
+from . import commands, moving
 from .run_columns import OUTPUTS
 from .scoring import add_scoring_parsers
 
@@ -99,6 +99,7 @@ def build_parser() -> argparse.ArgumentParser:
     add_server_parsers(groups)
     groups.add_parser("demo", help="train a small model with autologging and register it",
                       parents=[_store_option()]).set_defaults(handler=commands.demo)
+    moving.add_parsers(groups, _store_option)
     return parser
 
 

@@ -98,14 +98,14 @@ def _training_score(estimator, X, y, sample_weight, task: str, reused):
     """``estimator.score(X, y, sample_weight)``; the mixins' own score is the r2 / accuracy already computed."""
     from sklearn import base
 
-    method = getattr(type(estimator), "score", None)
-    if method is None:
+    owner = next((klass for klass in type(estimator).__mro__ if "score" in vars(klass)), None)
+    if owner is None:
         return None
-    mixin = base.RegressorMixin if task == "regressor" else base.ClassifierMixin
-    if method is mixin.score:
-        return reused
+    if owner is (base.RegressorMixin if task == "regressor" else base.ClassifierMixin):
+        return reused  # the mixin's score is the r2 / accuracy with the same weights
     import inspect
 
+    method = getattr(type(estimator), "score")
     try:
         accepts_weight = "sample_weight" in inspect.signature(method).parameters
     except (TypeError, ValueError):

@@ -303,6 +303,11 @@ class LoggedModelStatus(str, enum.Enum):
     def __str__(self) -> str:
         return self.value
 
+    @staticmethod
+    def is_finalized(status) -> bool:
+        """True for READY and FAILED: no further status change follows."""
+        return status in (LoggedModelStatus.READY, LoggedModelStatus.FAILED)
+
     def to_proto(self) -> str:
         """The name MLflow's REST API uses for this status ("LOGGED_MODEL_READY"...)."""
         return _LOGGED_MODEL_WIRE_NAMES[self.value]

@@ -56,7 +56,11 @@ def _get_client() -> Client:
     client = _client
     if client is None:
         with _state_lock:
-            client = Client()
+            from .offline import tracking_uri_for_runs
+
+            runs_uri, offline_target = tracking_uri_for_runs(get_tracking_uri())
+            client = Client(runs_uri)
+            client.offline_target = offline_target
             if getattr(client._store, "metric_buffer", None) is None:
                 client._store.metric_buffer = MetricBuffer(client._store)
             _client = client
@@ -184,6 +188,8 @@ def start_run(run_id=None, experiment_id=None, run_name=None, nested=False, pare
         if description is not None:
             run_tags["mlflow.note.content"] = description
         run_tags.update(tags or {})
+        if getattr(client, "offline_target", None):  # spooled offline (see tracking.offline)
+            run_tags["autolog.offline.target"] = client.offline_target
         if run_name:
             run_tags[RUN_NAME] = run_name
         run = client.create_run(experiment_id or get_experiment_id(), tags=run_tags, run_name=run_name)

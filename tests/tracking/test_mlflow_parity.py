@@ -141,3 +141,28 @@ def test_flavors_model_load_accepts_model_uris():
     autolog.register_model(info.model_uri, "echo-model")
     for uri in (info.model_uri, f"runs:/{run.info.run_id}/echo", "models:/echo-model/1"):
         assert flavors.Model.load(uri).model_uuid == info.model_uuid
+
+
+@pytest.mark.parametrize("ours,theirs", [("AUTOLOG_TRACKING_TOKEN", "MLFLOW_TRACKING_TOKEN"),
+                                         ("AUTOLOG_TRACKING_USERNAME", "MLFLOW_TRACKING_USERNAME"),
+                                         ("AUTOLOG_TRACKING_PASSWORD", "MLFLOW_TRACKING_PASSWORD"),
+                                         ("AUTOLOG_S3_ENDPOINT_URL", "MLFLOW_S3_ENDPOINT_URL")])
+def test_credentials_and_endpoints_fall_back_to_mlflow_names(monkeypatch, ours, theirs):
+    from autolog.tracking.env import env_value
+
+    monkeypatch.delenv(ours, raising=False)
+    monkeypatch.setenv(theirs, "from-mlflow")
+    assert env_value(ours) == "from-mlflow"
+    monkeypatch.setenv(ours, "ours")
+    assert env_value(ours) == "ours"
+
+
+def test_metrics_linked_to_a_model_survive_pickling():
+    import pickle
+
+    from autolog.entities import Metric
+
+    linked = Metric("acc", 0.5, 1, 2, model_id="m-1", dataset_name="eval", dataset_digest="abc")
+    assert pickle.loads(pickle.dumps(linked)) == linked and pickle.loads(pickle.dumps(linked)).model_id == "m-1"
+    plain = pickle.loads(pickle.dumps(Metric("a", 1.0, 1, 0)))
+    assert plain.model_id is None and plain == Metric("a", 1.0, 1, 0)

@@ -245,6 +245,78 @@ class TrackingStore(abc.ABC):
     @abc.abstractmethod
     def log_outputs(self, run_id: str, models) -> None:
         """Record LoggedModelOutputs of a run."""
+    # moving records between stores (import, sync, gc); a store without them cannot receive copies
+    def import_experiment(self, experiment) -> tuple:
+        """Reuse the experiment of the same name or create it (keeping its id when free); return (id, created)."""
+        raise self._unsupported("import experiments")
+
+    def existing_run_ids(self, run_ids) -> set:
+        """The ids among ``run_ids`` that name a run in this store."""
+        raise self._unsupported("look runs up in bulk")
+
+    def import_run(self, run, experiment_id: str, metrics=None, artifact_uri=None, deleted_time=None,
+                   inputs=()) -> bool:
+        """Write a complete run with its own id, full metric history and dataset inputs at once;
+        False when it exists."""
+        raise self._unsupported("import runs")
+
+    def import_runs(self, entries) -> list:
+        """Import (run, experiment id, metric columns, deleted time, inputs) entries, each whole or not at all;
+        return per entry whether it was written."""
+        return [self.import_run(run, experiment_id, metrics, None, deleted_time, inputs)
+                for run, experiment_id, metrics, deleted_time, inputs in entries]
+
+    def logged_model_location(self, experiment_id: str, model_id: str) -> str:
+        """Where this store keeps a logged model's files."""
+        raise self._unsupported("import logged models")
+
+    def has_logged_model(self, model_id: str) -> bool:
+        """Whether a logged model with this id exists."""
+        raise self._unsupported("look logged models up")
+
+    def export_logged_models(self, experiment_ids) -> list:
+        """(LoggedModel, [(run id, step)], lifecycle stage) for every logged model of these experiments."""
+        raise self._unsupported("list logged models for a copy")
+
+    def import_logged_model(self, model, experiment_id: str, outputs=(), lifecycle_stage="active") -> bool:
+        """Write a logged model with its own id and the runs that wrote it; False when it exists."""
+        raise self._unsupported("import logged models")
+
+    def import_registered_model(self, model) -> bool:
+        """Create a registered model with its times, description and tags unless it exists."""
+        raise self._unsupported("import registered models")
+
+    def has_model_version(self, name: str, version) -> bool:
+        """Whether this version of the model exists."""
+        raise self._unsupported("look model versions up")
+
+    def import_model_version(self, version, storage_location) -> bool:
+        """Write a model version with its own number, stage, tags and aliases; False when it existed."""
+        raise self._unsupported("import model versions")
+
+    def deleted_runs(self, deleted_before=None) -> list:
+        """RunInfos of the deleted runs, optionally only those deleted before an epoch-ms time."""
+        raise self._unsupported("list deleted runs")
+
+    def deleted_experiments(self, deleted_before=None) -> list:
+        """The deleted experiments, optionally only those deleted before an epoch-ms time."""
+        raise self._unsupported("list deleted experiments")
+
+    def purge_run(self, run_id: str) -> None:
+        """Remove a deleted run's records for good."""
+        raise self._unsupported("purge runs")
+
+    def purge_experiment(self, experiment_id: str) -> None:
+        """Remove a deleted experiment without runs for good."""
+        raise self._unsupported("purge experiments")
+
+    def compact(self) -> None:
+        """Return the space of removed records to the file system where the store can."""
+
+    def _unsupported(self, what: str):
+        from ..exceptions import StoreError
+
+        return StoreError(f"The {type(self).__name__} cannot {what}")
 
     def close(self) -> None:
         """Release connections; the store may not be used afterwards."""

@@ -16,6 +16,7 @@ from ..exceptions import NotFoundError
 from ..http_client import HttpSession
 from .base import TrackingStore
 from .rest_logged_models import RestLoggedModelsMixin, inputs_outputs
+from .rest_transfer import RestTransferMixin
 
 __all__ = ["RestStore", "PROXY_PATH"]
 
@@ -46,7 +47,7 @@ def _key_values(mapping) -> list:
     return [{"key": key, "value": value} for key, value in (mapping or {}).items()]
 
 
-class RestStore(RestLoggedModelsMixin, TrackingStore):
+class RestStore(RestTransferMixin, RestLoggedModelsMixin, TrackingStore):
     """A TrackingStore that talks to an autolog (or MLflow) tracking server."""
 
     registers_on_server = True

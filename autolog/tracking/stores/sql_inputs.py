@@ -91,21 +91,30 @@ class SqlInputsMixin:
                             (run_id, model.model_id, int(model.step or 0)))
 
     def _attach_inputs(self, runs: dict, chunk: list, marks: str) -> None:
-        """Fill ``run.inputs`` and ``run.outputs`` of the runs whose ids are in ``chunk``."""
+        """Fill ``run.inputs`` and ``run.outputs`` of the runs whose ids are in ``chunk`` (one query)."""
+        rows = self.db.query(
+            "SELECT 'd', i.run_uuid, i.seq, d.dataset_uuid, d.name, d.digest, d.source_type, d.source, d.schema,"
+            " d.profile FROM run_dataset_inputs i JOIN datasets d ON d.dataset_uuid = i.dataset_uuid"
+            f" WHERE i.run_uuid IN ({marks})"
+            " UNION ALL SELECT 't', run_uuid, NULL, dataset_uuid, key, value, NULL, NULL, NULL, NULL"
+            f" FROM run_dataset_input_tags WHERE run_uuid IN ({marks})"
+            " UNION ALL SELECT 'i', run_uuid, NULL, model_id, NULL, NULL, NULL, NULL, NULL, NULL"
+            f" FROM run_model_inputs WHERE run_uuid IN ({marks})"
+            " UNION ALL SELECT 'o', run_uuid, step, model_id, NULL, NULL, NULL, NULL, NULL, NULL"
+            f" FROM run_model_outputs WHERE run_uuid IN ({marks})", chunk * 4)
+        if not rows:
+            return
         tags: dict = {}
-        for run_id, dataset_uuid, key, value in self.db.query(
-                "SELECT run_uuid, dataset_uuid, key, value FROM run_dataset_input_tags"
-                f" WHERE run_uuid IN ({marks}) ORDER BY key", chunk):
-            tags.setdefault((run_id, dataset_uuid), []).append(InputTag(key, value))
-        for run_id, dataset_uuid, *fields in self.db.query(
-                "SELECT i.run_uuid, d.dataset_uuid, d.name, d.digest, d.source_type, d.source, d.schema, d.profile"
-                " FROM run_dataset_inputs i JOIN datasets d ON d.dataset_uuid = i.dataset_uuid"
-                f" WHERE i.run_uuid IN ({marks}) ORDER BY i.run_uuid, i.seq", chunk):
-            runs[run_id].inputs.dataset_inputs.append(
-                DatasetInput(Dataset(*fields), tags.get((run_id, dataset_uuid), [])))
-        for run_id, model_id in self.db.query(
-                f"SELECT run_uuid, model_id FROM run_model_inputs WHERE run_uuid IN ({marks})", chunk):
-            runs[run_id].inputs.model_inputs.append(LoggedModelInput(model_id))
-        for run_id, model_id, step in self.db.query(
-                f"SELECT run_uuid, model_id, step FROM run_model_outputs WHERE run_uuid IN ({marks})", chunk):
-            runs[run_id].outputs.model_outputs.append(LoggedModelOutput(model_id, step))
+        datasets = []
+        for kind, run_id, number, identifier, *fields in rows:
+            if kind == "d":
+                datasets.append((run_id, number, identifier, fields))
+            elif kind == "t":
+                tags.setdefault((run_id, identifier), []).append(InputTag(fields[0], fields[1]))
+            elif kind == "i":
+                runs[run_id].inputs.model_inputs.append(LoggedModelInput(identifier))
+            else:
+                runs[run_id].outputs.model_outputs.append(LoggedModelOutput(identifier, number))
+        for run_id, _seq, dataset_uuid, fields in sorted(datasets, key=lambda item: (item[0], item[1])):
+            input_tags = sorted(tags.get((run_id, dataset_uuid), []), key=lambda tag: tag.key)
+            runs[run_id].inputs.dataset_inputs.append(DatasetInput(Dataset(*fields), input_tags))
