@@ -169,3 +169,13 @@ def test_the_logged_model_has_the_params_and_the_training_and_post_training_metr
     by_key = {metric.key: metric for metric in logged.metrics}
     assert by_key["training_r2_score"].dataset_name == "train" and by_key["training_r2_score"].dataset_digest
     assert "mean_squared_error_X_test" in by_key
+
+
+def test_a_search_without_scoring_reports_its_best_estimators_score():
+    from sklearn.linear_model import Ridge
+    from sklearn.model_selection import GridSearchCV
+
+    autolog.sklearn(log_models=False, max_tuning_runs=0)
+    search = GridSearchCV(Ridge(), {"alpha": [0.1, 1.0]}, cv=2).fit(X, Y)
+    (run,) = [run for run in _runs() if "mlflow.parentRunId" not in run.data.tags]
+    assert run.data.metrics["training_score"] == pytest.approx(search.score(X, Y))
