@@ -85,8 +85,9 @@ def build_parser() -> argparse.ArgumentParser:
 
     parser = argparse.ArgumentParser(prog="autolog", description="Experiments, runs and the model registry.")
     parser.add_argument("--version", action="version", version=f"autolog {__version__}")
-    parser.add_argument("--tracking-uri", default=os.environ.get("AUTOLOG_TRACKING_URI") or "./mlruns",
-                        help="store to use (default: $AUTOLOG_TRACKING_URI or ./mlruns)")
+    parser.add_argument("--tracking-uri", default=os.environ.get("AUTOLOG_TRACKING_URI")
+                        or os.environ.get("MLFLOW_TRACKING_URI") or "./mlruns",
+                        help="store to use (default: $AUTOLOG_TRACKING_URI, $MLFLOW_TRACKING_URI or ./mlruns)")
     groups = parser.add_subparsers(dest="group", required=True)
     experiments = groups.add_parser("experiments", help="list experiments").add_subparsers(dest="action",
                                                                                            required=True)

@@ -15,7 +15,7 @@ import threading
 
 __all__ = [
     "log_params_and_tags", "metric_key", "IterationMetrics", "queue_training_dataset", "start_in_background",
-    "log_artifacts", "log_model", "stringify_params",
+    "log_artifacts", "log_model", "stringify_params", "link_metrics_to_model",
 ]
 
 _INVALID_KEY_CHARS = re.compile(r"[^\w\-./ :]")
@@ -144,6 +144,22 @@ def log_artifacts(call, write=None) -> None:
             Client().log_artifacts(call.run_id, directory)
     finally:
         shutil.rmtree(directory, ignore_errors=True)
+
+
+def link_metrics_to_model(call, model_id, metrics, fingerprint=None) -> None:
+    """Record ``metrics`` ({name: value}, already logged on the run) as metrics of the logged model
+    ``model_id``, computed on the training set, as MLflow 3 does; nothing without a model or metrics."""
+    if not model_id or not metrics:
+        return
+    import time
+
+    from ..tracking import Client, Metric
+
+    now = int(time.time() * 1000)
+    digest = fingerprint["digest"][:36] if fingerprint else None
+    points = [Metric(metric_key(key), float(value), now, 0, model_id, "train" if digest else None, digest)
+              for key, value in metrics.items()]
+    Client()._store.log_model_metrics(call.run_id, points)
 
 
 def log_model(call, flavor_name: str, model, example=None, predict=None, **flavor_options) -> None:

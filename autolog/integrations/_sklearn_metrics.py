@@ -103,6 +103,9 @@ def _training_score(estimator, X, y, sample_weight, task: str, reused):
         return None
     if owner is (base.RegressorMixin if task == "regressor" else base.ClassifierMixin):
         return reused  # the mixin's score is the r2 / accuracy with the same weights
+    best = getattr(estimator, "best_estimator_", None)
+    if best is not None and getattr(estimator, "scoring", "") is None and sample_weight is None:
+        return _training_score(best, X, y, None, task, reused)  # a search without scoring: its best's score
     import inspect
 
     method = getattr(type(estimator), "score")

@@ -82,17 +82,22 @@ class PostTrainingMetrics:
         return integration.enabled and getattr(integration.options, "log_post_training_metrics", False) \
             and not in_patched_call() and not is_suspended() and not _in_score.get()
 
-    def register_model(self, model, run_id: str) -> None:
-        """Remember that ``model`` was fitted in run ``run_id`` (held weakly)."""
+    def register_model(self, model, run_id: str, model_id=None) -> None:
+        """Remember that ``model`` was fitted in run ``run_id`` (held weakly) and logged as ``model_id``."""
         key = id(model)
         reference = weakref.ref(model, lambda ref: self._forget(self._models, key, ref))
         with self._lock:
-            self._models[key] = (reference, run_id)
+            self._models[key] = (reference, run_id, model_id)
 
     def run_of(self, model):
         """The run id ``model`` was registered with, or None."""
         entry = self._models.get(id(model))
         return entry[1] if entry is not None and entry[0]() is model else None
+
+    def model_id_of(self, model):
+        """The logged model id ``model`` was registered with, or None."""
+        entry = self._models.get(id(model))
+        return entry[2] if entry is not None and entry[0]() is model else None
 
     def _forget(self, table: dict, key: int, reference) -> None:
         with self._lock:
@@ -108,10 +113,10 @@ class PostTrainingMetrics:
             if run_id is not None:
                 with capture_internal_exceptions("recording predictions for post-training metrics"):
                     data = args[0] if args else kwargs.get("X")
-                    self._record(result, run_id, _variable_name(data))
+                    self._record(result, run_id, _variable_name(data), self.model_id_of(instance))
         return result
 
-    def _record(self, prediction, run_id: str, dataset: str) -> None:
+    def _record(self, prediction, run_id: str, dataset: str, model_id=None) -> None:
         key = id(prediction)
         try:
             reference = weakref.ref(prediction, lambda ref: self._forget(self._predictions, key, ref))
@@ -119,7 +124,7 @@ class PostTrainingMetrics:
             return
         with self._lock:
             self._predictions.pop(key, None)
-            self._predictions[key] = (reference, run_id, dataset)
+            self._predictions[key] = (reference, run_id, dataset, model_id)
             while len(self._predictions) > MAX_TRACKED:
                 del self._predictions[next(iter(self._predictions))]
 
@@ -143,7 +148,8 @@ class PostTrainingMetrics:
             _in_score.reset(token)
         with capture_internal_exceptions("logging a post-training score"):
             data = args[0] if args else kwargs.get("X")
-            self._log_value(run_id, f"{type(instance).__name__}_score_{_variable_name(data)}", result)
+            self._log_value(run_id, f"{type(instance).__name__}_score_{_variable_name(data)}", result,
+                            self.model_id_of(instance))
         return result
 
     def _log(self, function_name: str, arguments, result) -> None:
@@ -153,11 +159,12 @@ class PostTrainingMetrics:
                 break
         else:
             return
-        _, run_id, dataset = entry
-        self._log_value(run_id, f"{function_name}_{dataset}", result)
+        _, run_id, dataset, model_id = entry
+        self._log_value(run_id, f"{function_name}_{dataset}", result, model_id)
 
-    def _log_value(self, run_id: str, key: str, result) -> None:
-        """Log ``result`` as ``key`` (``key-2``, ``key-3``... when logged again) on run ``run_id``."""
+    def _log_value(self, run_id: str, key: str, result, model_id=None) -> None:
+        """Log ``result`` as ``key`` (``key-2``, ``key-3``... when logged again) on run ``run_id``, and on
+        the logged model ``model_id`` (MLflow 3) when there is one."""
         if not isinstance(result, numbers.Real) or isinstance(result, bool):
             return
         with self._lock:
@@ -165,7 +172,7 @@ class PostTrainingMetrics:
         from ..tracking import Client, Metric
 
         name = key if count == 1 else f"{key}-{count}"
-        Client().log_batch(run_id, metrics=[Metric(name, float(result), int(time.time() * 1000), 0)])
+        Client().log_batch(run_id, metrics=[Metric(name, float(result), int(time.time() * 1000), 0, model_id)])
 
     def clear(self) -> None:
         """Forget every model and prediction (on disable)."""

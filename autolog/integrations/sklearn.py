@@ -272,8 +272,9 @@ class _FitHook(Hook):
         search = is_search(instance)
         model = getattr(instance, "best_estimator_", None) if search else instance
         # Saving the model overlaps the training-metrics predict (which releases the GIL).
+        model_params = {**estimator_params(instance), **(search_summary(instance)[0] if search else {})}
         saving = None if model is None else _common.start_in_background(
-            call, "logging the model", lambda: _log_model(call, model, state["example"]))
+            call, "logging the model", lambda: _log_model(call, model, state["example"], model_params))
         with call.guard("logging the search results"):
             if search:
                 _log_search(call, instance)
@@ -284,6 +285,7 @@ class _FitHook(Hook):
                 metrics = training_metrics(instance, state["data"], state["labels"], state["sample_weight"], labels,
                                            outputs)
                 _common.IterationMetrics(call).log(metrics, step=0)
+                state["training_metrics"] = metrics
                 if "predicted" in outputs and plots_available():
                     queue_classifier_plots(call.run_id, state["labels"], outputs["predicted"],
                                            outputs.get("probabilities"), getattr(instance, "classes_", None))
@@ -291,8 +293,11 @@ class _FitHook(Hook):
             _log_artifacts(call, instance if search else None)
         if saving is not None:
             saving.join()
+        with call.guard("linking the training metrics to the logged model"):
+            _common.link_metrics_to_model(call, state.get("model_id"), state.get("training_metrics"),
+                                          state.get("fingerprint"))
         if call.options.log_post_training_metrics:
-            call.integration.post_training.register_model(instance, call.run_id)
+            call.integration.post_training.register_model(instance, call.run_id, state.get("model_id"))
 
 
 def _log_search(call, search) -> None:
@@ -313,7 +318,9 @@ def _wants_example(options) -> bool:
     return options.log_models and (options.log_model_signatures or options.log_input_examples)
 
 
-def _log_model(call, model, example) -> None:
+def _log_model(call, model, example, params) -> None:
+    """Log the fitted model as the call's logged model, with the estimator's params (a search's best
+    params added), as MLflow 3 does."""
     options = call.options
     if not options.log_models:
         return
@@ -332,6 +339,8 @@ def _log_model(call, model, example) -> None:
             signature = flavors.infer_signature(example, getattr(model, predict_fn)(example))
         except Exception:  # noqa: BLE001 - outputs no schema can describe (sparse, ragged): no signature
             signature = None
-    flavors.sklearn.log_model(model, artifact_path="model", signature=signature,
-                              input_example=example if options.log_input_examples else None,
-                              registered_model_name=options.registered_model_name, pyfunc_predict_fn=predict_fn)
+    info = flavors.sklearn.log_model(model, artifact_path="model", signature=signature,
+                                     input_example=example if options.log_input_examples else None,
+                                     registered_model_name=options.registered_model_name,
+                                     pyfunc_predict_fn=predict_fn, params=params)
+    call.state["model_id"] = info.model_id

@@ -252,4 +252,5 @@ def _log_model(call, booster, model, example_fn) -> None:
                                                        feature_types=booster.feature_types))
             return model.predict(rows)
 
-    _common.log_model(call, "xgboost", model, example, predict, model_format=options.model_format)
+    _common.log_model(call, "xgboost", model, example, predict, model_format=options.model_format,
+                      params=_common.stringify_params(call.state.get("params") or {}))

@@ -17,6 +17,7 @@ from .client import Client
 from .entities import Param, RunStatus, RunTag, ViewType
 from .exceptions import InvalidInputError, NotFoundError, StoreError
 from .metric_buffer import MetricBuffer
+from .run_arguments import check_start_run_arguments, log_linked_metrics, take_run_id_from_environment
 from .run_context import DIFF_ARTIFACT, PARENT_RUN_ID, RUN_NAME, git_state, system_tags
 from .tracking_uri import get_tracking_uri, on_tracking_uri_change, set_tracking_uri
 from .validation import validate_key, validate_metric_value, validate_step, validate_timestamp
@@ -161,10 +162,10 @@ def start_run(run_id=None, experiment_id=None, run_name=None, nested=False, pare
     if stack and not nested:
         raise InvalidInputError(
             f"Run {stack[-1].info.run_id} is already active. End it with end_run(), or pass nested=True")
-    _check_start_run_arguments(experiment_id, tags, description)
+    check_start_run_arguments(experiment_id, tags, description)
     client = _get_client()
     if run_id is None and not stack:
-        run_id = _take_run_id_from_environment()
+        run_id = take_run_id_from_environment()
     if run_id is not None:
         run = client.get_run(run_id)
         if run.info.lifecycle_stage != "active":
@@ -198,26 +199,6 @@ def start_run(run_id=None, experiment_id=None, run_name=None, nested=False, pare
         active = ActiveRun(run, not git_ready)
     _run_stack.set(stack + (active,))
     return active
-
-
-def _take_run_id_from_environment():
-    """$AUTOLOG_RUN_ID or $MLFLOW_RUN_ID, removed once used (as MLflow does) so only one run resumes it."""
-    from .env import env_value
-
-    run_id = env_value("AUTOLOG_RUN_ID")
-    if run_id:
-        for name in ("AUTOLOG_RUN_ID", "MLFLOW_RUN_ID"):
-            if os.environ.get(name) == run_id:
-                del os.environ[name]
-    return run_id
-
-
-def _check_start_run_arguments(experiment_id, tags, description) -> None:
-    if isinstance(experiment_id, (list, tuple, dict, set)):
-        raise InvalidInputError(f"Invalid experiment_id {experiment_id!r}: expected one experiment id")
-    if description is not None and "mlflow.note.content" in (tags or {}):
-        raise InvalidInputError("Give the run's description either as description= or as the "
-                                "'mlflow.note.content' tag, not both")
 
 
 def _log_diff(client: Client, run_id: str, diff) -> None:
@@ -321,7 +302,7 @@ def log_metric(key: str, value, step=None, timestamp=None, run_id=None, synchron
     that is not a whole number below 2**63.
     """
     if model_id is not None or dataset is not None:
-        _log_linked_metrics(run_id, {key: value}, step, timestamp, model_id, dataset)
+        log_linked_metrics(_run_id_for_logging(run_id), {key: value}, step, timestamp, model_id, dataset)
         return
     key = validate_key(key, "metric key")
     value = validate_metric_value(key, value)
@@ -337,7 +318,7 @@ def log_metrics(metrics: dict, step=None, timestamp=None, run_id=None, synchrono
                 dataset=None) -> None:
     """Log several metrics at the same step; validated before any is queued. See log_metric."""
     if model_id is not None or dataset is not None:
-        _log_linked_metrics(run_id, metrics, step, timestamp, model_id, dataset)
+        log_linked_metrics(_run_id_for_logging(run_id), metrics, step, timestamp, model_id, dataset)
         return
     points = [(validate_key(k, "metric key"), validate_metric_value(k, v)) for k, v in metrics.items()]
     first = points[0][0] if points else "metrics"
@@ -347,20 +328,6 @@ def log_metrics(metrics: dict, step=None, timestamp=None, run_id=None, synchrono
     buffer = _buffer()
     for key, value in points:
         buffer.add(run_id, key, value, timestamp, step)
-
-
-def _log_linked_metrics(run_id, metrics: dict, step, timestamp, model_id, dataset) -> None:
-    from .entities import Metric
-
-    if dataset is not None and not hasattr(dataset, "digest"):
-        raise InvalidInputError(f"Invalid dataset {dataset!r}: expected a dataset from autolog.data or a Dataset")
-    name, digest = (dataset.name, dataset.digest) if dataset is not None else (None, None)
-    checked = {validate_key(key, "metric key"): validate_metric_value(key, value) for key, value in metrics.items()}
-    first = next(iter(checked), "metrics")
-    stamp = int(time.time() * 1000) if timestamp is None else validate_timestamp(first, timestamp)
-    step = validate_step(first, step)
-    points = [Metric(key, value, stamp, step, model_id, name, digest) for key, value in checked.items()]
-    _get_client().log_batch(_run_id_for_logging(run_id), metrics=points)
 
 
 def set_tag(key: str, value, synchronous=None) -> None:

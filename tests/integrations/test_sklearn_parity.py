@@ -157,3 +157,25 @@ def test_classifier_plots_are_png_artifacts_drawn_after_the_fit():
     assert expected <= names
     with open(client.download_artifacts(run.info.run_id, "training_roc_curve.png"), "rb") as handle:
         assert handle.read(8) == b"\x89PNG\r\n\x1a\n"
+
+
+def test_the_logged_model_has_the_params_and_the_training_and_post_training_metrics():
+    autolog.sklearn()
+    model = LinearRegression(fit_intercept=False).fit(X, Y)
+    X_test = X[:20]
+    metrics.mean_squared_error(Y[:20], model.predict(X_test))
+    (logged,) = autolog.search_logged_models(output_format="list")
+    assert logged.params["fit_intercept"] == "False" and logged.status == "READY"
+    by_key = {metric.key: metric for metric in logged.metrics}
+    assert by_key["training_r2_score"].dataset_name == "train" and by_key["training_r2_score"].dataset_digest
+    assert "mean_squared_error_X_test" in by_key
+
+
+def test_a_search_without_scoring_reports_its_best_estimators_score():
+    from sklearn.linear_model import Ridge
+    from sklearn.model_selection import GridSearchCV
+
+    autolog.sklearn(log_models=False, max_tuning_runs=0)
+    search = GridSearchCV(Ridge(), {"alpha": [0.1, 1.0]}, cv=2).fit(X, Y)
+    (run,) = [run for run in _runs() if "mlflow.parentRunId" not in run.data.tags]
+    assert run.data.metrics["training_score"] == pytest.approx(search.score(X, Y))

@@ -78,28 +78,33 @@ class SqlLoggedModelsMixin:
         from ..run_names import generate_run_name
 
         name = generate_run_name() if name is None else _validate_name(name)
-        tag_pairs, param_pairs = _pairs(tags, "tag"), _pairs(params, "param")
-        experiment = self.get_experiment(str(experiment_id))
-        if experiment.lifecycle_stage != LifecycleStage.ACTIVE:
-            raise InvalidInputError(f"Experiment {experiment.name!r} is deleted; restore it to log models in it")
+        tag_pairs, param_pairs = dict(_pairs(tags, "tag")), dict(_pairs(params, "param"))
+        experiment_int = _experiment_ints([experiment_id])[0]
         model_id = f"m-{uuid.uuid4().hex}"
-        location = f"{self._experiment_location(experiment.experiment_id)}/models/{model_id}/artifacts"
         now = _now_ms()
         with self.db.write() as cur:
+            row = cur.execute("SELECT lifecycle_stage, name FROM experiments WHERE experiment_id = ?",
+                              (experiment_int,)).fetchone()
+            if row is None:
+                raise NotFoundError(f"No experiment with id {experiment_id!r}")
+            if row[0] != LifecycleStage.ACTIVE:
+                raise InvalidInputError(f"Experiment {row[1]!r} is deleted; restore it to log models in it")
             if source_run_id is not None and cur.execute(
                     "SELECT 1 FROM runs WHERE run_uuid = ?", (source_run_id,)).fetchone() is None:
                 raise NotFoundError(f"No run with id {source_run_id!r} (the logged model's source run)")
+            location = f"{self._experiment_location(str(experiment_int))}/models/{model_id}/artifacts"
             cur.execute(
                 "INSERT INTO logged_models (model_id, experiment_id, name, artifact_location, creation_timestamp,"
                 " last_updated_timestamp, model_type, source_run_id, status, lifecycle_stage)"
                 " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, 'active')",
-                (model_id, int(experiment.experiment_id), name, location, now, now, model_type, source_run_id,
+                (model_id, experiment_int, name, location, now, now, model_type, source_run_id,
                  LoggedModelStatus.PENDING.value))
             cur.executemany("INSERT INTO logged_model_tags (model_id, key, value) VALUES (?, ?, ?)",
-                            [(model_id, key, value) for key, value in dict(tag_pairs).items()])
+                            [(model_id, key, value) for key, value in tag_pairs.items()])
             cur.executemany("INSERT INTO logged_model_params (model_id, key, value) VALUES (?, ?, ?)",
-                            [(model_id, key, value) for key, value in dict(param_pairs).items()])
-        return self.get_logged_model(model_id)
+                            [(model_id, key, value) for key, value in param_pairs.items()])
+        return LoggedModel(str(experiment_int), model_id, name, location, now, now, model_type, source_run_id,
+                           LoggedModelStatus.PENDING, None, tag_pairs, param_pairs)
 
     def _require_logged_model(self, cur, model_id: str) -> None:
         row = cur.execute("SELECT lifecycle_stage FROM logged_models WHERE model_id = ?", (model_id,)).fetchone()
