@@ -19,7 +19,8 @@ _TRACKING_NAMES = frozenset({
     "register_model",
 })
 
-__all__ = sorted(_TRACKING_NAMES | {"xgboost", "lightgbm", "sklearn", "enable", "disable"})
+__all__ = sorted(_TRACKING_NAMES | {"xgboost", "lightgbm", "sklearn", "enable", "disable"}
+                 | {"catboost", "statsmodels", "hyperopt", "optuna", "integration"})
 
 
 def __getattr__(name: str):
@@ -69,3 +70,41 @@ def disable() -> None:
     from .integrations import enable_all
 
     enable_all(disable=True)
+
+
+def catboost(**options) -> None:
+    """Autolog every CatBoost training (``fit`` of CatBoostClassifier/Regressor/Ranker, ``catboost.train``)."""
+    from .integrations import catboost as integration
+
+    integration.autolog(**options)
+
+
+def statsmodels(**options) -> None:
+    """Autolog every ``fit`` of a statsmodels model (OLS, GLM, Logit, ARIMA...)."""
+    from .integrations import statsmodels as integration
+
+    integration.autolog(**options)
+
+
+def hyperopt(**options) -> None:
+    """Autolog every ``hyperopt.fmin`` search: a parent run, one child run per trial."""
+    from .integrations import hyperopt as integration
+
+    integration.autolog(**options)
+
+
+def optuna(**options) -> None:
+    """Autolog every ``Study.optimize``: a parent run, one child run per trial (pruned ones too)."""
+    from .integrations import optuna as integration
+
+    integration.autolog(**options)
+
+
+def integration(name: str):
+    """The Integration named ``name``, built in or installed as a plugin (``.enable(**options)`` turns it on).
+
+    Raises ValueError for an unknown name and autolog.integrations.PluginError for a plugin that cannot load.
+    """
+    from .integrations import get_integration
+
+    return get_integration(name)

@@ -6,6 +6,7 @@
     autolog models list
     autolog models promote NAME VERSION --stage Production [--archive-existing] | --alias champion
     autolog demo
+    autolog integrations list
 """
 
 from __future__ import annotations
@@ -15,6 +16,7 @@ import os
 import sys
 
 from . import commands
+from . import integrations as integrations_command
 
 __all__ = ["main", "build_parser"]
 
@@ -80,6 +82,7 @@ def build_parser() -> argparse.ArgumentParser:
     listing.set_defaults(handler=commands.experiments_list)
     _add_runs_parsers(groups)
     _add_models_parsers(groups)
+    integrations_command.add_parsers(groups)
     groups.add_parser("demo", help="train a small model with autologging and register it",
                       parents=[_store_option()]).set_defaults(handler=commands.demo)
     return parser
