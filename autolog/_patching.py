@@ -29,7 +29,7 @@ import wrapt
 
 __all__ = [
     "STRICT_ENV", "AUTOLOG_TAG", "logger", "is_strict", "capture_internal_exceptions", "Hook", "AutologCall",
-    "Patch", "safe_patch", "in_patched_call",
+    "Patch", "safe_patch", "in_patched_call", "outside_patched_call",
 ]
 
 STRICT_ENV = "AUTOLOG_STRICT"
@@ -48,6 +48,17 @@ def is_strict() -> bool:
 def in_patched_call() -> bool:
     """True while this thread or task is inside a patched call that is logging."""
     return _in_call.get()
+
+
+@contextlib.contextmanager
+def outside_patched_call():
+    """Run user code called back by a patched call (a search's objective) as if outside it, so the
+    trainings it makes are autologged themselves rather than taken for the framework's own nested calls."""
+    token = _in_call.set(False)
+    try:
+        yield
+    finally:
+        _in_call.reset(token)
 
 
 @contextlib.contextmanager
