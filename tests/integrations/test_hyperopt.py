@@ -21,6 +21,7 @@ def _search(objective=None, evals=4, **kwargs):
 class TestHyperoptContract(IntegrationContract):
     framework = "hyperopt"
     flavor = None
+    logs_artifacts = False
     train_script = """
         import numpy as np
         from hyperopt import fmin, hp, tpe

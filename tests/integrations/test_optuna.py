@@ -21,6 +21,7 @@ def _objective(trial):
 class TestOptunaContract(IntegrationContract):
     framework = "optuna"
     flavor = None
+    logs_artifacts = False
     train_script = """
         import optuna
         optuna.create_study().optimize(lambda t: t.suggest_float("x", -1, 1) ** 2, n_trials=2)
@@ -66,7 +67,7 @@ def test_trials_pruned_and_complete_with_intermediate_values():
                 raise optuna.TrialPruned()
         return x
 
-    study = _study(pruner=optuna.pruners.ThresholdPruner(upper=1.5))
+    study = _study(pruner=optuna.pruners.ThresholdPruner(upper=2.5))
     study.optimize(objective, n_trials=6)
     (parent,), children = _runs()
     assert len(children) == 6
