@@ -49,7 +49,7 @@ class IntegrationContract:
 
     framework = ""
     train_script = ""
-    flavor = ""  # the flavors.<name> module that saves the model; "" means ``framework``; None for no model
+    flavor = ""  # flavors.<name> saves the model ("" means ``framework``; a dotted name is the module; None: none)
     uses_metric_keys = True
     logs_artifacts = True  # False when a run gets no files (then an unwritable artifact root is no fault)
 
@@ -228,7 +228,8 @@ class IntegrationContract:
 
         if self.flavor is None:
             pytest.skip("this integration logs no model")
-        flavor = importlib.import_module(f"flavors.{self.flavor or self.framework}")
+        name = self.flavor or self.framework
+        flavor = importlib.import_module(name if "." in name else f"flavors.{name}")
 
         def refuse(*args, **kwargs):
             raise pickle.PicklingError("cannot serialise this model")

@@ -138,7 +138,8 @@ def log_artifacts(call, write=None) -> None:
 
 
 def log_model(call, flavor_name: str, model, example=None, predict=None) -> None:
-    """Log ``model`` with ``flavors.<flavor_name>.log_model`` under "model", as the call's options ask.
+    """Log ``model`` with ``flavors.<flavor_name>.log_model`` under "model", as the call's options ask
+    (a dotted ``flavor_name`` names a plugin's flavor module itself).
 
     ``example`` is a few input rows; ``predict(example)`` gives the outputs for the signature.
     Raises whatever the flavor raises (an unserialisable model, an unwritable store).
@@ -150,7 +151,7 @@ def log_model(call, flavor_name: str, model, example=None, predict=None) -> None
 
     import flavors
 
-    flavor = importlib.import_module(f"flavors.{flavor_name}")
+    flavor = importlib.import_module(flavor_name if "." in flavor_name else f"flavors.{flavor_name}")
     signature = None
     if options.log_model_signatures and example is not None and predict is not None:
         signature = flavors.infer_signature(example, predict(example))
