@@ -88,7 +88,7 @@ def test_a_broken_plugin_is_one_warning_never_an_import_error(tmp_path):
     _fake_distribution(site, "autolog-broken", "[autolog.integrations]\nbroken = no_such_module:INTEGRATION\n"
                                                "[flavors.loaders]\nbroken.flavor = no_such_module\n")
     done = _python("""
-        import json, logging, autolog, flavors
+        import json, logging, autolog, autolog.integrations
         records = []
         logging.getLogger("autolog").addHandler(type("H", (logging.Handler,), {"emit": lambda self, r: records.append(r.getMessage())})())
         enabled = autolog.integrations.enable_all(log_models=False)
