@@ -15,10 +15,12 @@ GROUPS = {
     "xgboost": "benchmarks.xgboost_bench",
     "lightgbm": "benchmarks.lightgbm_sklearn_bench",
     "sklearn": "benchmarks.lightgbm_sklearn_bench",
+    "plugins": "benchmarks.plugins_bench",
 }
 GROUP_TITLES = {"imports": "Import time", "tracking": "Tracking", "search": "Search", "models": "Model format",
                 "xgboost": "xgboost autologging", "lightgbm": "lightgbm autologging",
                 "sklearn": "scikit-learn autologging"}
+GROUP_TITLES["plugins"] = "CatBoost, statsmodels, hyperopt and Optuna autologging"
 
 
 def scenarios(groups=None) -> list:

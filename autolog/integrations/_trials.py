@@ -46,23 +46,25 @@ def numeric_metrics(values: dict) -> dict:
 
 
 class TrialRun:
-    """The child run of one trial (``run_id`` None when it could not be started)."""
+    """The child run of one trial (``run_id`` None when it could not be started).
+
+    Metrics go to the tracking buffer at once (written with the run's end); params and tags
+    are kept and written in one batch when the trial ends, so a trial costs three writes.
+    """
 
     def __init__(self, runs: "TrialRuns", number: int, run_id):
         self.runs, self.number, self.run_id = runs, number, run_id
         self.status = "FINISHED"
+        self.params: dict = {}
         self.tags: dict = {}
 
     def log(self, params=None, metrics=None, tags=None, step: int = 0) -> None:
-        """Log params (one batch), metrics (buffered) and tags (kept for the end) on the trial's run."""
+        """Keep params and tags for the end of the trial; queue metrics on the tracking buffer."""
         if self.run_id is None:
             return
         with self.runs.call.guard(f"logging trial {self.number}"):
             if params:
-                from ..tracking import Client, Param
-
-                params = _common.stringify_params(params)
-                Client().log_batch(self.run_id, params=[Param(_common.metric_key(k), v) for k, v in params.items()])
+                self.params.update({_common.metric_key(k): v for k, v in _common.stringify_params(params).items()})
             if metrics:
                 from ..tracking import fluent
 
@@ -119,11 +121,11 @@ class TrialRuns:
                 self._end(active, trial)
 
     def _end(self, active, trial: TrialRun) -> None:
-        from ..tracking import Client, RunTag, fluent
+        from ..tracking import Client, fluent
 
         with self.call.guard(f"ending the run of trial {trial.number}"):
-            if trial.tags:
-                Client().log_batch(trial.run_id, tags=[RunTag(k, str(v)) for k, v in trial.tags.items()])
+            if trial.tags or trial.params:
+                _log_params_and_tags(Client(), trial)
             if any(run.info.run_id == trial.run_id for run in fluent._run_stack.get()):
                 fluent._end_runs_down_to(trial.run_id, trial.status)
             else:  # the objective's thread or task does not see the stack it was started on
@@ -144,3 +146,17 @@ class TrialRuns:
         if self.best[1] is not None:
             tags[BEST_RUN_TAG] = self.best[1]
         return tags
+
+
+def _log_params_and_tags(client, trial: TrialRun) -> None:
+    """One batch; when a training inside the objective already logged a param under the same name with
+    another value, that value stays and the batch is written without it."""
+    from ..tracking import InvalidInputError, Param, RunTag
+
+    tags = [RunTag(k, str(v)) for k, v in trial.tags.items()]
+    try:
+        client.log_batch(trial.run_id, params=[Param(k, v) for k, v in trial.params.items()], tags=tags)
+    except InvalidInputError:
+        existing = client.get_run(trial.run_id).data.params
+        client.log_batch(trial.run_id, params=[Param(k, v) for k, v in trial.params.items() if k not in existing],
+                         tags=tags)

@@ -126,3 +126,17 @@ def test_inside_a_user_run_the_trials_are_its_children():
     (parent,), children = _runs()
     assert parent.info.run_id == run.info.run_id
     assert {child.data.tags["mlflow.parentRunId"] for child in children} == {run.info.run_id}
+
+
+def test_a_param_the_training_logged_differently_keeps_the_training_value():
+    autolog.hyperopt()
+
+    def objective(point):
+        autolog.log_param("x", "set by the objective")
+        return point["x"] ** 2
+
+    _search(objective, evals=2)
+    (parent,), children = _runs()
+    assert all(child.data.params["x"] == "set by the objective" and "depth" in child.data.params
+               for child in children)
+    assert all(child.data.tags["autolog.trial.state"] == "ok" for child in children)
