@@ -22,7 +22,7 @@ from . import _common
 
 __all__ = ["autolog", "StatsmodelsIntegration", "INTEGRATION"]
 
-_SUMMARY_METRICS = ("aic", "bic", "hqic", "llf", "llnull", "rsquared", "rsquared_adj", "prsquared", "fvalue",
+_SUMMARY_METRICS = ("aic", "bic", "hqic", "llf", "rsquared", "rsquared_adj", "prsquared", "fvalue",
                     "f_pvalue", "mse_resid", "mse_model", "mse_total", "ssr", "nobs", "df_model", "df_resid",
                     "deviance", "pearson_chi2", "scale")
 _MAX_COEFFICIENTS = 100
