@@ -86,8 +86,8 @@ class _FitHook(Hook):
         data = args[0] if args else kwargs.get("X")
         labels = args[1] if len(args) > 1 else kwargs.get("y")
         params = dict(instance.get_params())
-        for name in ("early_stopping_rounds", "use_best_model", "sample_weight"):
-            if kwargs.get(name) is not None and name != "sample_weight":
+        for name in ("early_stopping_rounds", "use_best_model"):
+            if kwargs.get(name) is not None:
                 params[name] = kwargs[name]
         _common.log_params_and_tags(call, params, _dataset_tags(call, data, labels))
         call.state["data"] = data
