@@ -79,6 +79,7 @@ class IntegrationContract:
         monkeypatch.setenv("AUTOLOG_STRICT", "1")
         monkeypatch.chdir(tmp_path)
         monkeypatch.delenv("AUTOLOG_TRACKING_URI", raising=False)
+        monkeypatch.delenv("AUTOLOG_EXPERIMENT_NAME", raising=False)
         store_dir = tmp_path / "mlruns"
         tracking_uri.set_tracking_uri(str(store_dir))
         yield store_dir

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 import sys
 
 from .._integration import version_in_range
@@ -19,17 +20,33 @@ def installed_version(module: str):
     from importlib import metadata
 
     top = module.split(".")[0]
-    candidates = [top, top.replace("_", "-")]
-    try:
-        candidates += metadata.packages_distributions().get(top, [])
-    except Exception:  # noqa: BLE001 - broken metadata of some other distribution
-        pass
-    for name in candidates:
+    for name in (top, top.replace("_", "-")):
+        try:
+            return metadata.version(name)
+        except metadata.PackageNotFoundError:
+            continue
+    for name in _distributions_of(top):  # the import name differs from the distribution's (sklearn)
         try:
             return metadata.version(name)
         except metadata.PackageNotFoundError:
             continue
     return None
+
+
+@functools.lru_cache(maxsize=None)
+def _distributions_of(top: str) -> tuple:
+    """The distributions providing the top-level module ``top`` (one scan of all metadata, cached)."""
+    try:
+        return tuple(_all_distributions().get(top, ()))
+    except Exception:  # noqa: BLE001 - broken metadata of some other distribution
+        return ()
+
+
+@functools.lru_cache(maxsize=1)
+def _all_distributions() -> dict:
+    from importlib import metadata
+
+    return metadata.packages_distributions()
 
 
 def _row(name: str, source: str) -> dict:
