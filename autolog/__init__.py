@@ -59,7 +59,7 @@ def sklearn(**options) -> None:
 
 
 def enable(**options) -> None:
-    """Turn on autologging for every supported framework that is installed; options apply to each."""
+    """Turn on autologging for every supported framework that is installed, plugins included; options apply to each."""
     from .integrations import enable_all
 
     enable_all(**options)

@@ -90,7 +90,12 @@ def test_a_broken_plugin_is_one_warning_never_an_import_error(tmp_path):
     done = _python("""
         import json, logging, autolog, autolog.integrations
         records = []
-        logging.getLogger("autolog").addHandler(type("H", (logging.Handler,), {"emit": lambda self, r: records.append(r.getMessage())})())
+
+        class Collect(logging.Handler):
+            def emit(self, record):
+                records.append(record.getMessage())
+
+        logging.getLogger("autolog").addHandler(Collect())
         enabled = autolog.integrations.enable_all(log_models=False)
         autolog.integrations.enable_all(log_models=False)
         try:
