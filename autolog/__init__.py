@@ -30,7 +30,8 @@ _TRACKING_NAMES = _TRACKING_NAMES | {
 }
 _SUBMODULES = frozenset({"data", "entities"})
 
-__all__ = sorted(_TRACKING_NAMES | _SUBMODULES | {"xgboost", "lightgbm", "sklearn", "enable", "disable", "autolog"})
+__all__ = sorted(_TRACKING_NAMES | _SUBMODULES | {"xgboost", "lightgbm", "sklearn", "enable", "disable", "autolog"}
+                 | {"catboost", "statsmodels", "hyperopt", "optuna", "integration"})
 
 
 def __getattr__(name: str):
@@ -73,7 +74,7 @@ def sklearn(**options) -> None:
 
 
 def enable(**options) -> None:
-    """Turn on autologging for every supported framework that is installed; options apply to each."""
+    """Turn on autologging for every supported framework that is installed, plugins included; options apply to each."""
     from .integrations import enable_all
 
     enable_all(**options)
@@ -90,3 +91,41 @@ def disable() -> None:
     from .integrations import enable_all
 
     enable_all(disable=True)
+
+
+def catboost(**options) -> None:
+    """Autolog every CatBoost training (``fit`` of CatBoostClassifier/Regressor/Ranker, ``catboost.train``)."""
+    from .integrations import catboost as integration
+
+    integration.autolog(**options)
+
+
+def statsmodels(**options) -> None:
+    """Autolog every ``fit`` of a statsmodels model (OLS, GLM, Logit, ARIMA...)."""
+    from .integrations import statsmodels as integration
+
+    integration.autolog(**options)
+
+
+def hyperopt(**options) -> None:
+    """Autolog every ``hyperopt.fmin`` search: a parent run, one child run per trial."""
+    from .integrations import hyperopt as integration
+
+    integration.autolog(**options)
+
+
+def optuna(**options) -> None:
+    """Autolog every ``Study.optimize``: a parent run, one child run per trial (pruned ones too)."""
+    from .integrations import optuna as integration
+
+    integration.autolog(**options)
+
+
+def integration(name: str):
+    """The Integration named ``name``, built in or installed as a plugin (``.enable(**options)`` turns it on).
+
+    Raises ValueError for an unknown name and autolog.integrations.PluginError for a plugin that cannot load.
+    """
+    from .integrations import get_integration
+
+    return get_integration(name)

@@ -30,7 +30,7 @@ import wrapt
 
 __all__ = [
     "STRICT_ENV", "AUTOLOG_TAG", "logger", "is_strict", "capture_internal_exceptions", "Hook", "AutologCall",
-    "Patch", "safe_patch", "in_patched_call", "suspended", "is_suspended",
+    "Patch", "safe_patch", "in_patched_call", "outside_patched_call", "suspended", "is_suspended",
 ]
 
 STRICT_ENV = "AUTOLOG_STRICT"
@@ -71,6 +71,17 @@ def suspended():
 def is_suspended() -> bool:
     """True inside a ``suspended()`` block (of any thread)."""
     return _suspensions[0] > 0
+
+
+@contextlib.contextmanager
+def outside_patched_call():
+    """Run user code called back by a patched call (a search's objective) as if outside it, so the
+    trainings it makes are autologged themselves rather than taken for the framework's own nested calls."""
+    token = _in_call.set(False)
+    try:
+        yield
+    finally:
+        _in_call.reset(token)
 
 
 @contextlib.contextmanager

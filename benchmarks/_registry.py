@@ -18,11 +18,12 @@ GROUPS = {
     "server": "benchmarks.server_bench",
     "ui": "benchmarks.ui_bench",
     "moving": "benchmarks.moving_bench",
+    "plugins": "benchmarks.plugins_bench",
 }
 GROUP_TITLES = {"imports": "Import time", "tracking": "Tracking", "search": "Search", "models": "Model format",
                 "xgboost": "xgboost autologging", "lightgbm": "lightgbm autologging",
                 "sklearn": "scikit-learn autologging", "server": "Tracking server", "ui": "Web UI",
-                "moving": "Moving runs"}
+                "moving": "Moving runs", "plugins": "CatBoost, statsmodels, hyperopt and Optuna autologging"}
 
 
 def scenarios(groups=None) -> list:

@@ -10,6 +10,7 @@ from __future__ import annotations
 import importlib
 
 __all__ = ["Model", "ModelInfo", "ModelSignature", "infer_signature", "pyfunc", "xgboost", "lightgbm", "sklearn"]
+__all__ += ["catboost", "statsmodels"]
 
 _LAZY = {
     "Model": ("flavors.model", "Model"),
@@ -20,6 +21,8 @@ _LAZY = {
     "xgboost": ("flavors.xgboost", None),
     "lightgbm": ("flavors.lightgbm", None),
     "sklearn": ("flavors.sklearn", None),
+    "catboost": ("flavors.catboost", None),
+    "statsmodels": ("flavors.statsmodels", None),
 }
 
 

@@ -3,6 +3,15 @@
 Our names and MLflow's built-in ones map to our flavor modules. A name that is not
 here is never imported because a YAML file says so: the user opts in with
 ``register_loader`` or ``load_model(..., allow_custom_loader=True)``.
+
+An installed package registers its flavor's loader by entry point, keyed by the
+``loader_module`` name its MLmodel files carry::
+
+    [project.entry-points."flavors.loaders"]
+    "tinyml_flavor" = "autolog_tinyml.flavor"
+
+Installing the package is the opt-in: the entry points are read on first need for a
+name not known otherwise, and only the object the package declared is imported.
 """
 
 from __future__ import annotations
@@ -11,15 +20,46 @@ import importlib
 
 from ._errors import invalid_input
 
-__all__ = ["register_loader", "get_loader", "known_loaders"]
+__all__ = ["register_loader", "get_loader", "known_loaders", "ENTRY_POINT_GROUP", "refresh_entry_points"]
+
+ENTRY_POINT_GROUP = "flavors.loaders"
 
 _BUILTIN = {
     "flavors.xgboost": "flavors.xgboost", "mlflow.xgboost": "flavors.xgboost",
     "flavors.lightgbm": "flavors.lightgbm", "mlflow.lightgbm": "flavors.lightgbm",
     "flavors.sklearn": "flavors.sklearn", "mlflow.sklearn": "flavors.sklearn",
     "flavors.pyfunc.model": "flavors._python_model", "mlflow.pyfunc.model": "flavors._python_model",
+    "flavors.catboost": "flavors.catboost", "mlflow.catboost": "flavors.catboost",
+    "flavors.statsmodels": "flavors.statsmodels", "mlflow.statsmodels": "flavors.statsmodels",
 }
 _registered: dict = {}
+_entry_points: dict | None = None
+
+
+def _plugin_entry_points() -> dict:
+    global _entry_points
+    if _entry_points is None:
+        from importlib.metadata import entry_points
+
+        _entry_points = {entry.name: entry for entry in entry_points(group=ENTRY_POINT_GROUP)}
+    return _entry_points
+
+
+def refresh_entry_points() -> None:
+    """Forget the plugin loaders read so far (after installing a flavor plugin in a running process)."""
+    global _entry_points
+    _entry_points = None
+
+
+def _plugin_loader(loader_module: str, model_dir: str):
+    entry = _plugin_entry_points()[loader_module]
+    try:
+        loaded = entry.load()
+    except Exception as error:  # noqa: BLE001 - whatever the plugin's import raises
+        raise invalid_input(f"The flavor plugin for {loader_module!r} ({entry.value}) cannot be loaded for the "
+                            f"model in {model_dir}: {error!r}") from error
+    register_loader(loader_module, loaded)
+    return get_loader(loader_module, model_dir)
 
 
 def register_loader(loader_module: str, loader) -> None:
@@ -32,7 +72,7 @@ def register_loader(loader_module: str, loader) -> None:
 
 def known_loaders() -> list:
     """Every loader module name that loads without an opt-in."""
-    return sorted(set(_BUILTIN) | set(_registered))
+    return sorted(set(_BUILTIN) | set(_registered) | set(_plugin_entry_points()))
 
 
 def get_loader(loader_module, model_dir: str, allow_custom: bool = False):
@@ -49,6 +89,8 @@ def get_loader(loader_module, model_dir: str, allow_custom: bool = False):
         return loader if callable(loader) else lambda path, model: loader._load_pyfunc(path, model)
     if loader_module in _BUILTIN:
         return importlib.import_module(_BUILTIN[loader_module])._load_pyfunc
+    if loader_module in _plugin_entry_points():
+        return _plugin_loader(loader_module, model_dir)
     if not allow_custom:
         raise invalid_input(
             f"Unknown loader_module {loader_module!r} in the MLmodel of {model_dir}: known are {known_loaders()}. "

@@ -25,7 +25,8 @@ CLIENT_METHODS = [
 ]
 
 
-@pytest.mark.parametrize("name", TRACKING_API + ["xgboost", "lightgbm", "sklearn", "enable"])
+@pytest.mark.parametrize("name", TRACKING_API + ["xgboost", "lightgbm", "sklearn", "enable"]
+                         + ["catboost", "statsmodels", "hyperopt", "optuna", "integration"])
 def test_autolog_exports(name):
     assert callable(getattr(autolog, name))
     assert name in dir(autolog)
@@ -60,5 +61,15 @@ def test_tracking_never_imports_flavors_or_integrations():
     code = ("import sys, autolog.tracking, autolog.tracking.uris, autolog.tracking.stores.sql_store\n"
             "print([m for m in sys.modules if m.startswith(('flavors', 'autolog.integrations', 'autolog._'))"
             " and m != 'autolog._containment'])")  # the stdlib-only path helper tracking and flavors share
+    output = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout
+    assert output.strip() == "[]"
+
+
+def test_enabling_the_collection_imports_no_framework_and_reads_no_entry_point_at_import():
+    code = ("import sys, autolog, flavors\n"
+            "assert 'autolog.integrations._registry' not in sys.modules\n"
+            "autolog.catboost(); autolog.statsmodels(); autolog.hyperopt(); autolog.optuna(); autolog.enable()\n"
+            "heavy = [m for m in ('catboost', 'statsmodels', 'hyperopt', 'optuna', 'xgboost', 'pandas', 'numpy')"
+            " if m in sys.modules]\nprint(heavy)")
     output = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout
     assert output.strip() == "[]"

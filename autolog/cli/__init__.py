@@ -8,6 +8,7 @@
     autolog models predict -m MODEL_URI -i INPUT -o OUTPUT | serve -m MODEL_URI | build-env -m MODEL_URI
     autolog models cleanup [NAME]
     autolog demo
+    autolog integrations list
 """
 
 from __future__ import annotations
@@ -17,6 +18,7 @@ import os
 import sys
 
 from . import commands, moving
+from . import integrations as integrations_command
 from .run_columns import OUTPUTS
 from .scoring import add_scoring_parsers
 
@@ -98,6 +100,7 @@ def build_parser() -> argparse.ArgumentParser:
     _add_models_parsers(groups)
     from .server import add_server_parsers
     add_server_parsers(groups)
+    integrations_command.add_parsers(groups)
     groups.add_parser("demo", help="train a small model with autologging and register it",
                       parents=[_store_option()]).set_defaults(handler=commands.demo)
     moving.add_parsers(groups, _store_option)

@@ -1,38 +1,49 @@
 """Framework hooks, one module per framework; ``enable_all`` turns on each whose framework is installed.
 
-Adding an integration: write ``autolog/integrations/<name>.py`` exposing ``INTEGRATION``
-(an ``autolog._integration.Integration``) and ``autolog(**options)``, then add its
-name to ``INTEGRATIONS`` below.
+Adding an integration to the collection: write ``autolog/integrations/<name>.py`` exposing
+``INTEGRATION`` (an ``autolog._integration.Integration``) and ``autolog(**options)``, then add
+its name to ``BUILTIN`` in ``_registry.py``. Outside this package, a plugin declares an
+``autolog.integrations`` entry point instead (docs/plugins.md).
 """
 
 from __future__ import annotations
 
-import importlib
-
 from .._integration import DidNotEnable
+from .._patching import logger
+from ._registry import BUILTIN, PluginError, get_integration, names, refresh
 
-__all__ = ["INTEGRATIONS", "get_integration", "enable_all"]
+__all__ = ["INTEGRATIONS", "get_integration", "enable_all", "names", "refresh", "describe", "PluginError"]
 
-INTEGRATIONS = ("xgboost", "lightgbm", "sklearn")
-
-
-def get_integration(name: str):
-    """The Integration object of ``name``; raises ValueError for a name not in INTEGRATIONS."""
-    if name not in INTEGRATIONS:
-        raise ValueError(f"Unknown integration {name!r}; known: {', '.join(INTEGRATIONS)}")
-    return importlib.import_module(f"{__name__}.{name}").INTEGRATION
+INTEGRATIONS = BUILTIN
 
 
 def enable_all(**options) -> list:
-    """Enable every integration whose framework is installed (or disable all with ``disable=True``).
+    """Enable every integration whose framework is installed, plugins included (or disable all with
+    ``disable=True``). Returns the names enabled.
 
-    Returns the names enabled. Raises TypeError/ValueError for a bad option.
+    Raises TypeError/ValueError for a bad option; a broken plugin is one warning and is skipped.
     """
+    from ._registry import load_plugins
+
+    integrations = [(name, get_integration(name)) for name in BUILTIN] + list(load_plugins().items())
     enabled = []
-    for name in INTEGRATIONS:
+    for name, integration in integrations:
         try:
-            get_integration(name).enable(**options)
+            integration.enable(**options)
         except DidNotEnable:
+            continue
+        except Exception as exc:
+            if name in BUILTIN or isinstance(exc, (TypeError, ValueError)) and not options.get("disable"):
+                raise
+            logger.warning("autolog: the %s plugin failed to enable: %r; skipped", name, exc)
             continue
         enabled.append(name)
     return [] if options.get("disable") else enabled
+
+
+def describe() -> list:
+    """One dict per integration (built-in and plugin): name, source, supported versions, installed
+    framework version (None when missing), enabled in this process, and the load error of a broken plugin."""
+    from ._describe import describe_all
+
+    return describe_all()

@@ -164,7 +164,8 @@ def link_metrics_to_model(call, model_id, metrics, fingerprint=None) -> None:
 
 def log_model(call, flavor_name: str, model, example=None, predict=None, **flavor_options) -> None:
     """Log ``model`` with ``flavors.<flavor_name>.log_model`` under "model", as the call's options ask
-    (``flavor_options`` go to the flavor: xgboost's ``model_format``...).
+    (a dotted ``flavor_name`` names a plugin's flavor module itself; ``flavor_options`` go to the flavor:
+    xgboost's ``model_format``...).
 
     ``example`` is a few input rows; ``predict(example)`` gives the outputs for the signature.
     Raises whatever the flavor raises (an unserialisable model, an unwritable store).
@@ -179,7 +180,7 @@ def log_model(call, flavor_name: str, model, example=None, predict=None, **flavo
     _warm_up.wait(flavor_name)
     import flavors
 
-    flavor = importlib.import_module(f"flavors.{flavor_name}")
+    flavor = importlib.import_module(flavor_name if "." in flavor_name else f"flavors.{flavor_name}")
     signature = False if not options.log_model_signatures else None
     if options.log_model_signatures and example is not None and predict is not None:
         signature = flavors.infer_signature(example, predict(example))

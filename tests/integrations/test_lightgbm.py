@@ -9,7 +9,7 @@ import pytest
 
 import autolog
 import flavors
-from tests.integrations._contract import IntegrationContract
+from autolog.testing import IntegrationContract
 
 RNG = np.random.default_rng(0)
 X = RNG.random((300, 4))

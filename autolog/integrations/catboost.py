@@ -1,0 +1,161 @@
+"""Autologging for CatBoost: ``fit`` of CatBoost/CatBoostClassifier/CatBoostRegressor/CatBoostRanker and
+``catboost.train``.
+
+``autolog.catboost()`` (this module's :func:`autolog`) records, for each training call:
+the parameters given (the estimator's, or ``train``'s params and arguments), every
+metric of every eval set at every iteration as ``<eval set>-<metric>`` (``learn``,
+``validation``, ``validation_1``...; step = iteration) read from the model's eval
+history when training ends, ``best_iteration``, ``stopped_iteration`` and the metrics at
+the best iteration when an eval set was given, the feature importance
+(PredictionValuesChange, JSON + SVG), the training data's fingerprint and the model
+(``flavors.catboost``: CatBoost's ``.cbm`` format, loadable by MLflow's catboost flavor).
+"""
+
+from __future__ import annotations
+
+import inspect
+
+from .._integration import Integration
+from .._patching import Hook
+from . import _common, _importance
+from ._xgboost_data import rows_example
+
+__all__ = ["autolog", "CatBoostIntegration", "INTEGRATION"]
+
+_MODEL_CLASSES = ("CatBoost", "CatBoostClassifier", "CatBoostRegressor", "CatBoostRanker")
+_NOT_PARAMS = frozenset({"pool", "params", "dtrain", "evals", "eval_set", "init_model", "log_cout", "log_cerr",
+                         "plot", "plot_file"})
+
+
+class CatBoostIntegration(Integration):
+    """Patches ``catboost.train`` and the ``fit`` of each CatBoost model class."""
+
+    name = "catboost"
+    module = "catboost"
+    supported_versions = ">=1.0, <2"
+
+    def targets(self, framework) -> list:
+        """The functions to wrap on the imported catboost module."""
+        train = _TrainHook(framework.train)
+        found = [(framework, "train", train), (framework.core, "train", train)]
+        fit = _FitHook()
+        for class_name in _MODEL_CLASSES:
+            cls = getattr(framework, class_name, None)
+            if cls is not None and "fit" in cls.__dict__:
+                found.append((cls, "fit", fit))
+        return found
+
+
+INTEGRATION = CatBoostIntegration()
+
+
+def autolog(**options) -> None:
+    """Enable (or with ``disable=True`` disable) autologging of CatBoost training; see DESIGN.md for options.
+
+    Raises DidNotEnable when catboost is not installed, TypeError/ValueError for a bad option.
+    """
+    INTEGRATION.enable(**options)
+
+
+def _is_pool(data) -> bool:
+    import catboost
+
+    return isinstance(data, catboost.Pool)
+
+
+def _dataset_tags(call, data, labels) -> dict:
+    from ._datasets import fingerprint, fingerprint_from_parts
+
+    if data is None or not call.options.log_datasets:
+        return {}
+    if _is_pool(data):
+        import numpy as np
+
+        label = data.get_label()
+        parts = [np.asarray(label if label is not None else []).tobytes()]
+        info = fingerprint_from_parts("catboost.Pool", (data.num_row(), data.num_col()), parts)
+    else:
+        info = fingerprint(data, labels)
+    return _common.queue_training_dataset(call, info)
+
+
+class _FitHook(Hook):
+    """``fit`` of a CatBoost model: its params before, the eval history, importance and model after."""
+
+    def before(self, call, instance, args, kwargs):
+        data = args[0] if args else kwargs.get("X")
+        labels = args[1] if len(args) > 1 else kwargs.get("y")
+        params = dict(instance.get_params())
+        for name in ("early_stopping_rounds", "use_best_model"):
+            if kwargs.get(name) is not None:
+                params[name] = kwargs[name]
+        _common.log_params_and_tags(call, params, _dataset_tags(call, data, labels))
+        call.state["data"] = data
+        return None
+
+    def after(self, call, instance, args, kwargs, result):
+        _log_outputs(call, instance, call.state["data"])
+
+
+class _TrainHook(Hook):
+    """``catboost.train``: params and arguments before, the same outputs as ``fit`` after."""
+
+    def __init__(self, function):
+        self.signature = inspect.signature(function)
+
+    def before(self, call, instance, args, kwargs):
+        arguments = self.signature.bind(*args, **kwargs).arguments
+        params = {name: value for name, value in arguments.items() if name not in _NOT_PARAMS}
+        params.update(arguments.get("params") or {})
+        data = arguments.get("pool") if arguments.get("pool") is not None else arguments.get("dtrain")
+        _common.log_params_and_tags(call, params, _dataset_tags(call, data, None))
+        call.state["data"] = data
+        return None
+
+    def after(self, call, instance, args, kwargs, result):
+        _log_outputs(call, result, call.state["data"])
+
+
+def _log_outputs(call, model, data) -> None:
+    with call.guard("logging the metrics of every iteration"):
+        _log_history(call, model)
+    with call.guard("logging feature importance"):
+        _log_importance(call, model)
+    with call.guard("logging the model"):
+        _log_model(call, model, data)
+
+
+def _log_history(call, model) -> None:
+    history = model.get_evals_result()
+    metrics = _common.IterationMetrics(call)
+    rounds = max((len(values) for per_set in history.values() for values in per_set.values()), default=0)
+    for step in range(rounds):
+        metrics.log({f"{data_name}-{metric}": values[step] for data_name, per_set in history.items()
+                     for metric, values in per_set.items() if step < len(values)}, step=step)
+    best = model.get_best_iteration()
+    if best is None or not rounds:
+        return
+    best_metrics = {"best_iteration": best, "stopped_iteration": rounds - 1}
+    for data_name, per_set in history.items():
+        for metric, values in per_set.items():
+            if best < len(values):
+                best_metrics[f"{data_name}-{metric}"] = values[best]
+    # One step past the last iteration, so each metric's latest value is the best model's.
+    metrics.log(best_metrics, step=rounds)
+
+
+def _log_importance(call, model) -> None:
+    scores = model.get_feature_importance(type="PredictionValuesChange")
+    names = model.feature_names_ or [str(index) for index in range(len(scores))]
+    importances = {"PredictionValuesChange": dict(zip(names, map(float, scores)))}
+    _common.log_artifacts(call, lambda directory: _importance.write_importance_files(directory, importances))
+
+
+def _log_model(call, model, data) -> None:
+    options = call.options
+    if not options.log_models:
+        return
+    example = None
+    if (options.log_model_signatures or options.log_input_examples) and data is not None and not _is_pool(data):
+        example = rows_example(data)
+    _common.log_model(call, "catboost", model, example, model.predict)

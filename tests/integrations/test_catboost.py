@@ -1,0 +1,113 @@
+"""autolog.catboost(): what fit and catboost.train record, the catboost flavor, and the shared contract."""
+
+import json
+
+import numpy as np
+import pytest
+
+import autolog
+import flavors
+from autolog.testing import IntegrationContract
+
+catboost = pytest.importorskip("catboost")
+
+RNG = np.random.default_rng(0)
+X = RNG.random((120, 3))
+Y = X[:, 0] * 2 + X[:, 1] + RNG.normal(0, 0.05, 120)
+
+
+def _fit(**kwargs):
+    model = catboost.CatBoostRegressor(iterations=15, depth=2, random_seed=0, verbose=False, thread_count=1)
+    return model.fit(X[:90], Y[:90], eval_set=[(X[90:], Y[90:])], **kwargs)
+
+
+class TestCatBoostContract(IntegrationContract):
+    framework = "catboost"
+    train_script = """
+        import numpy as np, catboost
+        X = np.random.default_rng(0).random((60, 3))
+        catboost.CatBoostRegressor(iterations=3, verbose=False).fit(X, X[:, 0])
+    """
+
+    def train(self):
+        return _fit()
+
+    def predict(self, model):
+        return model.predict(X)
+
+    def train_raising(self, error):
+        class RaisingEvalSet(list):
+            """User data that raises while catboost reads it (catboost wraps callback errors in its own)."""
+
+            def __iter__(self, *args):
+                raise error
+
+            __len__ = __getitem__ = __iter__
+
+        model = catboost.CatBoostRegressor(iterations=3, verbose=False)
+        return model.fit(X, Y, eval_set=RaisingEvalSet())
+
+
+@pytest.fixture(autouse=True)
+def _disable():
+    yield
+    autolog.catboost(disable=True)
+
+
+def _only_run():
+    (run,) = autolog.search_runs(output_format="list")
+    return run
+
+
+def test_fit_logs_params_every_iteration_best_iteration_and_importance():
+    autolog.catboost()
+    model = catboost.CatBoostRegressor(iterations=200, depth=2, learning_rate=0.3, random_seed=0, verbose=False,
+                                       eval_metric="MAE", thread_count=1)
+    model.fit(X[:90], Y[:90], eval_set=[(X[90:], Y[90:])], early_stopping_rounds=5)
+    run = _only_run()
+    assert run.data.params["depth"] == "2" and run.data.params["early_stopping_rounds"] == "5"
+    history = model.get_evals_result()
+    client = autolog.Client()
+    steps = client.get_metric_history(run.info.run_id, "validation-MAE")
+    rounds = len(history["validation"]["MAE"])
+    assert rounds < 200
+    assert [m.value for m in steps[:rounds]] == pytest.approx(history["validation"]["MAE"])
+    assert "learn-RMSE" in run.data.metrics
+    best = model.get_best_iteration()
+    assert run.data.metrics["best_iteration"] == best and run.data.metrics["stopped_iteration"] == rounds - 1
+    assert run.data.metrics["validation-MAE"] == pytest.approx(history["validation"]["MAE"][best])
+    path = client.download_artifacts(run.info.run_id, "feature_importance_PredictionValuesChange.json")
+    with open(path) as handle:
+        importance = json.load(handle)
+    assert set(importance) == {"0", "1", "2"} and importance["0"] > importance["2"]
+
+
+def test_classifier_with_two_eval_sets_and_the_model_round_trips():
+    autolog.catboost()
+    labels = (Y > Y.mean()).astype(int)
+    model = catboost.CatBoostClassifier(iterations=10, depth=2, random_seed=0, verbose=False, thread_count=1)
+    model.fit(X[:80], labels[:80], eval_set=[(X[80:100], labels[80:100]), (X[100:], labels[100:])])
+    run = _only_run()
+    assert {"validation_0-Logloss", "validation_1-Logloss"} <= set(run.data.metrics)
+    native = flavors.catboost.load_model(f"runs:/{run.info.run_id}/model")
+    assert type(native).__name__ == "CatBoostClassifier"
+    np.testing.assert_array_equal(native.predict(X), model.predict(X))
+    loaded = flavors.pyfunc.load_model(f"runs:/{run.info.run_id}/model")
+    np.testing.assert_array_equal(loaded.predict(X), model.predict(X))
+    conf = loaded.metadata.flavors["catboost"]
+    assert conf["model_type"] == "CatBoostClassifier" and conf["save_format"] == "cbm"
+    assert conf["catboost_version"] == catboost.__version__ and conf["data"] == "model.cb"
+
+
+def test_train_and_ranker_are_autologged():
+    autolog.catboost(log_models=False)
+    pool = catboost.Pool(X, Y)
+    catboost.train(pool, {"iterations": 4, "depth": 2, "verbose": False, "thread_count": 1}, eval_set=pool)
+    train_run = autolog.last_active_run()
+    assert train_run.data.params["iterations"] == "4" and "validation-RMSE" in train_run.data.metrics
+    assert train_run.data.tags["autolog.dataset.shape"] == "120x3"
+    groups = np.repeat(np.arange(12), 10)
+    catboost.CatBoostRanker(iterations=3, verbose=False, thread_count=1).fit(X, Y, group_id=groups)
+    ranker_run = autolog.last_active_run()
+    assert ranker_run.info.run_id != train_run.info.run_id and ranker_run.info.status == "FINISHED"
+    assert len(autolog.search_runs(output_format="list")) == 2

@@ -1,0 +1,84 @@
+"""autolog.statsmodels(): what a model's fit records, the statsmodels flavor, and the shared contract."""
+
+import numpy as np
+import pandas as pd
+import pytest
+
+import autolog
+import flavors
+from autolog.testing import IntegrationContract
+
+sm = pytest.importorskip("statsmodels.api")
+smf = pytest.importorskip("statsmodels.formula.api")
+
+RNG = np.random.default_rng(0)
+FRAME = pd.DataFrame(RNG.random((60, 2)), columns=["a", "b"])
+FRAME["y"] = FRAME.a * 2 + FRAME.b + RNG.normal(0, 0.1, 60)
+EXOG = sm.add_constant(FRAME[["a", "b"]])
+
+
+class TestStatsmodelsContract(IntegrationContract):
+    framework = "statsmodels"
+    train_script = """
+        import numpy as np, statsmodels.api as sm
+        X = sm.add_constant(np.random.default_rng(0).random((30, 2)))
+        sm.OLS(X @ [1.0, 2.0, 3.0], X).fit()
+    """
+
+    def train(self):
+        return sm.OLS(FRAME.y, EXOG).fit()
+
+    def predict(self, model):
+        return np.asarray(model.predict(EXOG))
+
+    def train_raising(self, error):
+        def raise_error(*args):
+            raise error
+
+        return sm.GLM(FRAME.y, EXOG).fit(method="newton", max_start_irls=0, callback=raise_error)
+
+
+@pytest.fixture(autouse=True)
+def _disable():
+    yield
+    autolog.statsmodels(disable=True)
+
+
+def test_ols_logs_statistics_coefficients_summary_and_model():
+    autolog.statsmodels()
+    results = sm.OLS(FRAME.y, EXOG).fit()
+    run = autolog.last_active_run()
+    metrics = run.data.metrics
+    assert run.data.params["model_class"] == "statsmodels.regression.linear_model.OLS"
+    for name in ("aic", "bic", "llf", "rsquared", "rsquared_adj"):
+        assert metrics[name] == pytest.approx(getattr(results, name))
+    assert metrics["coef.a"] == pytest.approx(results.params["a"])
+    client = autolog.Client()
+    with open(client.download_artifacts(run.info.run_id, "summary.txt")) as handle:
+        assert handle.read() == results.summary().as_text()
+    loaded = flavors.statsmodels.load_model(f"runs:/{run.info.run_id}/model")
+    np.testing.assert_allclose(loaded.predict(EXOG), results.predict(EXOG))
+    pyfunc = flavors.pyfunc.load_model(f"runs:/{run.info.run_id}/model")
+    np.testing.assert_allclose(pyfunc.predict(EXOG.head(5)), results.predict(EXOG.head(5)))
+    assert pyfunc.metadata.flavors["statsmodels"]["data"] == "model.statsmodels"
+
+
+def test_formula_logit_logs_its_formula_and_pseudo_r2_once():
+    autolog.statsmodels(log_models=False)
+    data = FRAME.assign(label=(FRAME.y > FRAME.y.median()).astype(int))
+    results = smf.logit("label ~ a + b", data).fit(disp=0)
+    (run,) = autolog.search_runs(output_format="list")
+    assert run.data.params["formula"] == "label ~ a + b" and run.data.params["disp"] == "0"
+    assert run.data.metrics["prsquared"] == pytest.approx(results.prsquared)
+    assert "rsquared" not in run.data.metrics
+
+
+def test_time_series_model_fits_once_and_loads_with_start_and_end():
+    autolog.statsmodels()
+    series = np.cumsum(RNG.normal(size=40))
+    results = sm.tsa.arima.ARIMA(series, order=(1, 0, 0)).fit()
+    (run,) = autolog.search_runs(output_format="list")
+    assert run.data.metrics["aic"] == pytest.approx(results.aic)
+    pyfunc = flavors.pyfunc.load_model(f"runs:/{run.info.run_id}/model")
+    np.testing.assert_allclose(pyfunc.predict(pd.DataFrame({"start": [40], "end": [42]})),
+                               results.predict(start=40, end=42))
