@@ -13,6 +13,9 @@ __all__ = ["TrackingStore", "get_store", "store_location"]
 
 DATABASE_FILE = "tracking.db"
 ARTIFACTS_DIR = "artifacts"
+ARTIFACT_ROOT_ENV = "AUTOLOG_ARTIFACT_ROOT"
+DEFAULT_SHARED_ARTIFACT_DIR = "mlartifacts"
+_POSTGRES_SCHEMES = ("postgresql", "postgres", "postgresql+psycopg", "postgresql+psycopg2")
 
 _stores: dict = {}
 _stores_lock = threading.Lock()
@@ -35,12 +38,15 @@ def store_location(tracking_uri: str) -> tuple:
         root = os.path.abspath(unquote(parsed.path))
     elif scheme in ("", ) or (len(scheme) == 1 and os.name == "nt"):
         root = os.path.abspath(tracking_uri)
-    elif scheme in ("postgresql", "postgres", "http", "https"):
+    elif scheme in _POSTGRES_SCHEMES:
+        return "postgresql", tracking_uri, _default_artifact_root()
+    elif scheme in ("http", "https"):
         raise InvalidInputError(
             f"Tracking URI {tracking_uri!r}: the {scheme} store is not available in this release; "
             "use a directory or sqlite:/// URI")
     else:
-        raise InvalidInputError(f"Unsupported tracking URI {tracking_uri!r}: use a directory, file:// or sqlite:///")
+        raise InvalidInputError(f"Unsupported tracking URI {_masked(tracking_uri)!r}: use a directory, file://, "
+                                "sqlite:/// or postgresql://")
     return "sqlite", os.path.join(root, DATABASE_FILE), os.path.join(root, ARTIFACTS_DIR)
 
 
@@ -61,13 +67,30 @@ def get_store(tracking_uri: str) -> TrackingStore:
     return store
 
 
+def _default_artifact_root() -> str:
+    """Where a database store without a folder of its own puts new experiments' artifacts:
+    $AUTOLOG_ARTIFACT_ROOT (a path or s3://bucket/prefix), else ./mlartifacts."""
+    root = os.environ.get(ARTIFACT_ROOT_ENV) or DEFAULT_SHARED_ARTIFACT_DIR
+    return root if "://" in root else os.path.abspath(root)
+
+
+def _masked(uri: str) -> str:
+    from .postgres_engine import mask_uri
+
+    return mask_uri(uri)
+
+
 def _open_store(tracking_uri: str) -> TrackingStore:
     import sqlite3
 
     from .sql_engine import SqliteDatabase
     from .sql_store import SqlStore
 
-    _kind, db_path, artifact_root = store_location(tracking_uri)
+    kind, db_path, artifact_root = store_location(tracking_uri)
+    if kind == "postgresql":
+        from .postgres_engine import open_postgres_store
+
+        return open_postgres_store(tracking_uri, artifact_root)
     try:
         os.makedirs(os.path.dirname(db_path), exist_ok=True)
         return SqlStore(SqliteDatabase(db_path), artifact_root)
