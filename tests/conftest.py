@@ -6,6 +6,8 @@ import pytest
 
 os.environ["AUTOLOG_STRICT"] = "1"  # hook errors raise instead of warning (see autolog._patching)
 
+pytest_plugins = ["tests.fixtures_postgres"]
+
 
 @pytest.fixture(autouse=True)
 def tracking_dir(tmp_path, monkeypatch):
