@@ -2,7 +2,8 @@
 
 ``postgres_server`` starts it (as the ``postgres`` user when the tests run as root, since initdb
 refuses root) and removes it at the end; ``postgres_server.new_uri()`` gives every test its own
-empty schema. Tests skip with the reason only where no PostgreSQL server binaries exist.
+empty schema. Logins need a password (``PASSWORD``), so every URI carries a secret that the tests
+can look for in messages, tags and output. Tests skip with the reason only where no PostgreSQL server binaries exist.
 """
 
 from __future__ import annotations
@@ -17,7 +18,9 @@ import uuid
 
 import pytest
 
-__all__ = ["PostgresCluster", "postgres_server"]
+__all__ = ["PostgresCluster", "postgres_server", "PASSWORD"]
+
+PASSWORD = "pg-s3cret-9f2c"
 
 
 def _find_binary(name: str):
@@ -51,12 +54,17 @@ class PostgresCluster:
             raise RuntimeError(f"{' '.join(args[:2])} failed: {result.stdout}{result.stderr}")
 
     def start(self) -> None:
-        """Create the cluster (trust logins on loopback only) and start it."""
+        """Create the cluster (password logins, on loopback only) and start it."""
         if self.as_postgres:
             shutil.chown(self.root, "postgres")
         data = os.path.join(self.root, "data")
-        self._run(self.initdb, "-D", data, "-U", "postgres", "-A", "trust", "-E", "UTF8", "--no-sync",
-                  "--locale=C.UTF-8")
+        password_file = os.path.join(self.root, "password")
+        with open(password_file, "w") as handle:
+            handle.write(PASSWORD)
+        if self.as_postgres:
+            shutil.chown(password_file, "postgres")
+        self._run(self.initdb, "-D", data, "-U", "postgres", "-A", "scram-sha-256", f"--pwfile={password_file}",
+                  "-E", "UTF8", "--no-sync", "--locale=C.UTF-8")
         options = (f"-p {self.port} -k {self.root} -c listen_addresses=127.0.0.1 -c fsync=off "
                    "-c synchronous_commit=off -c full_page_writes=off -c max_connections=300")
         self._run(self.pg_ctl, "-D", data, "-o", options, "-l", os.path.join(self.root, "log"), "-w", "start")
@@ -64,10 +72,9 @@ class PostgresCluster:
 
         self.admin = psycopg.connect(self.uri("postgres"), autocommit=True)
 
-    def uri(self, database: str = "postgres", scheme: str = "postgresql", password: str = "") -> str:
+    def uri(self, database: str = "postgres", scheme: str = "postgresql", password: str = PASSWORD) -> str:
         """The URI of ``database`` on this cluster."""
-        login = f"postgres:{password}" if password else "postgres"
-        return f"{scheme}://{login}@127.0.0.1:{self.port}/{database}"
+        return f"{scheme}://postgres:{password}@127.0.0.1:{self.port}/{database}"
 
     def new_database(self) -> str:
         """Create an empty database and return its name."""

@@ -6,6 +6,7 @@
     autolog models list
     autolog models promote NAME VERSION --stage Production [--archive-existing] | --alias champion
     autolog demo
+    autolog db upgrade URI
 """
 
 from __future__ import annotations
@@ -80,6 +81,8 @@ def build_parser() -> argparse.ArgumentParser:
     listing.set_defaults(handler=commands.experiments_list)
     _add_runs_parsers(groups)
     _add_models_parsers(groups)
+    from .db import add_db_parser
+    add_db_parser(groups)
     groups.add_parser("demo", help="train a small model with autologging and register it",
                       parents=[_store_option()]).set_defaults(handler=commands.demo)
     return parser

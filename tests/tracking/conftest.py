@@ -2,7 +2,7 @@
 
 ``tracking_dir`` is the store of the test: the ``mlruns`` directory (a Path) on SQLite, or the
 URI of an empty PostgreSQL schema (a str, artifacts under ``tmp_path/artifacts``). Tests of
-SQLite's own files are marked ``sqlite_only``.
+SQLite's own files are marked ``single_store``.
 """
 
 import pytest
@@ -11,11 +11,11 @@ STORE_KINDS = ("sqlite", "postgresql")
 
 
 def pytest_configure(config):
-    config.addinivalue_line("markers", "sqlite_only: the test is about the SQLite store's own files")
+    config.addinivalue_line("markers", "single_store: the test runs once, not once per store (SQLite files, no store, its own store)")
 
 
 def pytest_generate_tests(metafunc):
-    if "tracking_dir" in metafunc.fixturenames and not metafunc.definition.get_closest_marker("sqlite_only"):
+    if "tracking_dir" in metafunc.fixturenames and not metafunc.definition.get_closest_marker("single_store"):
         metafunc.parametrize("tracking_dir", STORE_KINDS, indirect=True)
 
 
@@ -38,3 +38,9 @@ def tracking_dir(request, tracking_dir, tmp_path, monkeypatch):
     tracking_uri.set_tracking_uri(None)
     for key in [key for key in stores._stores if key[0] == uri]:
         stores._stores.pop(key).close()
+
+
+@pytest.fixture
+def artifact_root(tracking_dir, tmp_path) -> str:
+    """Where the test's store puts experiments' artifact folders."""
+    return str(tracking_dir / "artifacts") if not isinstance(tracking_dir, str) else str(tmp_path / "artifacts")

@@ -111,6 +111,7 @@ class PostgresDatabase:
         self._pool = None
         self._pool_pid = None
         self._inherited: list = []  # pools of a parent process: kept referenced, never closed here
+        self._pool_size = max(1, int(os.environ.get(POOL_SIZE_ENV) or 10))
         with self._errors("open"):
             import psycopg
 
@@ -129,9 +130,8 @@ class PostgresDatabase:
             if self._pool is None:
                 from psycopg_pool import ConnectionPool
 
-                size = max(1, int(os.environ.get(POOL_SIZE_ENV, "10")))
                 self._pool = ConnectionPool(
-                    self._conninfo, min_size=1, max_size=size, open=True, name="autolog",
+                    self._conninfo, min_size=1, max_size=self._pool_size, open=True, name="autolog",
                     kwargs={"autocommit": True, "connect_timeout": _CONNECT_TIMEOUT_S})
                 self._pool_pid = os.getpid()
             return self._pool
@@ -158,16 +158,53 @@ class PostgresDatabase:
         password = urlsplit(self._conninfo).password
         return text.replace(password, "***") if password else text
 
+    def _live_connection(self, pool, first_statement: str, params=()):
+        """A pooled connection and the cursor of ``first_statement`` run on it; a connection that
+        died while idle in the pool (server restart, idle timeout) is dropped and another tried."""
+        import psycopg
+
+        for attempt in range(self._pool_size + 1):
+            conn = pool.getconn()
+            try:
+                return conn, conn.execute(translate(first_statement), params)
+            except psycopg.OperationalError:
+                broken = conn.broken
+                pool.putconn(conn)
+                if not broken or attempt == self._pool_size:
+                    raise
+            except BaseException:
+                pool.putconn(conn)
+                raise
+        raise AssertionError("unreachable")
+
     @contextlib.contextmanager
     def write(self):
         """A write transaction: yields a cursor, commits on success, rolls back on error."""
-        with self._errors("write"), self.pool.connection() as conn, conn.transaction():
-            yield _Cursor(conn.cursor())
+        import psycopg
+
+        with self._errors("write"):
+            pool = self.pool
+            conn, _ = self._live_connection(pool, "BEGIN")
+            try:
+                yield _Cursor(conn.cursor())
+            except BaseException:
+                with contextlib.suppress(psycopg.Error):
+                    conn.execute("ROLLBACK")
+                raise
+            else:
+                conn.execute("COMMIT")
+            finally:
+                pool.putconn(conn)
 
     def query(self, sql: str, params=()) -> list:
         """Run one read statement and return all rows."""
-        with self._errors("read"), self.pool.connection() as conn:
-            return conn.execute(translate(sql), params).fetchall()
+        with self._errors("read"):
+            pool = self.pool
+            conn, cursor = self._live_connection(pool, sql, params)
+            try:
+                return cursor.fetchall()
+            finally:
+                pool.putconn(conn)
 
     @contextlib.contextmanager
     def schema_lock(self):
