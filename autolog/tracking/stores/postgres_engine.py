@@ -243,9 +243,13 @@ def open_postgres_store(uri: str, artifact_root: str):
     from .sql_store import SqlStore
 
     database = PostgresDatabase(uri)
-    with database.schema_lock():
-        store = SqlStore(database, artifact_root, record_locations=True)
-        with database.write() as cur:  # every client must see the default experiment in the same place
-            cur.execute("UPDATE experiments SET artifact_location = ? WHERE experiment_id = 0"
-                        " AND artifact_location IS NULL", (f"{store.artifact_root}/0",))
+    try:
+        with database.schema_lock():
+            store = SqlStore(database, artifact_root, record_locations=True)
+            with database.write() as cur:  # every client must see the default experiment in the same place
+                cur.execute("UPDATE experiments SET artifact_location = ? WHERE experiment_id = 0"
+                            " AND artifact_location IS NULL", (f"{store.artifact_root}/0",))
+    except BaseException:
+        database.close()
+        raise
     return store
