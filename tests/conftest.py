@@ -6,7 +6,7 @@ import pytest
 
 os.environ["AUTOLOG_STRICT"] = "1"  # hook errors raise instead of warning (see autolog._patching)
 
-pytest_plugins = ["tests.fixtures_postgres"]
+pytest_plugins = ["tests.fixtures_postgres", "tests.fixtures_s3"]
 
 
 @pytest.fixture(autouse=True)

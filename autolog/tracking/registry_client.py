@@ -77,12 +77,15 @@ class RegistryClientMixin:
         """
         validate_model_name(name)
         source = os.fspath(source)
-        local = uris.download_artifacts(source, tracking_uri=self.tracking_uri)
+        source_location = uris.resolve_artifact_location(source, tracking_uri=self.tracking_uri)
+        in_bucket = source_location.startswith("s3://") and self._registry_location(name, "").startswith("s3://")
+        # from a bucket into a bucket the copy happens inside S3; otherwise through a local copy
+        local = None if in_bucket else uris.download_artifacts(source_location, tracking_uri=self.tracking_uri)
         run_id = run_id or self._source_run_id(source)
         tags = {validate_key(k, "tag key"): tag_value_to_str(k, v) for k, v in (tags or {}).items()}
         version = self._store.create_model_version(name, source, run_id, tags, description)
         try:
-            location = self._copy_into_registry(local, name, version.version)
+            location = self._copy_into_registry(local, name, version.version, source_location)
         except BaseException:
             self._store.delete_model_version(name, version.version)
             raise
@@ -98,15 +101,19 @@ class RegistryClientMixin:
     def _registry_location(self, name: str, version: str) -> str:
         return f"{self._store.artifact_root}/{_REGISTRY_DIR}/{name}/{version}"
 
-    def _copy_into_registry(self, local_source: str, name: str, version: str) -> str:
+    def _copy_into_registry(self, local_source, name: str, version: str, source_location: str) -> str:
         from .artifacts import get_artifact_repository
 
         location = self._registry_location(name, version)
-        local_target = get_artifact_repository(location).local_path("")
-        if local_target is not None and os.path.exists(local_target):
-            location = f"{location}-{uuid.uuid4().hex[:8]}"  # left over from a renamed or deleted model
         repository = get_artifact_repository(location)
-        if os.path.isdir(local_source):
+        local_target = repository.local_path("")
+        taken = os.path.exists(local_target) if local_target is not None else bool(repository.list_artifacts())
+        if taken:  # left over from a renamed or deleted model
+            location = f"{location}-{uuid.uuid4().hex[:8]}"
+            repository = get_artifact_repository(location)
+        if local_source is None:
+            repository.copy_from(source_location)
+        elif os.path.isdir(local_source):
             repository.log_artifacts(local_source)
         else:
             repository.log_artifact(local_source)
@@ -115,11 +122,17 @@ class RegistryClientMixin:
     def _delete_registry_copy(self, location) -> None:
         from .artifacts import get_artifact_repository
 
+        registry_root = f"{self._store.artifact_root}/{_REGISTRY_DIR}"
         if not location:
             return
-        local = get_artifact_repository(location).local_path("")
-        registry_root = get_artifact_repository(f"{self._store.artifact_root}/{_REGISTRY_DIR}").local_path("")
-        if local and registry_root and os.path.abspath(local).startswith(os.path.abspath(registry_root) + os.sep):
+        repository = get_artifact_repository(location)
+        local = repository.local_path("")
+        if local is None:
+            if location.startswith(registry_root + "/") and hasattr(repository, "delete_artifacts"):
+                repository.delete_artifacts()
+            return
+        local_root = get_artifact_repository(registry_root).local_path("")
+        if local_root and os.path.abspath(local).startswith(os.path.abspath(local_root) + os.sep):
             shutil.rmtree(local, ignore_errors=True)
 
     def get_model_version(self, name: str, version):

@@ -11,7 +11,7 @@ __all__ = ["ArtifactRepository", "get_artifact_repository"]
 
 
 def get_artifact_repository(root_uri: str) -> ArtifactRepository:
-    """Return the repository for artifacts under ``root_uri`` (a local path or file:// URI).
+    """Return the repository for artifacts under ``root_uri`` (a local path, file:// or s3://bucket/prefix).
 
     Raises InvalidInputError for a scheme no repository handles.
     """
@@ -20,4 +20,8 @@ def get_artifact_repository(root_uri: str) -> ArtifactRepository:
         from .local import LocalArtifactRepository
 
         return LocalArtifactRepository(root_uri)
-    raise InvalidInputError(f"No artifact repository for {root_uri!r}: supported are local paths and file://")
+    if scheme == "s3":
+        from .s3 import S3ArtifactRepository
+
+        return S3ArtifactRepository(root_uri)
+    raise InvalidInputError(f"No artifact repository for {root_uri!r}: supported are local paths, file:// and s3://")
