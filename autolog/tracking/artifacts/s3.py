@@ -86,6 +86,7 @@ class S3ArtifactRepository(ArtifactRepository):
         return f"{key}/" if key else ""
 
     def _call(self, what: str, operation, *args, **kwargs):
+        from boto3.exceptions import Boto3Error
         from botocore.exceptions import BotoCoreError, ClientError
 
         try:
@@ -96,7 +97,7 @@ class S3ArtifactRepository(ArtifactRepository):
                 raise NotFoundError(f"No artifact {what} in {self.root_uri}") from None
             raise StoreError(f"S3 refused {what} in {self.root_uri}: {error.get('Code')} "
                              f"{error.get('Message', '')}".rstrip()) from None
-        except BotoCoreError as exc:
+        except (BotoCoreError, Boto3Error) as exc:  # no credentials, no connection, a failed transfer
             raise StoreError(f"S3 request for {what} in {self.root_uri} failed: {exc}") from None
 
     # -- writing ----------------------------------------------------------
