@@ -18,8 +18,19 @@ _TRACKING_NAMES = frozenset({
     "log_text", "search_runs", "set_experiment", "set_tag", "set_tags", "set_tracking_uri", "start_run",
     "register_model",
 })
+_TRACKING_NAMES = _TRACKING_NAMES | {
+    "Dataset", "DatasetInput", "InputTag", "LoggedModel", "LoggedModelInput", "LoggedModelOutput",
+    "LoggedModelStatus", "RunInputs", "RunOutputs", "delete_logged_model_tag", "finalize_logged_model",
+    "get_logged_model", "initialize_logged_model", "last_logged_model", "log_input", "log_model_params",
+    "search_logged_models", "set_logged_model_tags",
+    "MlflowClient", "create_experiment", "delete_experiment", "delete_experiment_tag", "flush_async_logging",
+    "get_experiment", "get_experiment_by_name", "get_parent_run", "get_registry_uri", "get_run", "load_table",
+    "log_image", "log_stream", "log_table", "search_experiments", "search_model_versions",
+    "search_registered_models", "set_experiment_tag", "set_experiment_tags", "set_registry_uri",
+}
+_SUBMODULES = frozenset({"data", "entities"})
 
-__all__ = sorted(_TRACKING_NAMES | {"xgboost", "lightgbm", "sklearn", "enable", "disable"})
+__all__ = sorted(_TRACKING_NAMES | _SUBMODULES | {"xgboost", "lightgbm", "sklearn", "enable", "disable", "autolog"})
 
 
 def __getattr__(name: str):
@@ -29,11 +40,15 @@ def __getattr__(name: str):
         value = getattr(tracking, name)
         globals()[name] = value
         return value
+    if name in _SUBMODULES:
+        import importlib
+
+        return importlib.import_module(f"{__name__}.{name}")
     raise AttributeError(f"module 'autolog' has no attribute {name!r}")
 
 
 def __dir__():
-    return sorted(set(globals()) | _TRACKING_NAMES)
+    return sorted(set(globals()) | _TRACKING_NAMES | _SUBMODULES)
 
 
 def xgboost(**options) -> None:
@@ -62,6 +77,12 @@ def enable(**options) -> None:
     from .integrations import enable_all
 
     enable_all(**options)
+
+
+def autolog(**options) -> None:
+    """MLflow's ``mlflow.autolog()``: autologging for every supported framework that is installed
+    (the same as :func:`enable`; ``disable=True`` turns them all off)."""
+    enable(**options)
 
 
 def disable() -> None:

@@ -124,6 +124,10 @@ class Integration:
         """True while autologging of this framework is on."""
         return self._enabled
 
+    def skips_call(self) -> bool:
+        """True when the patched call about to run must not be logged (a subclass's rule; never by default)."""
+        return False
+
     @property
     def options(self):
         """The options of the last ``enable`` call."""

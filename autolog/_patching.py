@@ -23,13 +23,14 @@ import contextvars
 import logging
 import os
 import sys
+import threading
 import warnings
 
 import wrapt
 
 __all__ = [
     "STRICT_ENV", "AUTOLOG_TAG", "logger", "is_strict", "capture_internal_exceptions", "Hook", "AutologCall",
-    "Patch", "safe_patch", "in_patched_call",
+    "Patch", "safe_patch", "in_patched_call", "suspended", "is_suspended",
 ]
 
 STRICT_ENV = "AUTOLOG_STRICT"
@@ -48,6 +49,28 @@ def is_strict() -> bool:
 def in_patched_call() -> bool:
     """True while this thread or task is inside a patched call that is logging."""
     return _in_call.get()
+
+
+_suspensions = [0]
+_suspensions_lock = threading.Lock()
+
+
+@contextlib.contextmanager
+def suspended():
+    """Autologging off, in every thread, for the duration of the block (as MLflow's
+    ``disable_autologging``): the fits cross-validation helpers make internally log nothing."""
+    with _suspensions_lock:
+        _suspensions[0] += 1
+    try:
+        yield
+    finally:
+        with _suspensions_lock:
+            _suspensions[0] -= 1
+
+
+def is_suspended() -> bool:
+    """True inside a ``suspended()`` block (of any thread)."""
+    return _suspensions[0] > 0
 
 
 @contextlib.contextmanager
@@ -159,7 +182,7 @@ class AutologCall:
 
 
 def _call_patched(integration, hook: Hook, wrapped, instance, args, kwargs):
-    if not integration.enabled or _in_call.get():
+    if not integration.enabled or _in_call.get() or _suspensions[0] or integration.skips_call():
         return wrapped(*args, **kwargs)
     token = _in_call.set(True)
     try:

@@ -25,10 +25,12 @@ def _prepare_dir(path) -> str:
 
 
 def save_model_dir(path, flavor: str, write, signature=None, input_example=None, pip_requirements=None,
-                   extra_pip_requirements=None, metadata=None, run_id=None, artifact_path=None) -> Model:
+                   extra_pip_requirements=None, metadata=None, run_id=None, artifact_path=None,
+                   model_id=None) -> Model:
     """Create the model directory ``path``: ``write(path)`` stores the model and returns (flavor config or
     None, python_function config, modules the model needs); then the example, environment and MLmodel.
 
+    ``signature=False`` saves no signature (None infers one from ``input_example``, as MLflow does).
     On any error the half-written directory is removed. Raises InvalidInputError when ``path`` exists.
     """
     from .requirements import infer_requirements, resolve_requirements, write_environment
@@ -41,18 +43,18 @@ def save_model_dir(path, flavor: str, write, signature=None, input_example=None,
             from .input_example import save_input_example
 
             example_info = save_input_example(path, input_example)
-            if signature is None:
+            if signature is None:  # False: no signature, not even one inferred from the example
                 from .signature import ModelSignature, infer_schema
 
                 signature = ModelSignature(infer_schema(input_example))
         modules = list(modules)
-        if signature is not None and signature.inputs is not None and signature.inputs.has_input_names() \
+        if signature and signature.inputs is not None and signature.inputs.has_input_names() \
                 and not signature.inputs.is_tensor_spec():
             modules.append("pandas")  # named columns: records and arrays are turned into a DataFrame to score
         requirements = resolve_requirements(infer_requirements(modules), pip_requirements, extra_pip_requirements)
         env = write_environment(path, requirements)
-        model = Model(artifact_path=artifact_path, run_id=run_id, signature=signature,
-                      saved_input_example_info=example_info, metadata=metadata)
+        model = Model(artifact_path=artifact_path, run_id=run_id, signature=signature or None,
+                      saved_input_example_info=example_info, metadata=metadata, model_id=model_id)
         model.add_flavor(PYFUNC_FLAVOR, **pyfunc_conf, env=env, python_version=".".join(map(str, sys.version_info[:3])))
         if flavor_conf is not None:
             model.add_flavor(flavor, **flavor_conf)
@@ -63,21 +65,39 @@ def save_model_dir(path, flavor: str, write, signature=None, input_example=None,
         raise
 
 
-def log_model(save, artifact_path: str = "model", registered_model_name=None, **save_kwargs) -> ModelInfo:
-    """Save a model with ``save(path=..., run_id=..., artifact_path=..., **save_kwargs)`` into the active
-    run's artifacts (a run is started and ended around the call when none is active); return its ModelInfo.
-
-    Raises InvalidInputError for a bad artifact path or when a model is already logged there.
-    """
-    import tempfile
-
-    from autolog.tracking import fluent
-    from autolog.tracking.artifacts import get_artifact_repository
+def _model_name(artifact_path, name) -> str:
     from autolog.tracking.validation import safe_artifact_path
 
-    relative = safe_artifact_path(artifact_path)
+    if artifact_path is not None and name is not None and artifact_path != name:
+        raise invalid_input(f"Give the model a name or an artifact_path, not both ({name!r}, {artifact_path!r})")
+    chosen = name if name is not None else artifact_path if artifact_path is not None else "model"
+    relative = safe_artifact_path(chosen)
     if not relative:
-        raise invalid_input(f"Invalid artifact_path {artifact_path!r}: a model needs a directory name")
+        raise invalid_input(f"Invalid model name {chosen!r}: a model needs a directory name")
+    return relative
+
+
+def _logged_name(relative: str) -> str:
+    """The artifact path as a logged model name (which may not hold '/', ':', '.', '%' or quotes)."""
+    return "".join("-" if char in "/:.%\"'" else char for char in relative)
+
+
+def log_model(save, artifact_path=None, registered_model_name=None, *, name=None, params=None, tags=None,
+              model_type=None, step=0, model_id=None, **save_kwargs) -> ModelInfo:
+    """Log a model as MLflow 3 does: a LoggedModel (``models:/<model_id>``) of the active run (a run is
+    started and ended around the call when none is active), its files saved with
+    ``save(path=..., run_id=..., artifact_path=..., model_id=..., **save_kwargs)`` under the model's
+    artifact location, and mirrored at ``<name>/`` in the run's artifacts so ``runs:/<run_id>/<name>``
+    keeps loading the latest model logged under that name. ``artifact_path`` is the older spelling
+    of ``name``. The model is READY when its files are written, FAILED if saving raised.
+
+    Raises InvalidInputError for a bad name or when both spellings disagree.
+    """
+    from autolog.tracking import Client, fluent
+    from autolog.tracking.entities import LoggedModelOutput, LoggedModelStatus
+    from autolog.tracking.logged_models_fluent import remember_logged_model
+
+    relative = _model_name(artifact_path, name)
     active = fluent.active_run()
     owned = active is None
     if owned:
@@ -85,24 +105,66 @@ def log_model(save, artifact_path: str = "model", registered_model_name=None, **
     status = "FINISHED"
     try:
         run_id = active.info.run_id
-        repository = get_artifact_repository(active.info.artifact_uri)
-        local = repository.local_path(relative)
-        if local is not None:
-            model = save(path=local, run_id=run_id, artifact_path=relative, **save_kwargs)
+        client = Client()
+        if model_id is None:
+            logged = client.create_logged_model(active.info.experiment_id, _logged_name(relative), run_id,
+                                                tags, params, model_type)
         else:
-            with tempfile.TemporaryDirectory() as tmp:
-                model = save(path=os.path.join(tmp, "model"), run_id=run_id, artifact_path=relative, **save_kwargs)
-                repository.log_artifacts(os.path.join(tmp, "model"), relative)
+            logged = client.get_logged_model(model_id)
+        try:
+            model = _save_files(save, logged, run_id, relative, active.info.artifact_uri, save_kwargs)
+        except BaseException:
+            client.finalize_logged_model(logged.model_id, LoggedModelStatus.FAILED)
+            raise
+        client.finalize_logged_model(logged.model_id, LoggedModelStatus.READY)
+        client.log_outputs(run_id, [LoggedModelOutput(logged.model_id, step)])
+        remember_logged_model(logged.model_id)
         _record_history(run_id, model)
-        model_uri = f"runs:/{run_id}/{relative}"
+        model_uri = f"models:/{logged.model_id}"
         version = _register(model_uri, registered_model_name) if registered_model_name else None
-        return ModelInfo.from_model(model, model_uri, version)
+        return ModelInfo.from_model(model, model_uri, version, logged)
     except BaseException:
         status = "FAILED"
         raise
     finally:
         if owned:
             fluent.end_run(status)
+
+
+def _save_files(save, logged, run_id: str, relative: str, run_artifact_uri: str, save_kwargs) -> Model:
+    """Save the model into the logged model's location, then mirror it into the run's ``relative`` path."""
+    import tempfile
+
+    from autolog.tracking.artifacts import get_artifact_repository
+
+    model_repository = get_artifact_repository(logged.artifact_location)
+    run_repository = get_artifact_repository(run_artifact_uri)
+    local = model_repository.local_path("")
+    run_local = run_repository.local_path(relative)
+    with tempfile.TemporaryDirectory() as tmp:
+        saved = local if local is not None else os.path.join(tmp, "model")
+        model = save(path=saved, run_id=run_id, artifact_path=relative, model_id=logged.model_id, **save_kwargs)
+        if local is None:
+            model_repository.log_artifacts(saved, None)
+        if run_local is not None:
+            _mirror_locally(saved, run_local)
+        else:
+            run_repository.log_artifacts(saved, relative)
+    return model
+
+
+def _mirror_locally(source: str, destination: str) -> None:
+    """Replace ``destination`` by hard links to ``source``'s files (copies across file systems)."""
+    def link(src, dst):
+        try:
+            os.link(src, dst)
+        except OSError:
+            shutil.copy2(src, dst)
+
+    if os.path.isdir(destination):
+        shutil.rmtree(destination)
+    os.makedirs(os.path.dirname(destination), exist_ok=True)
+    shutil.copytree(source, destination, copy_function=link)
 
 
 def _record_history(run_id: str, model: Model) -> None:

@@ -58,8 +58,11 @@ def _write_pickled(lgb_model, model_dir: str, serialization_format: str, flavor:
     return modules | {"lightgbm", "sklearn"}
 
 
-def log_model(lgb_model, artifact_path: str = "model", registered_model_name=None, **kwargs):
-    """Log a lightgbm model to the active run (or a new one); return its ModelInfo. See save_model."""
+def log_model(lgb_model, artifact_path=None, registered_model_name=None, **kwargs):
+    """Log a lightgbm model to the active run (or a new one); return its ModelInfo.
+
+    ``name=`` (MLflow 3) or ``artifact_path=`` names it; see flavors._save.log_model and save_model.
+    """
     from ._save import log_model as log
 
     return log(lambda **kw: save_model(lgb_model, **kw), artifact_path, registered_model_name, **kwargs)

@@ -94,12 +94,17 @@ class Model:
 
     @classmethod
     def load(cls, path: str) -> "Model":
-        """Read the descriptor at ``path``: a model directory or its MLmodel file.
+        """Read the descriptor at ``path``: a model directory, its MLmodel file, or any model URI
+        (``runs:/``, ``models:/``, ``file://``...).
 
         Raises NotFoundError when there is no MLmodel and InvalidInputError when it is not a
         readable MLmodel (bad YAML, not a mapping, no flavors).
         """
         path = os.fspath(path)
+        if not os.path.exists(path) and (path.startswith(("runs:", "models:")) or "://" in path):
+            from ._paths import resolve_model_dir
+
+            path = resolve_model_dir(path)
         file_path = os.path.join(path, MLMODEL_FILE) if os.path.isdir(path) else path
         if not os.path.isfile(file_path):
             where = path if os.path.exists(path) else f"{path} (no such file or directory)"
@@ -158,11 +163,21 @@ class ModelInfo:
     saved_input_example_info: object = None
     metadata: object = None
     registered_model_version: object = None
+    model_id: object = None
+    name: object = None
+    params: object = None
+    tags: object = None
+    metrics: object = None
 
     @classmethod
-    def from_model(cls, model: Model, model_uri: str, registered_model_version=None) -> "ModelInfo":
-        """A ModelInfo for descriptor ``model`` logged at ``model_uri``."""
-        return cls(model_uri=model_uri, run_id=model.run_id, artifact_path=model.artifact_path,
+    def from_model(cls, model: Model, model_uri: str, registered_model_version=None,
+                   logged_model=None) -> "ModelInfo":
+        """A ModelInfo for descriptor ``model`` logged at ``model_uri`` (as the LoggedModel ``logged_model``)."""
+        info = cls(model_uri=model_uri, run_id=model.run_id, artifact_path=model.artifact_path,
                    flavors=model.flavors, model_uuid=model.model_uuid, utc_time_created=model.utc_time_created,
                    signature=model.signature, saved_input_example_info=model.saved_input_example_info,
                    metadata=model.metadata, registered_model_version=registered_model_version)
+        if logged_model is not None:
+            info.model_id, info.name = logged_model.model_id, logged_model.name
+            info.params, info.tags, info.metrics = logged_model.params, logged_model.tags, logged_model.metrics
+        return info

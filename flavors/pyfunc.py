@@ -119,7 +119,7 @@ def save_model(path, python_model=None, artifacts=None, code_paths=None, signatu
         extra_pip_requirements=extra_pip_requirements, metadata=metadata, **logged)
 
 
-def log_model(artifact_path: str = "model", python_model=None, artifacts=None, code_paths=None,
+def log_model(artifact_path=None, python_model=None, artifacts=None, code_paths=None,
               registered_model_name=None, **kwargs):
     """Log a custom model (see save_model) to the active run; return its ModelInfo."""
     from ._save import log_model as log

@@ -44,8 +44,11 @@ def save_model(xgb_model, path, signature=None, input_example=None, pip_requirem
                           metadata=metadata, **logged)
 
 
-def log_model(xgb_model, artifact_path: str = "model", registered_model_name=None, **kwargs):
-    """Log an xgboost model to the active run (or a new one); return its ModelInfo. See save_model."""
+def log_model(xgb_model, artifact_path=None, registered_model_name=None, **kwargs):
+    """Log an xgboost model to the active run (or a new one); return its ModelInfo.
+
+    ``name=`` (MLflow 3) or ``artifact_path=`` names it; see flavors._save.log_model and save_model.
+    """
     from ._save import log_model as log
 
     return log(lambda **kw: save_model(xgb_model, **kw), artifact_path, registered_model_name, **kwargs)

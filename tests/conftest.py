@@ -18,6 +18,9 @@ def tracking_dir(tmp_path, monkeypatch):
     monkeypatch.chdir(tmp_path)
     monkeypatch.delenv("AUTOLOG_TRACKING_URI", raising=False)
     monkeypatch.delenv("AUTOLOG_EXPERIMENT_NAME", raising=False)
+    for name in ("AUTOLOG_EXPERIMENT_ID", "AUTOLOG_RUN_ID", "MLFLOW_TRACKING_URI", "MLFLOW_EXPERIMENT_NAME",
+                 "MLFLOW_EXPERIMENT_ID", "MLFLOW_RUN_ID"):
+        monkeypatch.delenv(name, raising=False)
     store_dir = tmp_path / "mlruns"
     tracking_uri.set_tracking_uri(str(store_dir))
     yield store_dir

@@ -83,6 +83,8 @@ def build_parser() -> argparse.ArgumentParser:
     _add_models_parsers(groups)
     from .db import add_db_parser
     add_db_parser(groups)
+    from .server import add_server_parsers
+    add_server_parsers(groups)
     groups.add_parser("demo", help="train a small model with autologging and register it",
                       parents=[_store_option()]).set_defaults(handler=commands.demo)
     return parser

@@ -23,11 +23,9 @@ _metric_keys: dict = {}
 
 
 def stringify_params(params: dict) -> dict:
-    """Params as the store keeps them: callables by name, everything else as ``str``; None values dropped."""
+    """Params as the store keeps them: callables by name, everything else (None too) as ``str``, as MLflow does."""
     result = {}
     for key, value in params.items():
-        if value is None:
-            continue
         if callable(value) and hasattr(value, "__name__"):
             value = value.__name__
         result[str(key)] = str(value)
@@ -85,12 +83,23 @@ class IterationMetrics:
             self._call.record(f"logging metrics at step {step}", exc)
 
 
-def queue_training_dataset(call, info: dict) -> dict:
-    """Queue the training data's fingerprint as ``datasets/train.json`` and return its searchable tags."""
+def queue_training_dataset(call, info: dict, evals=()) -> dict:
+    """Queue the training data's fingerprint as ``datasets/train.json``, record it and the evaluation sets
+    (``(name, fingerprint function)`` pairs) as the run's dataset inputs, and return its searchable tags.
+
+    An evaluation set that cannot be fingerprinted is left out (recorded as the call's failure).
+    """
+    from ._dataset_inputs import EVAL, TRAIN, dataset_input, log_dataset_inputs
     from ._datasets import dataset_tags
 
     info = {**info, "name": "train"}
     call.state.setdefault("artifacts", []).append(("datasets/train.json", info))
+    inputs = [dataset_input(info, "train", TRAIN)]
+    for name, fingerprint_fn in evals:
+        with call.guard(f"fingerprinting the evaluation set {name!r}"):
+            inputs.append(dataset_input(fingerprint_fn(), name, EVAL))
+    with call.guard("recording the dataset inputs"):
+        log_dataset_inputs(call, inputs)
     return dataset_tags(info)
 
 
@@ -151,7 +160,7 @@ def log_model(call, flavor_name: str, model, example=None, predict=None) -> None
     import flavors
 
     flavor = importlib.import_module(f"flavors.{flavor_name}")
-    signature = None
+    signature = False if not options.log_model_signatures else None
     if options.log_model_signatures and example is not None and predict is not None:
         signature = flavors.infer_signature(example, predict(example))
     flavor.log_model(model, artifact_path="model", signature=signature,

@@ -35,16 +35,23 @@ def truncate(text: str, limit: int = _MAX_VALUE_LENGTH) -> str:
 
 
 def estimator_params(estimator) -> dict:
-    """``get_params(deep=True)`` as {name: str}: estimators named by class, long values truncated."""
+    """``get_params`` as MLflow writes it: ``str()`` of every value (a nested estimator as ``SVC()``, None
+    as ``'None'``), functions by name, long values truncated. A hyperparameter search logs its own
+    params (``deep=False``: ``estimator``, ``param_grid``, ``cv``...), other estimators their deep ones.
+    """
     params = {}
-    for name, value in estimator.get_params(deep=True).items():
-        if value is None:
-            continue
-        value = describe(value)
-        if callable(value) and hasattr(value, "__name__"):
+    for name, value in estimator.get_params(deep=not _is_search_class(estimator)).items():
+        if callable(value) and hasattr(value, "__name__") and not hasattr(value, "get_params"):
             value = value.__name__
         params[name] = truncate(str(value))
     return params
+
+
+def _is_search_class(estimator) -> bool:
+    import sys
+
+    search = sys.modules.get("sklearn.model_selection._search")
+    return search is not None and isinstance(estimator, search.BaseSearchCV)
 
 
 def _task(estimator) -> str:

@@ -12,6 +12,7 @@ recorded while autolog itself is computing (training metrics, signatures, search
 
 from __future__ import annotations
 
+import contextvars
 import numbers
 import sys
 import threading
@@ -20,11 +21,15 @@ import weakref
 
 import wrapt
 
-from .._patching import Patch, capture_internal_exceptions, in_patched_call
+from .._patching import Patch, capture_internal_exceptions, in_patched_call, is_suspended
 
-__all__ = ["PREDICT_METHODS", "MAX_TRACKED", "PostTrainingMetrics", "is_metric_function", "wrap_attribute"]
+__all__ = ["PREDICT_METHODS", "SCORE_METHOD", "MAX_TRACKED", "PostTrainingMetrics", "is_metric_function",
+           "wrap_attribute"]
 
 PREDICT_METHODS = ("predict", "predict_proba", "predict_log_proba", "decision_function")
+SCORE_METHOD = "score"
+# Inside an autologged model's own ``score``: its inner predict and metric are not logged separately.
+_in_score: contextvars.ContextVar = contextvars.ContextVar("autolog_in_score", default=False)
 MAX_TRACKED = 1024
 UNKNOWN_DATASET = "unknown_dataset"
 _METRIC_SUFFIXES = ("_score", "_error", "_loss", "_deviance")
@@ -75,7 +80,7 @@ class PostTrainingMetrics:
     def _active(self) -> bool:
         integration = self._integration
         return integration.enabled and getattr(integration.options, "log_post_training_metrics", False) \
-            and not in_patched_call()
+            and not in_patched_call() and not is_suspended() and not _in_score.get()
 
     def register_model(self, model, run_id: str) -> None:
         """Remember that ``model`` was fitted in run ``run_id`` (held weakly)."""
@@ -126,9 +131,22 @@ class PostTrainingMetrics:
                 self._log(getattr(wrapped, "__name__", "metric"), (*args, *kwargs.values()), result)
         return result
 
+    def score_wrapper(self, wrapped, instance, args, kwargs):
+        """wrapt wrapper of ``score``: an autologged model's score is logged as ``<Estimator>_score_<data>``."""
+        run_id = self.run_of(instance) if self._models and self._active() else None
+        if run_id is None:
+            return wrapped(*args, **kwargs)
+        token = _in_score.set(True)
+        try:
+            result = wrapped(*args, **kwargs)
+        finally:
+            _in_score.reset(token)
+        with capture_internal_exceptions("logging a post-training score"):
+            data = args[0] if args else kwargs.get("X")
+            self._log_value(run_id, f"{type(instance).__name__}_score_{_variable_name(data)}", result)
+        return result
+
     def _log(self, function_name: str, arguments, result) -> None:
-        if not isinstance(result, numbers.Real) or isinstance(result, bool):
-            return
         for argument in arguments:
             entry = self._predictions.get(id(argument))
             if entry is not None and entry[0]() is argument:
@@ -136,7 +154,12 @@ class PostTrainingMetrics:
         else:
             return
         _, run_id, dataset = entry
-        key = f"{function_name}_{dataset}"
+        self._log_value(run_id, f"{function_name}_{dataset}", result)
+
+    def _log_value(self, run_id: str, key: str, result) -> None:
+        """Log ``result`` as ``key`` (``key-2``, ``key-3``... when logged again) on run ``run_id``."""
+        if not isinstance(result, numbers.Real) or isinstance(result, bool):
+            return
         with self._lock:
             count = self._counts[(run_id, key)] = self._counts.get((run_id, key), 0) + 1
         from ..tracking import Client, Metric

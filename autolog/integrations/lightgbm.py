@@ -105,7 +105,9 @@ class _TrainHook(Hook):
             params["feval"] = ",".join(getattr(f, "__name__", type(f).__name__)
                                        for f in (feval if isinstance(feval, (list, tuple)) else [feval]))
         train_set = arguments["train_set"]
-        tags = _log_dataset(call, lambda: training_fingerprint(train_set)) if call.options.log_datasets else {}
+        evals = _valid_sets(arguments.get("valid_sets"), arguments.get("valid_names"), train_set)
+        tags = _log_dataset(call, lambda: training_fingerprint(train_set), evals) \
+            if call.options.log_datasets else {}
         _common.log_params_and_tags(call, params, tags)
         if not self.cross_validation and _wants_example(call):
             call.state["example"] = dataset_example(train_set)
@@ -131,7 +133,13 @@ class _SklearnFitHook(Hook):
         bound = self.signature.bind(instance, *args, **kwargs)
         data, labels = bound.arguments.get("X"), bound.arguments.get("y")
         params = dict(instance.get_params())
-        tags = _log_dataset(call, lambda: _datasets.fingerprint(data, labels)) if call.options.log_datasets else {}
+        eval_set = bound.arguments.get("eval_set") or []
+        eval_set = [eval_set] if isinstance(eval_set, tuple) else eval_set
+        evals = [(name, lambda pair=pair: _datasets.fingerprint(pair[0], pair[1] if len(pair) > 1 else None))
+                 for name, pair in zip(_names(bound.arguments.get("eval_names"), eval_set), eval_set)]
+        # A subclass's fit(*args, **kwargs) hides X: the fingerprint is skipped, the rest is logged.
+        tags = _log_dataset(call, lambda: _datasets.fingerprint(data, labels), evals) \
+            if call.options.log_datasets and data is not None else {}
         _common.log_params_and_tags(call, params, tags)
         if _wants_example(call):
             call.state["example"] = rows_example(data)
@@ -150,10 +158,27 @@ def _wants_example(call) -> bool:
     return options.log_models and (options.log_model_signatures or options.log_input_examples)
 
 
-def _log_dataset(call, fingerprint_fn) -> dict:
+def _log_dataset(call, fingerprint_fn, evals=()) -> dict:
     with call.guard("fingerprinting the training data"):
-        return _common.queue_training_dataset(call, fingerprint_fn())
+        return _common.queue_training_dataset(call, fingerprint_fn(), evals)
     return {}
+
+
+def _names(names, sets) -> list:
+    """lightgbm's names for evaluation sets: the given ones, else valid_0, valid_1..."""
+    count = len(sets or ())
+    names = list(names or ())
+    return names[:count] + [f"valid_{index}" for index in range(len(names), count)]
+
+
+def _valid_sets(valid_sets, valid_names, train_set) -> list:
+    """(name, fingerprint function) of each validation Dataset other than the training set itself."""
+    if valid_sets is None:
+        return []
+    if not isinstance(valid_sets, (list, tuple)):
+        valid_sets = [valid_sets]
+    return [(name, lambda dataset=dataset: training_fingerprint(dataset))
+            for name, dataset in zip(_names(valid_names, valid_sets), valid_sets) if dataset is not train_set]
 
 
 def _log_outputs(call, booster, model, last_iteration, example_fn) -> None:

@@ -25,13 +25,19 @@ from .._patching import Hook, safe_patch
 from . import _common, _datasets
 from ._sklearn_classes import ClassWatcher, estimator_classes, is_excluded
 from ._sklearn_metrics import estimator_params, training_metrics
-from ._sklearn_post_training import PREDICT_METHODS, PostTrainingMetrics, is_metric_function, wrap_attribute
+from ._sklearn_post_training import (PREDICT_METHODS, SCORE_METHOD, PostTrainingMetrics, is_metric_function,
+                                     wrap_attribute)
 from ._sklearn_search import is_search, log_child_runs, search_summary, write_cv_results
-from ._xgboost_data import rows_example
+from ._sklearn_snapshot import data_unchanged, snapshot
 
 __all__ = ["autolog", "SklearnOptions", "SklearnIntegration", "INTEGRATION", "FIT_METHODS"]
 
 FIT_METHODS = ("fit", "fit_transform", "fit_predict")
+# Their internal fits are not autologged (as in MLflow): neither into the caller's run nor as runs of their own.
+CV_HELPERS = ("cross_validate", "cross_val_score", "cross_val_predict", "learning_curve", "validation_curve",
+              "permutation_test_score")
+_CV_MODULES = ("sklearn.model_selection", "sklearn.model_selection._validation")
+_CV_STACK_DEPTH = 40
 
 
 @dataclasses.dataclass(frozen=True)
@@ -54,9 +60,12 @@ class SklearnIntegration(Integration):
         super().__init__()
         self._watcher = None
         self._patched_classes: set = set()
+        self._patched_mixins: set = set()
         self._hooks: dict = {}
         self.post_training = PostTrainingMetrics(self)
         self._metrics_hook_registered = False
+        self._cv_hook_registered = False
+        self._cv_codes: frozenset = frozenset()
 
     def targets(self, framework) -> list:
         """The fit methods to wrap on the estimator classes that exist now."""
@@ -95,6 +104,44 @@ class SklearnIntegration(Integration):
 
             wrapt.register_post_import_hook(self._on_metrics_import, "sklearn.metrics")
             self._metrics_hook_registered = True
+        if "sklearn.model_selection" in sys.modules:
+            self._patch_cv_helpers()
+        elif not self._cv_hook_registered:
+            import wrapt
+
+            wrapt.register_post_import_hook(self._on_model_selection_import, "sklearn.model_selection")
+            self._cv_hook_registered = True
+
+    def _on_model_selection_import(self, module) -> None:
+        with self._lock:
+            if self._enabled and self._watcher is not None:
+                self._patch_cv_helpers()
+
+    def _patch_cv_helpers(self) -> None:
+        import inspect
+
+        codes = set()
+        for module in filter(None, map(sys.modules.get, _CV_MODULES)):
+            for name in CV_HELPERS:
+                if name in vars(module):
+                    codes.add(inspect.unwrap(vars(module)[name]).__code__)
+                    self._patches.append(wrap_attribute(module, name, _without_autologging))
+        self._cv_codes = frozenset(codes)
+
+    def skips_call(self) -> bool:
+        """True inside a cross-validation helper, also one imported by name before autologging was enabled
+        (found on the call stack; the wrappers cover the helpers' fits in other threads)."""
+        codes = self._cv_codes
+        if not codes:
+            return False
+        frame = sys._getframe(2)
+        for _ in range(_CV_STACK_DEPTH):
+            if frame is None:
+                return False
+            if frame.f_code in codes:
+                return True
+            frame = frame.f_back
+        return False
 
     def _on_new_class(self, cls) -> None:
         from sklearn.base import BaseEstimator
@@ -111,9 +158,14 @@ class SklearnIntegration(Integration):
         for method in FIT_METHODS:
             if method in cls.__dict__:
                 self._patches.append(safe_patch(self, cls, method, hooks[method]))
-        for method in PREDICT_METHODS:
-            if method in cls.__dict__:
-                self._patches.append(wrap_attribute(cls, method, self.post_training.predict_wrapper))
+        post_training = self.post_training
+        for method in (*PREDICT_METHODS, SCORE_METHOD):
+            wrapper = post_training.score_wrapper if method == SCORE_METHOD else post_training.predict_wrapper
+            owner = cls if method in cls.__dict__ else _mixin_owner(cls, method)
+            if owner is cls or (owner is not None and (owner, method) not in self._patched_mixins):
+                if owner is not cls:
+                    self._patched_mixins.add((owner, method))
+                self._patches.append(wrap_attribute(owner, method, wrapper))
 
     def _on_metrics_import(self, metrics_module) -> None:
         with self._lock:
@@ -136,7 +188,28 @@ class SklearnIntegration(Integration):
             watcher.remove()
         super()._unpatch()
         self._patched_classes.clear()
+        self._patched_mixins.clear()
+        self._cv_codes = frozenset()
         self.post_training.clear()
+
+
+def _without_autologging(wrapped, instance, args, kwargs):
+    from .._patching import suspended
+
+    with suspended():
+        return wrapped(*args, **kwargs)
+
+
+def _mixin_owner(cls, method: str):
+    """The scikit-learn mixin (not an estimator class itself) ``cls`` inherits ``method`` from, or None:
+    LogisticRegression's ``predict`` comes from LinearClassifierMixin, every regressor's ``score`` from
+    RegressorMixin."""
+    from sklearn.base import BaseEstimator
+
+    owner = next((klass for klass in cls.__mro__ if method in klass.__dict__), None)
+    if owner is None or issubclass(owner, BaseEstimator) or not owner.__module__.startswith("sklearn."):
+        return None
+    return owner
 
 
 def _watched_owners(base) -> tuple:
@@ -173,11 +246,14 @@ class _FitHook(Hook):
 
     def before(self, call, instance, args, kwargs):
         data, labels, sample_weight = _fit_data(args, kwargs)
-        call.state.update(data=data, labels=labels, sample_weight=sample_weight)
+        call.state.update(data=data, labels=labels, sample_weight=sample_weight, example=None, fingerprint=None)
+        with call.guard("taking a snapshot of the training data"):
+            call.state.update(snapshot(data, labels, sample_weight, _wants_example(call.options)))
         tags = {}
         if call.options.log_datasets and data is not None:
             with call.guard("fingerprinting the training data"):
-                tags = _common.queue_training_dataset(call, _datasets.fingerprint(data, labels))
+                call.state["fingerprint"] = _datasets.fingerprint(data, labels)
+                tags = _common.queue_training_dataset(call, call.state["fingerprint"])
         _common.log_params_and_tags(call, estimator_params(instance), tags)
         return None
 
@@ -187,14 +263,15 @@ class _FitHook(Hook):
         model = getattr(instance, "best_estimator_", None) if search else instance
         # Saving the model overlaps the training-metrics predict (which releases the GIL).
         saving = None if model is None else _common.start_in_background(
-            call, "logging the model", lambda: _log_model(call, model, state["data"]))
+            call, "logging the model", lambda: _log_model(call, model, state["example"]))
         with call.guard("logging the search results"):
             if search:
                 _log_search(call, instance)
         with call.guard("computing the training metrics"):
-            labels = result if self.method == "fit_predict" else None
-            metrics = training_metrics(instance, state["data"], state["labels"], state["sample_weight"], labels)
-            _common.IterationMetrics(call).log(metrics, step=0)
+            if data_unchanged(state):
+                labels = result if self.method == "fit_predict" else None
+                metrics = training_metrics(instance, state["data"], state["labels"], state["sample_weight"], labels)
+                _common.IterationMetrics(call).log(metrics, step=0)
         with call.guard("writing the artifacts"):
             _log_artifacts(call, instance if search else None)
         if saving is not None:
@@ -217,7 +294,11 @@ def _log_artifacts(call, search) -> None:
     _common.log_artifacts(call, None if search is None else lambda directory: write_cv_results(search, directory))
 
 
-def _log_model(call, model, data) -> None:
+def _wants_example(options) -> bool:
+    return options.log_models and (options.log_model_signatures or options.log_input_examples)
+
+
+def _log_model(call, model, example) -> None:
     options = call.options
     if not options.log_models:
         return
@@ -227,8 +308,7 @@ def _log_model(call, model, data) -> None:
     import flavors
     import flavors.sklearn
 
-    example = rows_example(data) if options.log_model_signatures or options.log_input_examples else None
-    signature = None
+    signature = False if not options.log_model_signatures else None
     if options.log_model_signatures and example is not None:
         try:
             signature = flavors.infer_signature(example, getattr(model, predict_fn)(example))

@@ -110,7 +110,8 @@ class _TrainHook(Hook):
         params["custom_metric"] = arguments.get("custom_metric") or arguments.get("feval")
         tags = {}
         if call.options.log_datasets and not self.cross_validation:
-            tags = _log_dataset(call, arguments["dtrain"], None)
+            evals = [(name, data) for data, name in (arguments.get("evals") or ())]
+            tags = _log_dataset(call, arguments["dtrain"], None, evals)
         _common.log_params_and_tags(call, params, tags)
         callback = _metric_callback(call, self.cross_validation)
         call.state.update(callback=callback, params=params, dtrain=arguments["dtrain"])
@@ -136,7 +137,9 @@ class _SklearnFitHook(Hook):
         params.pop("callbacks", None)
         if params.get("n_estimators") is None and hasattr(instance, "get_num_boosting_rounds"):
             params["n_estimators"] = instance.get_num_boosting_rounds()
-        tags = _log_dataset(call, data, labels) if call.options.log_datasets else {}
+        eval_set = kwargs.get("eval_set") or ()
+        evals = [(f"validation_{index}", pair[0]) for index, pair in enumerate(eval_set)]
+        tags = _log_dataset(call, data, labels, evals) if call.options.log_datasets and data is not None else {}
         _common.log_params_and_tags(call, params, tags)
         call.state.update(data=data, params=params)
         return None
@@ -169,8 +172,11 @@ def _booster_params(params) -> dict:
     return merged
 
 
-def _log_dataset(call, data, labels) -> dict:
-    return _common.queue_training_dataset(call, training_fingerprint(data, labels))
+def _log_dataset(call, data, labels, evals=()) -> dict:
+    """Log the training set (and the ``(name, data)`` evaluation sets) as the run's datasets."""
+    return _common.queue_training_dataset(
+        call, training_fingerprint(data, labels),
+        [(name, lambda data=data: training_fingerprint(data)) for name, data in evals])
 
 
 def _log_outputs(call, booster, model, history, first_epoch, last_epoch, example_fn, params) -> None:

@@ -9,6 +9,16 @@ from .fluent import (ActiveRun, active_run, delete_tag, end_run, flush, get_arti
                      log_metric, log_metrics, log_param, log_params, log_text, search_runs, set_experiment,
                      set_tag, set_tags, set_tracking_uri, start_run)
 from .registry_fluent import register_model
+from .fluent_extras import (MlflowClient, create_experiment, delete_experiment, delete_experiment_tag,
+                            flush_async_logging, get_experiment, get_experiment_by_name, get_parent_run,
+                            get_registry_uri, get_run, load_table, log_image, log_stream, log_table,
+                            search_experiments, search_model_versions, search_registered_models,
+                            set_experiment_tag, set_experiment_tags, set_registry_uri)
+from .entities import (Dataset, DatasetInput, InputTag, LoggedModel, LoggedModelInput, LoggedModelOutput,
+                       LoggedModelStatus, RunInputs, RunOutputs)
+from .logged_models_fluent import (delete_logged_model_tag, finalize_logged_model, get_logged_model,
+                                   initialize_logged_model, last_logged_model, log_input, log_model_params,
+                                   search_logged_models, set_logged_model_tags)
 
 __all__ = [
     "Client", "Experiment", "FileInfo", "LifecycleStage", "Metric", "ModelVersion", "Param", "RegisteredModel",
@@ -18,4 +28,12 @@ __all__ = [
     "log_artifacts", "log_dict", "log_figure", "log_metric", "log_metrics", "log_param", "log_params",
     "log_text", "register_model", "search_runs", "set_experiment", "set_tag", "set_tags", "set_tracking_uri",
     "start_run",
+    "Dataset", "DatasetInput", "InputTag", "LoggedModel", "LoggedModelInput", "LoggedModelOutput",
+    "LoggedModelStatus", "RunInputs", "RunOutputs", "delete_logged_model_tag", "finalize_logged_model",
+    "get_logged_model", "initialize_logged_model", "last_logged_model", "log_input", "log_model_params",
+    "search_logged_models", "set_logged_model_tags",
+    "MlflowClient", "create_experiment", "delete_experiment", "delete_experiment_tag", "flush_async_logging",
+    "get_experiment", "get_experiment_by_name", "get_parent_run", "get_registry_uri", "get_run", "load_table",
+    "log_image", "log_stream", "log_table", "search_experiments", "search_model_versions",
+    "search_registered_models", "set_experiment_tag", "set_experiment_tags", "set_registry_uri",
 ]

@@ -10,6 +10,7 @@ from . import stores
 from .artifacts import get_artifact_repository
 from .entities import LifecycleStage, Metric, Param, RunStatus, RunTag, ViewType
 from .exceptions import InvalidInputError
+from .logged_models_client import LoggedModelsClientMixin
 from .registry_client import RegistryClientMixin
 from .run_context import RUN_NAME
 from .run_names import generate_run_name
@@ -26,7 +27,7 @@ def _now_ms() -> int:
     return int(time.time() * 1000)
 
 
-class Client(RegistryClientMixin):
+class Client(RegistryClientMixin, LoggedModelsClientMixin):
     """Experiments, runs, artifacts and the model registry of one tracking store.
 
     ``Client()`` talks to the store in effect (set_tracking_uri, $AUTOLOG_TRACKING_URI
@@ -80,6 +81,10 @@ class Client(RegistryClientMixin):
         """Set a tag on an experiment."""
         self._store.set_experiment_tag(str(experiment_id), validate_key(key, "tag key"), tag_value_to_str(key, value))
 
+    def delete_experiment_tag(self, experiment_id, key: str) -> None:
+        """Remove a tag from an experiment; raises NotFoundError when it has no such tag."""
+        self._store.delete_experiment_tag(str(experiment_id), key)
+
     # -- runs -------------------------------------------------------------
     def create_run(self, experiment_id, start_time=None, tags=None, run_name=None):
         """Create a RUNNING run in an experiment and return it (no system tags; the fluent API adds those)."""
@@ -87,7 +92,7 @@ class Client(RegistryClientMixin):
         run_name = run_name or tags.get(RUN_NAME) or generate_run_name()
         tags[RUN_NAME] = run_name
         user = tags.get("mlflow.user") or _default_user()
-        run = self._store.create_run(str(experiment_id), user, start_time or _now_ms(),
+        run = self._store.create_run(str(experiment_id), user, _now_ms() if start_time is None else int(start_time),
                                      [RunTag(validate_key(k, "tag key"), v) for k, v in tags.items()], run_name)
         self._remember_artifact_uri(run.info.run_id, run.info.artifact_uri)
         return run
@@ -116,7 +121,7 @@ class Client(RegistryClientMixin):
 
     def log_metric(self, run_id: str, key: str, value, timestamp=None, step=None) -> None:
         """Log one metric point, written at once."""
-        self.log_batch(run_id, metrics=[Metric(key, value, timestamp or _now_ms(), step or 0)])
+        self.log_batch(run_id, metrics=[Metric(key, value, _now_ms() if timestamp is None else timestamp, step or 0)])
 
     def set_tag(self, run_id: str, key: str, value) -> None:
         """Set one tag (tags can be overwritten)."""
@@ -131,10 +136,14 @@ class Client(RegistryClientMixin):
 
         Raises InvalidInputError naming the first bad key or value; nothing of the batch is written then.
         """
+        metrics = list(metrics)
         columns = _metric_columns(metrics)
         params = [Param(validate_key(p.key, "param key"), param_value_to_str(p.key, p.value)) for p in params]
         tags = [RunTag(validate_key(t.key, "tag key"), tag_value_to_str(t.key, t.value)) for t in tags]
         self._store.log_batch(run_id, columns, params, tags)
+        model_metrics = [m for m in metrics if getattr(m, "model_id", None)]
+        if model_metrics:  # MLflow 3: points naming a logged model are that model's metrics too
+            self._store.log_model_metrics(run_id, model_metrics)
 
     def get_metric_history(self, run_id: str, key: str) -> list:
         """Return every point logged for a metric, as Metric objects in logging order."""
@@ -146,7 +155,7 @@ class Client(RegistryClientMixin):
         if status not in RunStatus.TERMINATED:
             raise InvalidInputError(f"Invalid end status {status!r}: expected FINISHED, FAILED or KILLED")
         self._sync()
-        self._store.finish_run(run_id, status, end_time or _now_ms())
+        self._store.finish_run(run_id, status, _now_ms() if end_time is None else int(end_time))
 
     def _finish_run(self, run_id: str, status: str, points=(), tags=None) -> None:
         """End a run with its last buffered (key, value, timestamp, step) points and tags in one write."""

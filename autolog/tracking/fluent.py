@@ -15,7 +15,7 @@ import time
 
 from .client import Client
 from .entities import Param, RunStatus, RunTag, ViewType
-from .exceptions import InvalidInputError, NotFoundError
+from .exceptions import InvalidInputError
 from .metric_buffer import MetricBuffer
 from .run_context import DIFF_ARTIFACT, PARENT_RUN_ID, RUN_NAME, git_state, system_tags
 from .tracking_uri import get_tracking_uri, on_tracking_uri_change, set_tracking_uri
@@ -33,7 +33,7 @@ EXPERIMENT_NAME_ENV = "AUTOLOG_EXPERIMENT_NAME"
 _run_stack: contextvars.ContextVar = contextvars.ContextVar("autolog_active_runs", default=())
 _state_lock = threading.Lock()
 _active_experiment_id = None
-_last_run_id = None
+_last_run = threading.local()  # per thread, as MLflow keeps it: a new thread has no last run
 _client = None
 
 
@@ -127,31 +127,49 @@ def set_experiment(experiment_name=None, experiment_id=None):
 
 
 def get_experiment_id() -> str:
-    """The id of the experiment new runs go to (set_experiment, $AUTOLOG_EXPERIMENT_NAME, or Default "0")."""
+    """The id of the experiment new runs go to: set_experiment, else $AUTOLOG_EXPERIMENT_NAME /
+    $MLFLOW_EXPERIMENT_NAME, else $AUTOLOG_EXPERIMENT_ID / $MLFLOW_EXPERIMENT_ID, else Default "0"."""
+    from .env import env_value
+
     if _active_experiment_id is not None:
         return _active_experiment_id
-    name = os.environ.get(EXPERIMENT_NAME_ENV)
+    name = env_value(EXPERIMENT_NAME_ENV)
     if name:
         return set_experiment(name).experiment_id
+    experiment_id = env_value("AUTOLOG_EXPERIMENT_ID")
+    if experiment_id:
+        return set_experiment(experiment_id=experiment_id).experiment_id
     return "0"
 
 
-def start_run(run_name=None, nested=False, tags=None, run_id=None, description=None, experiment_id=None,
-              parent_run_id=None) -> ActiveRun:
-    """Start a new run, or resume ``run_id``, and make it active in this thread or task.
+def start_run(run_id=None, experiment_id=None, run_name=None, nested=False, parent_run_id=None, tags=None,
+              description=None, log_system_metrics=None) -> ActiveRun:
+    """Start a new run, or resume ``run_id`` (or ``$AUTOLOG_RUN_ID`` / ``$MLFLOW_RUN_ID``), and make it
+    active in this thread or task. The arguments are MLflow's, in MLflow's order, so positional calls
+    port unchanged; ``log_system_metrics`` is accepted and ignored (no system metrics are sampled).
 
-    Raises InvalidInputError when a run is already active and ``nested`` is False.
+    Raises InvalidInputError when a run is already active and ``nested`` is False, when the run to
+    resume is deleted, for an empty ``experiment_id`` container, and for a ``description`` together
+    with an ``mlflow.note.content`` tag; NotFoundError for an unknown run.
     """
     stack = _run_stack.get()
     if stack and not nested:
         raise InvalidInputError(
             f"Run {stack[-1].info.run_id} is already active. End it with end_run(), or pass nested=True")
+    _check_start_run_arguments(experiment_id, tags, description)
     client = _get_client()
+    if run_id is None and not stack:
+        run_id = _take_run_id_from_environment()
     if run_id is not None:
         run = client.get_run(run_id)
-        client.update_run(run_id, status=RunStatus.RUNNING)
-        if tags:
-            client.log_batch(run_id, tags=[RunTag(k, v) for k, v in tags.items()])
+        if run.info.lifecycle_stage != "active":
+            raise InvalidInputError(f"Cannot resume run {run_id}: it is deleted (restore it first)")
+        client.update_run(run_id, status=RunStatus.RUNNING, name=run_name)
+        resume_tags = dict(tags or {})
+        if description is not None:
+            resume_tags["mlflow.note.content"] = description
+        if resume_tags:
+            client.log_batch(run_id, tags=[RunTag(k, v) for k, v in resume_tags.items()])
         active = ActiveRun(client.get_run(run_id), False)
     else:
         probe = git_state()
@@ -175,6 +193,26 @@ def start_run(run_name=None, nested=False, tags=None, run_id=None, description=N
     return active
 
 
+def _take_run_id_from_environment():
+    """$AUTOLOG_RUN_ID or $MLFLOW_RUN_ID, removed once used (as MLflow does) so only one run resumes it."""
+    from .env import env_value
+
+    run_id = env_value("AUTOLOG_RUN_ID")
+    if run_id:
+        for name in ("AUTOLOG_RUN_ID", "MLFLOW_RUN_ID"):
+            if os.environ.get(name) == run_id:
+                del os.environ[name]
+    return run_id
+
+
+def _check_start_run_arguments(experiment_id, tags, description) -> None:
+    if isinstance(experiment_id, (list, tuple, dict, set)):
+        raise InvalidInputError(f"Invalid experiment_id {experiment_id!r}: expected one experiment id")
+    if description is not None and "mlflow.note.content" in (tags or {}):
+        raise InvalidInputError("Give the run's description either as description= or as the "
+                                "'mlflow.note.content' tag, not both")
+
+
 def _log_diff(client: Client, run_id: str, diff) -> None:
     if diff:
         client._log_bytes(run_id, diff, DIFF_ARTIFACT)
@@ -188,7 +226,6 @@ def end_run(status: str = RunStatus.FINISHED) -> None:
 
 
 def _end_runs_down_to(run_id: str, status: str) -> None:
-    global _last_run_id
     stack = list(_run_stack.get())
     client = _get_client()
     while stack:
@@ -203,7 +240,7 @@ def _end_runs_down_to(run_id: str, status: str) -> None:
                 _log_diff(client, ended_id, diff)
         finally:
             client._finish_run(ended_id, status, points, tags)
-            _last_run_id = ended_id
+            _last_run.run_id = ended_id
         buffer.flush()  # other runs' points, and any error the background writer met
         if ended_id == run_id:
             break
@@ -218,7 +255,7 @@ def active_run():
 def last_active_run():
     """The Run most recently ended in this process (autologged runs included), or the active one, or None."""
     current = active_run()
-    run_id = current.info.run_id if current is not None else _last_run_id
+    run_id = current.info.run_id if current is not None else getattr(_last_run, "run_id", None)
     return _get_client().get_run(run_id) if run_id else None
 
 
@@ -231,8 +268,9 @@ def _run_id_for_logging(run_id=None) -> str:
     return start_run().info.run_id
 
 
-def log_param(key: str, value):
+def log_param(key: str, value, synchronous=None):
     """Log a param on the active run (starting one if none is active); return the value.
+    ``synchronous`` is accepted for MLflow code and changes nothing (params are written at once).
 
     Raises InvalidInputError for a bad key, or when the run already has a different value for it.
     """
@@ -240,22 +278,33 @@ def log_param(key: str, value):
     return value
 
 
-def log_params(params: dict) -> None:
+def log_params(params: dict, synchronous=None, run_id=None) -> None:
     """Log several params at once (all or nothing)."""
-    _get_client().log_batch(_run_id_for_logging(), params=[Param(k, v) for k, v in params.items()])
+    _get_client().log_batch(_run_id_for_logging(run_id), params=[Param(k, v) for k, v in params.items()])
 
 
-def log_metric(key: str, value, step=None, timestamp=None, run_id=None) -> None:
-    """Log one metric point on the active run; buffered, so cheap inside a training loop.
+def log_metric(key: str, value, step=None, timestamp=None, run_id=None, synchronous=None, model_id=None,
+               dataset=None) -> None:
+    """Log one metric point on the active run; buffered, so cheap inside a training loop (MLflow's
+    ``synchronous=False``; every read waits for the buffer, so ``synchronous`` changes nothing).
+    ``model_id`` and ``dataset`` (MLflow 3) link the point to a logged model and the dataset it was
+    computed on; such points are written at once.
 
     Raises InvalidInputError at once for a bad key or a value that is not a number.
     """
+    if model_id is not None or dataset is not None:
+        _log_linked_metrics(run_id, {key: value}, step, timestamp, model_id, dataset)
+        return
     _buffer().add(_run_id_for_logging(run_id), validate_key(key, "metric key"), validate_metric_value(key, value),
                   int(time.time() * 1000) if timestamp is None else int(timestamp), 0 if step is None else int(step))
 
 
-def log_metrics(metrics: dict, step=None, timestamp=None, run_id=None) -> None:
-    """Log several metrics at the same step; validated before any is queued."""
+def log_metrics(metrics: dict, step=None, timestamp=None, run_id=None, synchronous=None, model_id=None,
+                dataset=None) -> None:
+    """Log several metrics at the same step; validated before any is queued. See log_metric."""
+    if model_id is not None or dataset is not None:
+        _log_linked_metrics(run_id, metrics, step, timestamp, model_id, dataset)
+        return
     run_id = _run_id_for_logging(run_id)
     timestamp = int(time.time() * 1000) if timestamp is None else int(timestamp)
     step = 0 if step is None else int(step)
@@ -265,12 +314,24 @@ def log_metrics(metrics: dict, step=None, timestamp=None, run_id=None) -> None:
         buffer.add(run_id, key, value, timestamp, step)
 
 
-def set_tag(key: str, value) -> None:
+def _log_linked_metrics(run_id, metrics: dict, step, timestamp, model_id, dataset) -> None:
+    from .entities import Metric
+
+    if dataset is not None and not hasattr(dataset, "digest"):
+        raise InvalidInputError(f"Invalid dataset {dataset!r}: expected a dataset from autolog.data or a Dataset")
+    name, digest = (dataset.name, dataset.digest) if dataset is not None else (None, None)
+    stamp = int(time.time() * 1000) if timestamp is None else int(timestamp)
+    points = [Metric(key, value, stamp, 0 if step is None else int(step), model_id, name, digest)
+              for key, value in metrics.items()]
+    _get_client().log_batch(_run_id_for_logging(run_id), metrics=points)
+
+
+def set_tag(key: str, value, synchronous=None) -> None:
     """Set a tag on the active run."""
     _get_client().set_tag(_run_id_for_logging(), key, value)
 
 
-def set_tags(tags: dict) -> None:
+def set_tags(tags: dict, synchronous=None) -> None:
     """Set several tags on the active run at once."""
     _get_client().log_batch(_run_id_for_logging(), tags=[RunTag(k, v) for k, v in tags.items()])
 
@@ -324,18 +385,17 @@ def search_runs(experiment_ids=None, filter_string="", run_view_type=ViewType.AC
     """Search runs; a pandas DataFrame (``metrics.*``, ``params.*``, ``tags.*`` columns) when pandas is
     installed and ``output_format`` is "pandas", else a list of Runs.
 
-    Searches the active experiment when neither ids nor names are given.
-    Raises InvalidInputError for a malformed filter and NotFoundError for an unknown experiment name.
+    Searches the active experiment when neither ids nor names are given; unknown names match nothing.
+    Raises InvalidInputError for a malformed filter.
     """
     client = _get_client()
     ids = list(experiment_ids) if isinstance(experiment_ids, (list, tuple)) else (
         [experiment_ids] if experiment_ids is not None else [])
     for name in experiment_names or []:
         experiment = client.get_experiment_by_name(name)
-        if experiment is None:
-            raise NotFoundError(f"No experiment named {name!r}")
-        ids.append(experiment.experiment_id)
-    if not ids:
+        if experiment is not None:  # an unknown name matches no runs, as in MLflow
+            ids.append(experiment.experiment_id)
+    if not ids and not experiment_names:
         ids = [get_experiment_id()]
     runs, token = [], None
     while True:
@@ -363,4 +423,12 @@ def _end_open_runs_at_exit() -> None:
             break
 
 
+def _forget_runs_after_fork() -> None:
+    """A forked child starts with no active or last run, as in MLflow: the parent's runs stay the parent's."""
+    global _last_run
+    _run_stack.set(())
+    _last_run = threading.local()
+
+
 atexit.register(_end_open_runs_at_exit)
+os.register_at_fork(after_in_child=_forget_runs_after_fork)

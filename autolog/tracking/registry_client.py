@@ -77,6 +77,8 @@ class RegistryClientMixin:
         """
         validate_model_name(name)
         source = os.fspath(source)
+        if getattr(self._store, "registers_on_server", False):  # the server copies the files
+            return self._store.create_model_version(name, source, run_id, self._checked_tags(tags), description)
         source_location = uris.resolve_artifact_location(source, tracking_uri=self.tracking_uri)
         in_bucket = source_location.startswith("s3://") and self._registry_location(name, "").startswith("s3://")
         # from a bucket into a bucket the copy happens inside S3; otherwise through a local copy
@@ -91,9 +93,16 @@ class RegistryClientMixin:
             raise
         return self._store.finish_model_version(name, version.version, location)
 
+    @staticmethod
+    def _checked_tags(tags) -> dict:
+        return {validate_key(k, "tag key"): tag_value_to_str(k, v) for k, v in (tags or {}).items()}
+
     def _source_run_id(self, source: str):
         if source.startswith("runs:"):
             return uris.parse_runs_uri(source)[0]
+        logged_model = uris.parse_logged_model_uri(source)
+        if logged_model:
+            return self._store.get_logged_model(logged_model[0]).source_run_id
         if source.startswith("models:"):
             return self._version_for(uris.parse_models_uri(source)).run_id
         return None
@@ -202,6 +211,8 @@ class RegistryClientMixin:
         return found[0]
 
     def _location_of(self, version) -> str:
+        if getattr(self._store, "registers_on_server", False):
+            return self._store.get_model_version_download_uri(version.name, version.version)
         if version.status != "READY" or not version.storage_location:
             raise InvalidInputError(f"Version {version.version} of {version.name!r} is still being registered")
         return version.storage_location

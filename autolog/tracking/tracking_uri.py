@@ -10,6 +10,7 @@ TRACKING_URI_ENV = "AUTOLOG_TRACKING_URI"
 DEFAULT_TRACKING_DIR = "mlruns"
 
 _tracking_uri = None
+_exported_uri = None
 _listeners: list = []
 
 
@@ -17,7 +18,8 @@ def set_tracking_uri(uri) -> None:
     """Select the tracking store: a directory, ``file://...``, or ``sqlite:///path.db``.
 
     A relative directory is taken relative to the current working directory now.
-    Changing the URI forgets the active experiment of the old store.
+    Changing the URI forgets the active experiment of the old store. As in MLflow, the URI is exported
+    as ``$AUTOLOG_TRACKING_URI`` so child processes log to the same store; ``None`` withdraws it.
     Raises InvalidInputError for a URI that is not a string or path.
     """
     global _tracking_uri
@@ -26,17 +28,32 @@ def set_tracking_uri(uri) -> None:
     if uri is not None and not isinstance(uri, (str, os.PathLike)):
         raise InvalidInputError(f"Invalid tracking URI {uri!r}: expected a string or path")
     new = _normalise(os.fspath(uri)) if uri is not None else None
+    _export(new)
     if new != _tracking_uri:
         _tracking_uri = new
         for listener in _listeners:
             listener()
 
 
+def _export(uri) -> None:
+    """Put ``uri`` in the environment children inherit; remove the one exported before when None."""
+    global _exported_uri
+    if uri is not None:
+        os.environ[TRACKING_URI_ENV] = _exported_uri = uri
+    elif _exported_uri is not None:
+        if os.environ.get(TRACKING_URI_ENV) == _exported_uri:
+            del os.environ[TRACKING_URI_ENV]
+        _exported_uri = None
+
+
 def get_tracking_uri() -> str:
-    """Return the tracking URI in effect: set_tracking_uri, else $AUTOLOG_TRACKING_URI, else ./mlruns."""
+    """Return the tracking URI in effect: set_tracking_uri, else $AUTOLOG_TRACKING_URI, else
+    $MLFLOW_TRACKING_URI, else ./mlruns."""
     if _tracking_uri is not None:
         return _tracking_uri
-    from_env = os.environ.get(TRACKING_URI_ENV)
+    from .env import env_value
+
+    from_env = env_value(TRACKING_URI_ENV)
     return _normalise(from_env or DEFAULT_TRACKING_DIR)
 
 

@@ -8,8 +8,10 @@ from urllib.parse import unquote, urlparse
 
 from .exceptions import InvalidInputError, NotFoundError
 
-__all__ = ["resolve_artifact_location", "download_artifacts", "parse_runs_uri", "parse_models_uri"]
+__all__ = ["resolve_artifact_location", "download_artifacts", "parse_runs_uri", "parse_models_uri",
+           "parse_logged_model_uri"]
 
+_LOGGED_MODEL_URI = re.compile(r"^models:/(?P<model_id>m-[0-9a-f]{32})(?:/(?P<path>.*))?$")
 _MODELS_URI = re.compile(r"^models:/(?P<name>[^/@]+)(?:/(?P<selector>[^/]+)|@(?P<alias>[^/]+))(?:/(?P<path>.*))?$")
 
 
@@ -19,6 +21,12 @@ def parse_runs_uri(uri: str) -> tuple:
     if not match:
         raise InvalidInputError(f"Invalid runs URI {uri!r}: expected runs:/<run_id>/<artifact_path>")
     return match.group(1), (match.group(2) or "").strip("/")
+
+
+def parse_logged_model_uri(uri: str):
+    """(model_id, sub-path) of MLflow 3's ``models:/<model_id>[/<path>]``, or None for any other URI."""
+    match = _LOGGED_MODEL_URI.match(uri)
+    return (match.group("model_id"), (match.group("path") or "").strip("/")) if match else None
 
 
 def parse_models_uri(uri: str) -> dict:
@@ -57,6 +65,14 @@ def resolve_artifact_location(uri: str, tracking_uri=None) -> str:
         run_id, path = parse_runs_uri(uri)
         root = Client(tracking_uri).get_run(run_id).info.artifact_uri
         return f"{root}/{path}" if path else root
+    logged_model = parse_logged_model_uri(uri)
+    if logged_model:  # MLflow 3: models:/<model_id>
+        from .client import Client
+        from .validation import safe_artifact_path
+
+        location = Client(tracking_uri).get_logged_model(logged_model[0]).artifact_location
+        path = safe_artifact_path(logged_model[1])
+        return f"{location}/{path}" if path else location
     if uri.startswith("models:"):
         from .client import Client
 

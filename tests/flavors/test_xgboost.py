@@ -64,11 +64,12 @@ def test_log_model_to_run_and_load_by_runs_uri(frame, booster):
     data, _ = frame
     with autolog.start_run() as run:
         info = flavors.xgboost.log_model(booster, "model")
-    assert info.model_uri == f"runs:/{run.info.run_id}/model"
+    assert info.model_uri == f"models:/{info.model_id}" and info.model_id.startswith("m-")
     assert info.run_id == run.info.run_id and info.registered_model_version is None
     assert set(info.flavors) == {"python_function", "xgboost"}
-    loaded = flavors.pyfunc.load_model(info.model_uri)
-    np.testing.assert_allclose(loaded.predict(data), booster.predict(xgb.DMatrix(data)), rtol=1e-6)
+    for uri in (info.model_uri, f"runs:/{run.info.run_id}/model"):
+        loaded = flavors.pyfunc.load_model(uri)
+        np.testing.assert_allclose(loaded.predict(data), booster.predict(xgb.DMatrix(data)), rtol=1e-6)
     stored = autolog.Client().get_run(run.info.run_id)
     history = json.loads(stored.data.tags["mlflow.log-model.history"])
     assert history[0]["model_uuid"] == info.model_uuid and history[0]["artifact_path"] == "model"
@@ -81,9 +82,22 @@ def test_log_model_without_active_run_starts_and_ends_one(booster):
     info = flavors.xgboost.log_model(booster)
     assert autolog.active_run() is None
     assert autolog.Client().get_run(info.run_id).info.status == "FINISHED"
-    with pytest.raises(InvalidInputError, match="already exists"):
-        with autolog.start_run(run_id=info.run_id):
-            flavors.xgboost.log_model(booster)
+
+
+def test_each_log_model_in_a_run_is_its_own_logged_model_and_runs_uri_is_the_last(booster):
+    import autolog
+
+    with autolog.start_run() as run:
+        first = flavors.xgboost.log_model(booster, name="model")
+        second = flavors.xgboost.log_model(booster, name="model", params={"rounds": 5})
+    assert first.model_id != second.model_id
+    assert flavors.Model.load(f"runs:/{run.info.run_id}/model").model_uuid == second.model_uuid
+    assert flavors.Model.load(first.model_uri).model_uuid == first.model_uuid
+    outputs = autolog.Client().get_run(run.info.run_id).outputs.model_outputs
+    assert {output.model_id for output in outputs} == {first.model_id, second.model_id}
+    assert autolog.last_logged_model().params == {"rounds": "5"}
+    with pytest.raises(InvalidInputError, match="not both"):
+        flavors.xgboost.log_model(booster, artifact_path="a", name="b")
 
 
 def test_registered_model_name(booster):

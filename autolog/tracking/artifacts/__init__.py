@@ -24,4 +24,9 @@ def get_artifact_repository(root_uri: str) -> ArtifactRepository:
         from .s3 import S3ArtifactRepository
 
         return S3ArtifactRepository(root_uri)
-    raise InvalidInputError(f"No artifact repository for {root_uri!r}: supported are local paths, file:// and s3://")
+    if scheme in ("http", "https"):
+        from .http import HttpArtifactRepository
+
+        return HttpArtifactRepository(root_uri)
+    raise InvalidInputError(f"No artifact repository for {root_uri!r}: supported are local paths, file://, s3:// "
+                            "and http(s):// (a tracking server's artifact proxy)")

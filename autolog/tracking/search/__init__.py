@@ -11,11 +11,11 @@ from .errors import SearchSyntaxError
 from .nodes import Comparison, Conjunction, OrderKey
 from .pages import decode_page_token, encode_page_token
 from .parser import parse_filter, parse_order_by
-from .specs import EXPERIMENTS, MODEL_VERSIONS, REGISTERED_MODELS, RUNS, EntitySpec
+from .specs import EXPERIMENTS, LOGGED_MODELS, MODEL_VERSIONS, REGISTERED_MODELS, RUNS, EntitySpec
 
 __all__ = [
     "CompiledSearch", "compile_search", "Dialect", "PostgresDialect", "SqliteDialect", "dialect_for",
     "SearchSyntaxError", "Comparison", "Conjunction", "OrderKey", "decode_page_token", "encode_page_token",
     "parse_filter", "parse_order_by", "EXPERIMENTS", "MODEL_VERSIONS", "REGISTERED_MODELS", "RUNS",
-    "EntitySpec",
+    "EntitySpec", "LOGGED_MODELS",
 ]

@@ -19,14 +19,14 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 
 from .errors import SearchSyntaxError
-from .nodes import ATTRIBUTE, METRIC, Comparison
+from .nodes import ATTRIBUTE, DATASET, METRIC, Comparison
 
 __all__ = ["CompiledSearch", "compile_search"]
 
 _NUMERIC_OPS = ("=", "!=", "<", "<=", ">", ">=", "IN", "NOT IN")
 _TEXT_OPS = ("=", "!=", "LIKE", "NOT LIKE", "ILIKE", "NOT ILIKE", "IN", "NOT IN")
 _PROBE_ROWS = 1000  # a filter matching fewer rows than this is read first, and its rows sorted
-_KIND_NAMES = {METRIC: "metrics", "param": "params", "tag": "tags", ATTRIBUTE: "attributes"}
+_KIND_NAMES = {METRIC: "metrics", "param": "params", "tag": "tags", ATTRIBUTE: "attributes", DATASET: "datasets"}
 
 
 @dataclass
@@ -67,7 +67,8 @@ class CompiledSearch:
         if part is not None:
             column, lead_join, direction = self.lead
             where.append(f"{column} IS {'NOT ' if part == 'present' else ''}NULL")
-            terms = [f"{column} {direction}"] + terms[2:] if part == "present" else terms[2:]
+            # present: the lead value in index order; missing: its rank (NaN before missing) only
+            terms = [f"{column} {direction}"] + terms[2:] if part == "present" else terms[:1] + terms[2:]
             forced = part == "present"
             driver = (self.filter_driver if self.selective else lead_join) if forced else None
         sql, params = [f"SELECT {columns} FROM {self._from(joins, driver, forced, part)}"], []
@@ -163,8 +164,28 @@ def _join_for(compiled: CompiledSearch, kind: str, key: str) -> _Join:
     return join
 
 
+def _add_dataset_comparison(compiled: CompiledSearch, clause: Comparison, text: str) -> None:
+    """``datasets.name|digest|context <op> <value>``: the run read a dataset that matches."""
+    spec = compiled.spec
+    template = spec.dataset_keys.get(clause.key.lower())
+    if template is None:
+        known = ", ".join(f"datasets.{key}" for key in spec.dataset_keys)
+        _fail("filter", text, clause.position, f"{spec.entity} have no datasets.{clause.key}"
+              + (f" (use {known})" if known else ""))
+    if clause.op in ("IS NULL", "IS NOT NULL"):
+        _fail("filter", text, clause.position, f"datasets.{clause.key} compares with values, not {clause.op}")
+    head, _, rest = template.partition("{test:")
+    column, _, tail = rest.partition("}")
+    sql, params = _condition(compiled.dialect, clause, column, False, None, text)
+    compiled.where.append(head + sql + tail)
+    compiled.where_params.extend(params)
+
+
 def _add_comparison(compiled: CompiledSearch, clause: Comparison, text: str) -> None:
     spec = compiled.spec
+    if clause.kind == DATASET:
+        _add_dataset_comparison(compiled, clause, text)
+        return
     attribute = _attribute(spec, clause.kind, clause.key, "filter", text, clause.position)
     if attribute is not None:
         compiled.filter_seen = True
@@ -231,14 +252,21 @@ def _bindable(value):
 
 def _add_order(compiled: CompiledSearch, order_key) -> None:
     spec = compiled.spec
+    if order_key.kind == DATASET:
+        _fail("order key", order_key.text, order_key.position, "results cannot be ordered by datasets")
     attribute = _attribute(spec, order_key.kind, order_key.key, "order key", order_key.text, order_key.position)
     direction = "ASC" if order_key.ascending else "DESC"
     join = None
     if attribute is not None:
         column = f"{spec.alias}.{attribute.column}"
+        null_term = f"({column} IS NULL)"
     else:
         join = _join_for(compiled, order_key.kind, order_key.key)
         column = f"{join.alias}.value"
+        nan_column = spec.key_tables[order_key.kind].nan_column
+        # as MLflow: values, then NaN, then missing, whatever the direction
+        null_term = (f"(CASE WHEN {join.alias}.{nan_column} = 1 THEN 1 WHEN {column} IS NULL THEN 2 ELSE 0 END)"
+                     if nan_column else f"({column} IS NULL)")
     if compiled.lead is None:
         compiled.lead = (column, join, direction)
-    compiled.order_terms += [f"({column} IS NULL)", f"{column} {direction}"]
+    compiled.order_terms += [null_term, f"{column} {direction}"]

@@ -16,7 +16,7 @@ KEYWORDS = frozenset({"AND", "OR", "IN", "NOT", "LIKE", "ILIKE", "IS", "NULL", "
 # "mlflow.source.name" are keys.
 _TOKEN = re.compile(r"""
     (?P<ws>\s+)
-  | (?P<ident>[A-Za-z_][A-Za-z0-9_]*
+  | (?P<ident>(?:[A-Za-z_][A-Za-z0-9_]*|`[A-Za-z_][A-Za-z0-9_]*`)
         (?:\.(?:`(?:[^`])*`|"(?:[^"\\]|\\.)*"|[^\s=<>!(),'"`]+))?)
   | (?P<string>'(?:[^'\\]|\\.|'')*'|"(?:[^"\\]|\\.)*")
   | (?P<number>[-+]?(?:\d+\.?\d*|\.\d+)(?:[eE][-+]?\d+)?)
@@ -46,6 +46,8 @@ def _unquote(text: str) -> str:
 def _split_ident(text: str) -> tuple:
     """("metrics", "rmse") for ``metrics.rmse``; (None, "status") for ``status``."""
     prefix, dot, key = text.partition(".")
+    if prefix.startswith("`"):  # a back-quoted entity: `metrics`.rmse
+        prefix = prefix[1:-1]
     if not dot:
         return None, prefix
     if key[:1] in ("`", '"'):

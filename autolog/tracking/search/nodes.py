@@ -5,12 +5,13 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Union
 
-__all__ = ["Comparison", "Conjunction", "OrderKey", "METRIC", "PARAM", "TAG", "ATTRIBUTE"]
+__all__ = ["Comparison", "Conjunction", "OrderKey", "METRIC", "PARAM", "TAG", "ATTRIBUTE", "DATASET"]
 
 METRIC = "metric"
 PARAM = "param"
 TAG = "tag"
 ATTRIBUTE = "attribute"
+DATASET = "dataset"
 
 
 @dataclass(frozen=True)

@@ -7,7 +7,7 @@ Grammar (keywords are case-insensitive)::
                 | identifier [NOT] IN '(' value (',' value)* ')'
                 | identifier [NOT] (LIKE | ILIKE) string
                 | identifier IS [NOT] NULL
-    identifier := [entity '.'] key      key: bare, `back-quoted` or "double-quoted"
+    identifier := [entity '.'] key      entity: bare or `back-quoted`; key: bare, `back-quoted` or "double-quoted"
     op         := '=' | '!=' | '<' | '<=' | '>' | '>='
     value      := 'string' | "string" | number
     order key  := identifier [ASC | DESC]
@@ -17,7 +17,7 @@ from __future__ import annotations
 
 from .errors import SearchSyntaxError
 from .lexer import tokenize
-from .nodes import ATTRIBUTE, METRIC, PARAM, TAG, Comparison, Conjunction, OrderKey
+from .nodes import ATTRIBUTE, DATASET, METRIC, PARAM, TAG, Comparison, Conjunction, OrderKey
 
 __all__ = ["parse_filter", "parse_order_by", "ENTITY_PREFIXES"]
 
@@ -26,6 +26,7 @@ ENTITY_PREFIXES = {
     "param": PARAM, "params": PARAM, "parameter": PARAM, "parameters": PARAM,
     "tag": TAG, "tags": TAG,
     "attribute": ATTRIBUTE, "attributes": ATTRIBUTE, "attr": ATTRIBUTE, "run": ATTRIBUTE,
+    "dataset": DATASET, "datasets": DATASET,
 }
 
 _COMPARISON_OPS = frozenset({"=", "!=", "<", "<=", ">", ">="})
@@ -65,7 +66,7 @@ class _Parser:
             return ATTRIBUTE, key, token
         kind = ENTITY_PREFIXES.get(prefix.lower())
         if kind is None:
-            self.fail(token, f"unknown entity {prefix!r} (expected metrics., params., tags. or attributes.)")
+            self.fail(token, f"unknown entity {prefix!r} (expected metrics., params., tags., attributes. or datasets.)")
         if not key:
             self.fail(token, f"empty key after {prefix!r}")
         return kind, key, token

@@ -7,7 +7,8 @@ from typing import Optional
 
 from .nodes import METRIC, PARAM, TAG
 
-__all__ = ["Attribute", "KeyTable", "EntitySpec", "RUNS", "EXPERIMENTS", "REGISTERED_MODELS", "MODEL_VERSIONS"]
+__all__ = ["Attribute", "KeyTable", "EntitySpec", "RUNS", "EXPERIMENTS", "REGISTERED_MODELS", "MODEL_VERSIONS",
+           "LOGGED_MODELS"]
 
 
 @dataclass(frozen=True)
@@ -40,6 +41,8 @@ class EntitySpec:
     attributes: dict
     key_tables: dict = field(default_factory=dict)
     tie_breakers: tuple = ()
+    # datasets.<key> -> an EXISTS subquery with one "{test}" slot for the condition on the dataset's column
+    dataset_keys: dict = field(default_factory=dict)
 
 
 _TEXT, _NUMBER = Attribute, lambda column: Attribute(column, True)
@@ -58,6 +61,13 @@ RUNS = EntitySpec(
         TAG: KeyTable("tags"),
     },
     tie_breakers=(("r.start_time", False), ("r.run_uuid", True)),
+    dataset_keys={
+        key: "EXISTS (SELECT 1 FROM run_dataset_inputs di JOIN datasets ds ON ds.dataset_uuid = di.dataset_uuid"
+             f" WHERE di.run_uuid = r.run_uuid AND {{test:ds.{key}}})" for key in ("name", "digest")
+    } | {
+        "context": "EXISTS (SELECT 1 FROM run_dataset_input_tags dt WHERE dt.run_uuid = r.run_uuid"
+                   " AND dt.key = 'mlflow.data.context' AND {test:dt.value})",
+    },
 )
 
 EXPERIMENTS = EntitySpec(
@@ -75,6 +85,7 @@ REGISTERED_MODELS = EntitySpec(
     attributes={
         "name": _TEXT("name"), "description": _TEXT("description"),
         "creation_timestamp": _NUMBER("creation_time"), "last_updated_timestamp": _NUMBER("last_updated_time"),
+        "timestamp": _NUMBER("creation_time"),
     },
     key_tables={TAG: KeyTable("registered_model_tags")},
     tie_breakers=(("m.name", True),),
@@ -90,4 +101,27 @@ MODEL_VERSIONS = EntitySpec(
     },
     key_tables={TAG: KeyTable("model_version_tags")},
     tie_breakers=(("v.name", True), ("v.version", False)),
+)
+
+# A logged model's metric in a filter or order key is its latest point per key (highest step, then time).
+_LATEST_MODEL_METRICS = (
+    "(SELECT model_id, key, value, is_nan FROM (SELECT model_id, key, value, is_nan, ROW_NUMBER() OVER"
+    " (PARTITION BY model_id, key ORDER BY step DESC, timestamp DESC) AS latest FROM logged_model_metrics)"
+    " ranked WHERE latest = 1)")
+
+LOGGED_MODELS = EntitySpec(
+    entity="logged models", table="logged_models", alias="lm", join_columns=("model_id",),
+    attributes={
+        "name": _TEXT("name"), "model_id": _TEXT("model_id"), "model_type": _TEXT("model_type"),
+        "status": _TEXT("status"), "source_run_id": _TEXT("source_run_id"),
+        "artifact_location": _TEXT("artifact_location"),
+        "creation_timestamp": _NUMBER("creation_timestamp"), "creation_time": _NUMBER("creation_timestamp"),
+        "last_updated_timestamp": _NUMBER("last_updated_timestamp"),
+    },
+    key_tables={
+        METRIC: KeyTable(_LATEST_MODEL_METRICS, numeric=True, nan_column="is_nan"),
+        PARAM: KeyTable("logged_model_params"),
+        TAG: KeyTable("logged_model_tags"),
+    },
+    tie_breakers=(("lm.creation_timestamp", False), ("lm.model_id", True)),
 )

@@ -40,13 +40,9 @@ def store_location(tracking_uri: str) -> tuple:
         root = os.path.abspath(tracking_uri)
     elif scheme in _POSTGRES_SCHEMES:
         return "postgresql", tracking_uri, _default_artifact_root()
-    elif scheme in ("http", "https"):
-        raise InvalidInputError(
-            f"Tracking URI {tracking_uri!r}: the {scheme} store is not available in this release; "
-            "use a directory or sqlite:/// URI")
     else:
         raise InvalidInputError(f"Unsupported tracking URI {_masked(tracking_uri)!r}: use a directory, file://, "
-                                "sqlite:/// or postgresql://")
+                                "sqlite:///, postgresql:// or http(s)://")
     return "sqlite", os.path.join(root, DATABASE_FILE), os.path.join(root, ARTIFACTS_DIR)
 
 
@@ -86,6 +82,10 @@ def _open_store(tracking_uri: str) -> TrackingStore:
     from .sql_engine import SqliteDatabase
     from .sql_store import SqlStore
 
+    if tracking_uri.startswith(("http://", "https://")):
+        from .rest_store import RestStore
+
+        return RestStore(tracking_uri)
     kind, db_path, artifact_root = store_location(tracking_uri)
     if kind == "postgresql":
         from .postgres_engine import open_postgres_store

@@ -42,6 +42,10 @@ class TrackingStore(abc.ABC):
     def set_experiment_tag(self, experiment_id: str, key: str, value: str) -> None:
         """Set one experiment tag."""
 
+    @abc.abstractmethod
+    def delete_experiment_tag(self, experiment_id: str, key: str) -> None:
+        """Remove one experiment tag (NotFoundError when it has none of that key)."""
+
     # runs
     @abc.abstractmethod
     def create_run(self, experiment_id: str, user_id: str, start_time: int, tags, run_name: str):
@@ -78,6 +82,19 @@ class TrackingStore(abc.ABC):
     @abc.abstractmethod
     def get_metric_history(self, run_id: str, key: str) -> list:
         """Return every logged point of one metric, in logging order."""
+
+    def iter_metric_history(self, run_id: str, key: str):
+        """Yield a metric's history as lists of Metric in logging order (stores with big histories page it)."""
+        yield self.get_metric_history(run_id, key)
+
+    def get_metric_history_page(self, run_id: str, key: str, max_results: int, page_token=None):
+        """Return a PagedList of at most ``max_results`` points from the page token's offset."""
+        from ..entities import PagedList
+
+        offset = int(page_token or 0)
+        history = self.get_metric_history(run_id, key)
+        end = offset + max_results
+        return PagedList(history[offset:end], str(end) if end < len(history) else None)
 
     @abc.abstractmethod
     def search_runs(self, experiment_ids, filter_string, view_type, max_results, order_by, page_token):
@@ -171,6 +188,54 @@ class TrackingStore(abc.ABC):
     @abc.abstractmethod
     def get_model_version_by_alias(self, name: str, alias: str):
         """Return the version an alias points at."""
+
+    # logged models (MLflow 3), named as MLflow's stores name them so the server maps REST calls 1:1
+    @abc.abstractmethod
+    def create_logged_model(self, experiment_id, name=None, source_run_id=None, tags=None, params=None,
+                            model_type=None):
+        """Create a PENDING LoggedModel (tags/params as dicts or lists of LoggedModelTag/Parameter); return it."""
+
+    @abc.abstractmethod
+    def get_logged_model(self, model_id: str, allow_deleted: bool = False):
+        """Return the LoggedModel with its tags, params and metrics."""
+
+    @abc.abstractmethod
+    def finalize_logged_model(self, model_id: str, status):
+        """Set a logged model's status (LoggedModelStatus READY or FAILED) and return it."""
+
+    @abc.abstractmethod
+    def set_logged_model_tags(self, model_id: str, tags) -> None:
+        """Set tags (a dict or a list of LoggedModelTag) of a logged model."""
+
+    @abc.abstractmethod
+    def delete_logged_model_tag(self, model_id: str, key: str) -> None:
+        """Remove one tag of a logged model."""
+
+    @abc.abstractmethod
+    def log_logged_model_params(self, model_id: str, params) -> None:
+        """Add params (a dict or a list of LoggedModelParameter) to a logged model."""
+
+    @abc.abstractmethod
+    def delete_logged_model(self, model_id: str) -> None:
+        """Soft-delete a logged model."""
+
+    @abc.abstractmethod
+    def search_logged_models(self, experiment_ids, filter_string=None, datasets=None, max_results=None,
+                             order_by=None, page_token=None):
+        """Return a PagedList of LoggedModels (newest first unless ordered)."""
+
+    @abc.abstractmethod
+    def log_model_metrics(self, run_id, metrics) -> None:
+        """Record Metrics that carry a ``model_id`` (and maybe a dataset) against their logged models."""
+
+    # what runs read and write
+    @abc.abstractmethod
+    def log_inputs(self, run_id: str, datasets=None, models=None) -> None:
+        """Record DatasetInputs and LoggedModelInputs of a run."""
+
+    @abc.abstractmethod
+    def log_outputs(self, run_id: str, models) -> None:
+        """Record LoggedModelOutputs of a run."""
 
     def close(self) -> None:
         """Release connections; the store may not be used afterwards."""

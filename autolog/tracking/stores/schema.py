@@ -80,3 +80,112 @@ TRACKING_TABLES = [
 
 # version -> statements that bring a store of that version to version + 1
 MIGRATIONS: dict = {}
+
+
+def logged_models_and_inputs() -> list:
+    """MLflow 3's logged models (with their tags, params and metrics), the datasets runs record as
+    inputs, and the models runs read and write."""
+    return [
+        """CREATE TABLE IF NOT EXISTS logged_models (
+            model_id TEXT PRIMARY KEY,
+            experiment_id INTEGER NOT NULL REFERENCES experiments(experiment_id),
+            name TEXT NOT NULL,
+            artifact_location TEXT NOT NULL,
+            creation_timestamp BIGINT NOT NULL,
+            last_updated_timestamp BIGINT NOT NULL,
+            model_type TEXT,
+            source_run_id TEXT,
+            status TEXT NOT NULL,
+            status_message TEXT,
+            lifecycle_stage TEXT NOT NULL DEFAULT 'active'
+        )""",
+        "CREATE INDEX IF NOT EXISTS logged_models_by_experiment"
+        " ON logged_models (experiment_id, lifecycle_stage, creation_timestamp)",
+        "CREATE INDEX IF NOT EXISTS logged_models_by_run ON logged_models (source_run_id, name)",
+        """CREATE TABLE IF NOT EXISTS logged_model_tags (
+            model_id TEXT NOT NULL REFERENCES logged_models(model_id) ON DELETE CASCADE,
+            key TEXT NOT NULL,
+            value TEXT,
+            PRIMARY KEY (model_id, key)
+        )""",
+        """CREATE TABLE IF NOT EXISTS logged_model_params (
+            model_id TEXT NOT NULL REFERENCES logged_models(model_id) ON DELETE CASCADE,
+            key TEXT NOT NULL,
+            value TEXT NOT NULL,
+            PRIMARY KEY (model_id, key)
+        )""",
+        """CREATE TABLE IF NOT EXISTS logged_model_metrics (
+            model_id TEXT NOT NULL REFERENCES logged_models(model_id) ON DELETE CASCADE,
+            key TEXT NOT NULL,
+            value DOUBLE PRECISION,
+            is_nan INTEGER NOT NULL DEFAULT 0,
+            timestamp BIGINT NOT NULL,
+            step BIGINT NOT NULL,
+            run_id TEXT,
+            dataset_name TEXT,
+            dataset_digest TEXT
+        )""",
+        "CREATE INDEX IF NOT EXISTS logged_model_metrics_by_key ON logged_model_metrics (model_id, key)",
+        """CREATE TABLE IF NOT EXISTS datasets (
+            dataset_uuid TEXT PRIMARY KEY,
+            experiment_id INTEGER NOT NULL REFERENCES experiments(experiment_id),
+            name TEXT NOT NULL,
+            digest TEXT NOT NULL,
+            source_type TEXT,
+            source TEXT,
+            schema TEXT,
+            profile TEXT,
+            UNIQUE (experiment_id, name, digest)
+        )""",
+        """CREATE TABLE IF NOT EXISTS run_dataset_inputs (
+            run_uuid TEXT NOT NULL,
+            dataset_uuid TEXT NOT NULL REFERENCES datasets(dataset_uuid),
+            seq INTEGER NOT NULL,
+            PRIMARY KEY (run_uuid, dataset_uuid)
+        )""",
+        "CREATE INDEX IF NOT EXISTS run_dataset_inputs_by_dataset ON run_dataset_inputs (dataset_uuid)",
+        """CREATE TABLE IF NOT EXISTS run_dataset_input_tags (
+            run_uuid TEXT NOT NULL,
+            dataset_uuid TEXT NOT NULL,
+            key TEXT NOT NULL,
+            value TEXT,
+            PRIMARY KEY (run_uuid, dataset_uuid, key)
+        )""",
+        """CREATE TABLE IF NOT EXISTS run_model_inputs (
+            run_uuid TEXT NOT NULL,
+            model_id TEXT NOT NULL,
+            PRIMARY KEY (run_uuid, model_id)
+        )""",
+        """CREATE TABLE IF NOT EXISTS run_model_outputs (
+            run_uuid TEXT NOT NULL,
+            model_id TEXT NOT NULL,
+            step BIGINT NOT NULL,
+            PRIMARY KEY (run_uuid, model_id)
+        )""",
+    ]
+
+
+# Version 1 -> 2: logged models and inputs (a fresh store creates them with the rest).
+TRACKING_TABLES.extend(logged_models_and_inputs())
+MIGRATIONS[1] = logged_models_and_inputs()
+SCHEMA_VERSION = 2
+
+
+def access_token_tables() -> list:
+    """Migration step: the tracking server's access tokens, kept as SHA-256 hashes, never in clear."""
+    return [
+        """CREATE TABLE IF NOT EXISTS access_tokens (
+            token_id TEXT PRIMARY KEY,
+            name TEXT NOT NULL,
+            role TEXT NOT NULL,
+            token_hash TEXT NOT NULL UNIQUE,
+            created_time BIGINT NOT NULL,
+            revoked_time BIGINT
+        )""",
+        "CREATE INDEX IF NOT EXISTS access_tokens_by_name ON access_tokens (name)",
+    ]
+
+
+TRACKING_TABLES.extend(access_token_tables())
+MIGRATIONS[SCHEMA_VERSION] = access_token_tables()
+SCHEMA_VERSION += 1

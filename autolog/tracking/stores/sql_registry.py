@@ -118,7 +118,8 @@ class SqlRegistryMixin(SqlModelVersionsMixin):
         tags = dict(self.db.query("SELECT key, value FROM registered_model_tags WHERE name = ?", (name,)))
         aliases = {alias: str(version) for alias, version in self.db.query(
             "SELECT alias, version FROM registered_model_aliases WHERE name = ? ORDER BY alias", (name,))}
-        return RegisteredModel(name, created, updated, description, tags, aliases, self._latest_versions(name, STAGES))
+        return RegisteredModel(name, created, updated, description or "", tags, aliases,
+                               self._latest_versions(name, STAGES))
 
     def get_registered_model(self, name: str) -> RegisteredModel:
         """The registered model with its tags, aliases and latest version per stage; raises NotFoundError."""

@@ -16,8 +16,12 @@ from .. import metric_codec
 from .base import TrackingStore
 from .schema import MIGRATIONS, SCHEMA_VERSION, TRACKING_TABLES
 from .sql_model_versions import row_lock
+from .sql_inputs import SqlInputsMixin
+from .sql_logged_models import SqlLoggedModelsMixin
 from .sql_registry import REGISTRY_TABLES, SqlRegistryMixin
 from .sql_search import SqlSearchMixin
+from .sql_metric_history import SqlMetricHistoryMixin
+from .sql_tokens import SqlTokensMixin
 
 __all__ = ["SqlStore", "DEFAULT_EXPERIMENT_ID", "DEFAULT_EXPERIMENT_NAME"]
 
@@ -36,7 +40,8 @@ def _experiment_id_int(experiment_id) -> int:
         raise InvalidInputError(f"Invalid experiment id {experiment_id!r}: experiment ids are integers") from None
 
 
-class SqlStore(SqlSearchMixin, SqlRegistryMixin, TrackingStore):
+class SqlStore(SqlSearchMixin, SqlRegistryMixin, SqlLoggedModelsMixin, SqlInputsMixin, SqlMetricHistoryMixin,
+               SqlTokensMixin, TrackingStore):
     """A tracking store on a SQL database, with artifacts under ``artifact_root``."""
 
     def __init__(self, database, artifact_root: str, record_locations: bool = False):
@@ -143,6 +148,15 @@ class SqlStore(SqlSearchMixin, SqlRegistryMixin, TrackingStore):
                         " ON CONFLICT (experiment_id, key) DO UPDATE SET value = excluded.value",
                         (_experiment_id_int(experiment_id), key, value))
 
+    def delete_experiment_tag(self, experiment_id: str, key: str) -> None:
+        """Remove one experiment tag; raises NotFoundError when the experiment or tag is missing."""
+        self.get_experiment(experiment_id)
+        with self.db.write() as cur:
+            cur.execute("DELETE FROM experiment_tags WHERE experiment_id = ? AND key = ?",
+                        (_experiment_id_int(experiment_id), key))
+            if cur.rowcount == 0:
+                raise NotFoundError(f"Experiment {experiment_id!r} has no tag {key!r}")
+
     def _experiment_location(self, experiment_id) -> str:
         location = self._experiment_locations.get(experiment_id)
         if location is None:
@@ -205,6 +219,7 @@ class SqlStore(SqlSearchMixin, SqlRegistryMixin, TrackingStore):
             for run_id, key, value, is_nan in self.db.query(
                     f"SELECT run_uuid, key, value, is_nan FROM latest_metrics WHERE run_uuid IN ({marks})", chunk):
                 runs[run_id].data.metrics[key] = float("nan") if is_nan else value
+            self._attach_inputs(runs, chunk, marks)
         return [runs[run_id] for run_id in ids]
 
     def update_run_info(self, run_id, status=None, end_time=None, run_name=None) -> None:
