@@ -80,9 +80,7 @@ class RegistryClientMixin:
         if getattr(self._store, "registers_on_server", False):  # the server copies the files
             return self._store.create_model_version(name, source, run_id, self._checked_tags(tags), description)
         source_location = uris.resolve_artifact_location(source, tracking_uri=self.tracking_uri)
-        in_bucket = source_location.startswith("s3://") and self._registry_location(name, "").startswith("s3://")
-        # from a bucket into a bucket the copy happens inside S3; otherwise through a local copy
-        local = None if in_bucket else uris.download_artifacts(source_location, tracking_uri=self.tracking_uri)
+        local = self._registry_source_copy(name, source_location)
         run_id = run_id or self._source_run_id(source)
         tags = {validate_key(k, "tag key"): tag_value_to_str(k, v) for k, v in (tags or {}).items()}
         version = self._store.create_model_version(name, source, run_id, tags, description)
@@ -106,6 +104,13 @@ class RegistryClientMixin:
         if source.startswith("models:"):
             return self._version_for(uris.parse_models_uri(source)).run_id
         return None
+
+    def _registry_source_copy(self, name: str, source_location: str):
+        """A local path holding the files to register, or None when they go from a bucket into a
+        bucket (copied inside S3 by _copy_into_registry). Raises NotFoundError when nothing is there."""
+        if source_location.startswith("s3://") and self._registry_location(name, "").startswith("s3://"):
+            return None
+        return uris.download_artifacts(source_location, tracking_uri=self.tracking_uri)
 
     def _registry_location(self, name: str, version: str) -> str:
         return f"{self._store.artifact_root}/{_REGISTRY_DIR}/{name}/{version}"

@@ -213,10 +213,26 @@ class S3ArtifactRepository(ArtifactRepository):
         return True
 
     def delete_artifacts(self, artifact_path=None) -> None:
-        """Delete every object under ``artifact_path`` (the whole root when None)."""
+        """Delete the file ``artifact_path``, or every object under it (the whole root when None)."""
         relative = safe_artifact_path(artifact_path)
-        keys = [key for key, _size in self._keys_under(relative)]
+        keys = [self._key(relative)] if relative and self._is_file(relative) else \
+            [key for key, _size in self._keys_under(relative)]
         for start in range(0, len(keys), 1000):
             batch = [{"Key": key} for key in keys[start:start + 1000]]
             self._call("deletion", _client().delete_objects, Bucket=self.bucket,
                        Delete={"Objects": batch, "Quiet": True})
+
+    def iter_file(self, artifact_path: str, chunk_size: int = 1024 * 1024):
+        """The bytes of one file, chunk by chunk as S3 sends them; raises NotFoundError."""
+        relative = safe_artifact_path(artifact_path)
+        if not relative or not self._is_file(relative):
+            raise NotFoundError(f"No artifact file {artifact_path!r} under {self.root_uri}")
+        body = self._call(relative, _client().get_object, Bucket=self.bucket, Key=self._key(relative))["Body"]
+
+        def chunks():
+            try:
+                yield from body.iter_chunks(chunk_size)
+            finally:
+                body.close()
+
+        return chunks()
