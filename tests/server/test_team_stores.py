@@ -100,7 +100,7 @@ def test_the_client_journey_through_a_server_on_postgresql_and_s3(team, tmp_path
     assert "***@" in server.log()  # the database URI is shown with its password masked
     autolog.set_tracking_uri(server.url)
     experiment = autolog.set_experiment("team-journey")
-    assert experiment.artifact_location.startswith("mlflow-artifacts:")
+    assert experiment.artifact_location.startswith(server.url + "/api/2.0/mlflow-artifacts/")  # the proxy
     features, target = np.arange(30.0).reshape(15, 2), np.arange(15.0)
     model = Ridge().fit(features, target)
     (tmp_path / "data.csv").write_text("a,b\n1,2\n")
