@@ -60,6 +60,7 @@ def test_mlflow_run_id_in_the_environment_resumes_once(monkeypatch):
     assert fresh.info.run_id != run.info.run_id
 
 
+@pytest.mark.single_store  # reads the SQLite file or derives a second directory store
 def test_mlflow_experiment_variables_are_fallbacks(monkeypatch):
     experiment_id = autolog.Client().create_experiment("from-env-id")
     monkeypatch.setenv("MLFLOW_EXPERIMENT_ID", experiment_id)
