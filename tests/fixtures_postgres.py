@@ -23,7 +23,7 @@ __all__ = ["PostgresCluster", "postgres_server", "PASSWORD"]
 PASSWORD = "pg-s3cret-9f2c"
 
 
-def _find_binary(name: str):
+def find_binary(name: str):
     found = shutil.which(name)
     if found:
         return found
@@ -40,10 +40,10 @@ def _free_port() -> int:
 class PostgresCluster:
     """A throwaway cluster: ``initdb`` in a temporary directory, ``pg_ctl`` start and stop."""
 
-    def __init__(self, initdb: str, pg_ctl: str):
+    def __init__(self, initdb: str, pg_ctl: str, root=None, port=None):
         self.initdb, self.pg_ctl = initdb, pg_ctl
-        self.root = tempfile.mkdtemp(prefix="autolog-pg-")
-        self.port = _free_port()
+        self.root = root or tempfile.mkdtemp(prefix="autolog-pg-")
+        self.port = port or _free_port()
         self.as_postgres = os.geteuid() == 0
         self.admin = None
 
@@ -58,6 +58,9 @@ class PostgresCluster:
         if self.as_postgres:
             shutil.chown(self.root, "postgres")
         data = os.path.join(self.root, "data")
+        if os.path.isdir(data):  # created before: start it again
+            self._start_server(data)
+            return
         password_file = os.path.join(self.root, "password")
         with open(password_file, "w") as handle:
             handle.write(PASSWORD)
@@ -65,6 +68,9 @@ class PostgresCluster:
             shutil.chown(password_file, "postgres")
         self._run(self.initdb, "-D", data, "-U", "postgres", "-A", "scram-sha-256", f"--pwfile={password_file}",
                   "-E", "UTF8", "--no-sync", "--locale=C.UTF-8")
+        self._start_server(data)
+
+    def _start_server(self, data: str) -> None:
         options = (f"-p {self.port} -k {self.root} -c listen_addresses=127.0.0.1 -c fsync=off "
                    "-c synchronous_commit=off -c full_page_writes=off -c max_connections=300")
         self._run(self.pg_ctl, "-D", data, "-o", options, "-l", os.path.join(self.root, "log"), "-w", "start")
@@ -89,20 +95,23 @@ class PostgresCluster:
         self.admin.execute(f"CREATE SCHEMA {schema}")
         return f"{self.uri('postgres', scheme, password)}?options=-csearch_path%3D{schema}"
 
-    def stop(self) -> None:
-        """Stop the server and delete the cluster."""
+    def stop(self, remove: bool = True) -> None:
+        """Stop the server and (unless ``remove`` is False) delete the cluster."""
         if self.admin is not None:
             self.admin.close()
+            self.admin = None
         try:
-            self._run(self.pg_ctl, "-D", os.path.join(self.root, "data"), "-m", "immediate", "-w", "stop")
+            self._run(self.pg_ctl, "-D", os.path.join(self.root, "data"), "-m", "fast" if not remove else "immediate",
+                      "-w", "stop")
         finally:
-            shutil.rmtree(self.root, ignore_errors=True)
+            if remove:
+                shutil.rmtree(self.root, ignore_errors=True)
 
 
 @pytest.fixture(scope="session")
 def postgres_server():
     """A running PostgreSQL cluster for the session (skips, with the reason, where none can be had)."""
-    initdb, pg_ctl = _find_binary("initdb"), _find_binary("pg_ctl")
+    initdb, pg_ctl = find_binary("initdb"), find_binary("pg_ctl")
     if not initdb or not pg_ctl:
         pytest.skip("PostgreSQL server binaries (initdb, pg_ctl) are not installed")
     try:
