@@ -73,10 +73,12 @@ def translate(sql: str) -> str:
 
 
 class _Cursor:
-    """A psycopg cursor that speaks the shared SQL (``?`` placeholders)."""
+    """A psycopg cursor that speaks the shared SQL (``?`` placeholders), in pipeline mode: statements
+    whose results nobody reads travel together, and reading a result waits for what came before."""
 
-    def __init__(self, cursor):
+    def __init__(self, cursor, pipeline=None):
         self._cursor = cursor
+        self._pipeline = pipeline
 
     def execute(self, sql: str, params=()):
         self._cursor.execute(translate(sql), params)
@@ -95,6 +97,8 @@ class _Cursor:
 
     @property
     def rowcount(self) -> int:
+        if self._pipeline is not None:
+            self._pipeline.sync()
         return self._cursor.rowcount
 
 
@@ -190,13 +194,13 @@ class PostgresDatabase:
             pool = self.pool
             conn, _ = self._live_connection(pool, "BEGIN")
             try:
-                yield _Cursor(conn.cursor())
+                with conn.pipeline() as pipeline:
+                    yield _Cursor(conn.cursor(), pipeline)
+                    conn.execute("COMMIT")
             except BaseException:
                 with contextlib.suppress(psycopg.Error):
                     conn.execute("ROLLBACK")
                 raise
-            else:
-                conn.execute("COMMIT")
             finally:
                 pool.putconn(conn)
 
