@@ -92,11 +92,10 @@ def team(postgres_server, s3_bucket, s3_server, tmp_path, monkeypatch):
         assert PASSWORD not in server.log() and S3_ENV["AWS_SECRET_ACCESS_KEY"] not in server.log()
 
 
-def test_the_client_journey_through_a_server_on_postgresql_and_s3(team, tmp_path):
+def _journey(server, objects, tmp_path):
+    """Our client's journey through ``server``: runs, artifacts, models, the registry."""
     from sklearn.linear_model import Ridge
 
-    start, objects = team
-    server = start()
     assert "***@" in server.log()  # the database URI is shown with its password masked
     autolog.set_tracking_uri(server.url)
     experiment = autolog.set_experiment("team-journey")
@@ -147,9 +146,11 @@ _CLIENT = textwrap.dedent("""
 """)
 
 
-def test_two_servers_on_one_database_and_bucket_serve_eight_clients(team):
+def test_two_servers_on_one_database_and_bucket(team, tmp_path):
+    """One client's whole journey through the first server, then eight clients on both at once."""
     start, objects = team
     servers = [start(), start()]
+    _journey(servers[0], objects, tmp_path)
     clients = [subprocess.Popen([sys.executable, "-c", _CLIENT, servers[n % 2].url, str(n)],
                                 stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True) for n in range(8)]
     outputs = [client.communicate(timeout=300) for client in clients]

@@ -9,6 +9,8 @@ import pytest
 
 import autolog
 
+pytestmark = pytest.mark.single_store  # API behaviour above the store: SQLite is enough
+
 
 def test_start_run_positional_run_id_resumes_the_run():
     with autolog.start_run() as run:
@@ -60,7 +62,6 @@ def test_mlflow_run_id_in_the_environment_resumes_once(monkeypatch):
     assert fresh.info.run_id != run.info.run_id
 
 
-@pytest.mark.single_store  # reads the SQLite file or derives a second directory store
 def test_mlflow_experiment_variables_are_fallbacks(monkeypatch):
     experiment_id = autolog.Client().create_experiment("from-env-id")
     monkeypatch.setenv("MLFLOW_EXPERIMENT_ID", experiment_id)
