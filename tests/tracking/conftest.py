@@ -2,7 +2,8 @@
 
 ``tracking_dir`` is the store of the test: the ``mlruns`` directory (a Path) on SQLite, or the
 URI of an empty PostgreSQL schema (a str, artifacts under ``tmp_path/artifacts``). Tests of
-SQLite's own files are marked ``single_store``.
+SQLite's own files, API behaviour above the store, and tests that bring their own store are
+marked ``single_store``.
 """
 
 import pytest
@@ -11,7 +12,8 @@ STORE_KINDS = ("sqlite", "postgresql")
 
 
 def pytest_configure(config):
-    config.addinivalue_line("markers", "single_store: the test runs once, not once per store (SQLite files, no store, its own store)")
+    config.addinivalue_line(
+        "markers", "single_store: the test runs once, not once per store (SQLite files, no store, its own store)")
 
 
 def pytest_generate_tests(metafunc):
