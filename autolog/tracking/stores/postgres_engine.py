@@ -102,6 +102,12 @@ class _Cursor:
         return self._cursor.rowcount
 
 
+def _configure_session(conn) -> None:
+    """Every query here reads a page (LIMIT) or a few rows: starting parallel workers costs more than
+    it saves, and made ordered page reads several times slower."""
+    conn.execute("SET max_parallel_workers_per_gather = 0")
+
+
 class PostgresDatabase:
     """A PostgreSQL database behind a psycopg connection pool, shared by threads.
 
@@ -140,6 +146,7 @@ class PostgresDatabase:
 
                 self._pool = ConnectionPool(
                     self._conninfo, min_size=1, max_size=self._pool_size, open=True, name="autolog",
+                    configure=_configure_session,
                     kwargs={"autocommit": True, "connect_timeout": _CONNECT_TIMEOUT_S})
                 self._pool_pid = os.getpid()
             return self._pool
