@@ -11,6 +11,7 @@ GROUPS = {
     "imports": "benchmarks.imports_bench",
     "tracking": "benchmarks.tracking_bench",
     "search": "benchmarks.search_bench",
+    "stores": "benchmarks.stores_bench",
     "models": "benchmarks.models_bench",
     "xgboost": "benchmarks.xgboost_bench",
     "lightgbm": "benchmarks.lightgbm_sklearn_bench",
@@ -20,7 +21,8 @@ GROUPS = {
     "moving": "benchmarks.moving_bench",
     "plugins": "benchmarks.plugins_bench",
 }
-GROUP_TITLES = {"imports": "Import time", "tracking": "Tracking", "search": "Search", "models": "Model format",
+GROUP_TITLES = {"stores": "Team stores",
+                "imports": "Import time", "tracking": "Tracking", "search": "Search", "models": "Model format",
                 "xgboost": "xgboost autologging", "lightgbm": "lightgbm autologging",
                 "sklearn": "scikit-learn autologging", "server": "Tracking server", "ui": "Web UI",
                 "moving": "Moving runs", "plugins": "CatBoost, statsmodels, hyperopt and Optuna autologging"}

@@ -9,6 +9,8 @@ os.environ["AUTOLOG_STRICT"] = "1"  # hook errors raise instead of warning (see 
 # must not leak into the tests: git stops looking for a repository at this project's root.
 os.environ["GIT_CEILING_DIRECTORIES"] = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 
+pytest_plugins = ["tests.fixtures_postgres", "tests.fixtures_s3"]
+
 
 @pytest.fixture(autouse=True)
 def tracking_dir(tmp_path, monkeypatch):

@@ -9,6 +9,7 @@
     autolog models cleanup [NAME]
     autolog demo
     autolog integrations list
+    autolog db upgrade URI
 """
 
 from __future__ import annotations
@@ -98,6 +99,8 @@ def build_parser() -> argparse.ArgumentParser:
     listing.set_defaults(handler=commands.experiments_list)
     _add_runs_parsers(groups)
     _add_models_parsers(groups)
+    from .db import add_db_parser
+    add_db_parser(groups)
     from .server import add_server_parsers
     add_server_parsers(groups)
     integrations_command.add_parsers(groups)

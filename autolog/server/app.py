@@ -27,13 +27,17 @@ def open_server_store(store_uri: str, artifacts_destination=None):
     (the store's own artifact root when None); returns (store, destination)."""
     from ..tracking import stores
 
-    store = stores.get_store(store_uri)
+    destination = None
     if artifacts_destination:
         destination = artifacts_destination
         if destination.startswith("file://"):
             destination = destination[len("file://"):]
         if "://" not in destination:
             destination = os.path.abspath(destination)
+        # a database store records its default experiment's location when first opened: there
+        os.environ[stores.ARTIFACT_ROOT_ENV] = destination.rstrip("/")
+    store = stores.get_store(store_uri)
+    if destination:
         store.artifact_root = destination.rstrip("/")
     os.makedirs(store.artifact_root, exist_ok=True) if "://" not in store.artifact_root else None
     return store, store.artifact_root

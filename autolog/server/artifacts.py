@@ -19,6 +19,7 @@ from starlette.routing import Route
 
 from ..tracking.artifacts import get_artifact_repository
 from ..tracking.exceptions import InvalidInputError, NotFoundError
+from ..tracking.validation import safe_artifact_path
 from ._api import ApiError, Endpoint, _error_for, error_response, role_allows
 from .locations import contained_path
 
@@ -99,6 +100,8 @@ async def _proxy(request: Request):
         return error_response("PERMISSION_DENIED", f"This token's role ({role}) cannot {needs}")
     try:
         raw_path = request.path_params.get("artifact_path")
+        if context.locations.remote:
+            return await _proxy_remote(request, context.locations, raw_path)
         if raw_path is None:  # the listing: GET .../artifacts?path=
             directory = context.locations.local(request.query_params.get("path") or "")
             return JSONResponse({"files": await run_in_threadpool(_list_directory, directory)})
@@ -114,6 +117,22 @@ async def _proxy(request: Request):
         return error_response(*_error_for(exc))
 
 
+async def _proxy_remote(request: Request, locations, raw_path):
+    from . import remote_artifacts as remote
+
+    if raw_path is None:
+        relative = locations.local(request.query_params.get("path") or "")[len(locations.root) + 1:]
+        return JSONResponse({"files": await run_in_threadpool(remote.list_remote, locations.root, relative)})
+    uri = locations.local(raw_path)
+    if request.method == "GET":
+        return await run_in_threadpool(remote.send_remote, locations.root, uri[len(locations.root) + 1:])
+    if request.method == "PUT":
+        await remote.receive_remote(request, uri, request.app.state.max_upload_bytes)
+    else:
+        await run_in_threadpool(remote.delete_remote, locations.root, uri)
+    return JSONResponse({})
+
+
 def proxy_routes() -> list:
     """The artifact proxy's Starlette routes."""
     routes = []
@@ -127,8 +146,8 @@ def _run_repository_path(ctx, run_id: str, path) -> tuple:
     """(root URI, local directory) of a run's artifacts at ``path``; the directory is contained in the root."""
     root_uri = ctx.store.get_run(run_id).info.artifact_uri
     local_root = get_artifact_repository(root_uri).local_path("")
-    if local_root is None:
-        raise ApiError("NOT_IMPLEMENTED", "Listing remote artifact roots goes through the artifact proxy")
+    if local_root is None:  # a bucket: the repository checks the path
+        return root_uri, None, safe_artifact_path(path or "")
     return root_uri, local_root, contained_path(local_root, path or "")
 
 
@@ -136,17 +155,26 @@ def list_run_artifacts(ctx, args) -> dict:
     """GET artifacts/list?run_id=&path= -> {root_uri, files} with paths relative to the run's root."""
     run_id = str(args.get("run_id") or args.require("run_uuid"))
     relative = args.text("path") or ""
-    root_uri, _local_root, directory = _run_repository_path(ctx, run_id, relative)
+    root_uri, local_root, directory = _run_repository_path(ctx, run_id, relative)
     prefix = relative.strip("/")
-    files = [dict(entry, path=f"{prefix}/{entry['path']}" if prefix else entry["path"])
-             for entry in _list_directory(directory)]
+    if local_root is None:
+        from .remote_artifacts import list_remote
+
+        entries = list_remote(root_uri, directory)
+    else:
+        entries = _list_directory(directory)
+    files = [dict(entry, path=f"{prefix}/{entry['path']}" if prefix else entry["path"]) for entry in entries]
     return {"root_uri": ctx.locations.to_client(root_uri), "files": files}
 
 
 def get_artifact(ctx, args):
     """GET /get-artifact?run_id=&path=: one file of a run's artifacts (the older download route)."""
     run_id = str(args.get("run_id") or args.require("run_uuid"))
-    _root, _local_root, path = _run_repository_path(ctx, run_id, args.require("path"))
+    root, local_root, path = _run_repository_path(ctx, run_id, args.require("path"))
+    if local_root is None:
+        from .remote_artifacts import send_remote
+
+        return send_remote(root, path)
     return _send_file(path)
 
 

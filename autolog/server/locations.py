@@ -38,10 +38,12 @@ def contained_path(root: str, relative) -> str:
 
 
 class ArtifactLocations:
-    """The server's artifact destination (a local directory) and its client-facing names."""
+    """The server's artifact destination (a local directory, or a remote root such as
+    ``s3://bucket/prefix``: ``remote``) and its client-facing names."""
 
     def __init__(self, destination: str):
-        self.root = os.path.abspath(destination)
+        self.remote = "://" in destination and not destination.startswith("file://")
+        self.root = destination.rstrip("/") if self.remote else os.path.abspath(destination)
 
     def to_client(self, location):
         """``mlflow-artifacts:/rel`` for a location under the destination; other locations unchanged."""
@@ -63,9 +65,12 @@ class ArtifactLocations:
             rest = location[len(PROXY_SCHEME):]
             if rest.startswith("//"):  # mlflow-artifacts://host:port/path
                 rest = rest[2:].split("/", 1)[1] if "/" in rest[2:] else ""
-            return contained_path(self.root, rest.lstrip("/"))
+            return self.local(rest.lstrip("/"))
         if "://" in location and not location.startswith("file://"):
             return location
+        if self.remote:
+            raise InvalidInputError(f"Invalid artifact location {location!r}: this server keeps artifacts in "
+                                    f"{self.root}, not on its disk")
         path = location[len("file://"):] if location.startswith("file://") else location
         if not os.path.isabs(path):
             raise InvalidInputError(f"Invalid artifact location {location!r}: expected an absolute URI")
@@ -73,5 +78,12 @@ class ArtifactLocations:
         return os.path.abspath(path)
 
     def local(self, relative) -> str:
-        """The absolute path of a proxy path; raises InvalidInputError when it escapes."""
+        """The absolute path (or, for a remote root, the URI) of a proxy path; raises InvalidInputError
+        when it escapes."""
+        if self.remote:
+            text = "" if relative is None else str(relative)
+            if _FORBIDDEN.search(text):
+                raise InvalidInputError(f"Invalid artifact path {relative!r}: it contains a forbidden character")
+            clean = safe_artifact_path(text)
+            return f"{self.root}/{clean}" if clean else self.root
         return contained_path(self.root, relative)

@@ -112,11 +112,12 @@ def server_side_source(ctx, source: str) -> str:
 def create_version(ctx, args) -> dict:
     """POST model-versions/create {name, source, run_id, tags, description} -> {model_version} (READY)."""
     name, source = args.require("name"), str(args.require("source"))
-    local = uris.download_artifacts(server_side_source(ctx, source), tracking_uri=ctx.store_uri)
+    source_location = uris.resolve_artifact_location(server_side_source(ctx, source), tracking_uri=ctx.store_uri)
+    local = ctx.client._registry_source_copy(name, source_location)
     run_id = args.text("run_id") or (ctx.client._source_run_id(source) if source.startswith("runs:") else None)
     version = ctx.store.create_model_version(name, source, run_id, _tags(args), args.text("description"))
     try:
-        location = ctx.client._copy_into_registry(local, name, version.version)
+        location = ctx.client._copy_into_registry(local, name, version.version, source_location)
     except BaseException:
         ctx.store.delete_model_version(name, version.version)
         raise

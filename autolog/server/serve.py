@@ -57,7 +57,9 @@ def serve(store_uri, artifacts_destination=None, host: str = "127.0.0.1", port: 
                                 "`autolog server tokens create --name NAME --role admin`")
     os.environ[CONFIG_ENV] = json.dumps({"store_uri": store_uri, "artifacts_destination": destination,
                                          "auth": auth, "max_upload_bytes": max_upload_bytes or DEFAULT_MAX_UPLOAD_BYTES})
-    print(f"autolog server: {store_uri} (artifacts in {destination}) at http://{host}:{port}"
+    from ..tracking.stores.postgres_engine import mask_uri
+
+    print(f"autolog server: {mask_uri(store_uri)} (artifacts in {destination}) at http://{host}:{port}"
           f" with {'token auth' if auth else 'NO authentication'}, {workers} worker(s)", flush=True)
     uvicorn.run("autolog.server.serve:app_from_environment", factory=True, host=host, port=port,
                 workers=workers if workers > 1 else None, log_level=log_level, timeout_keep_alive=30,

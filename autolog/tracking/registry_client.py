@@ -79,8 +79,10 @@ class RegistryClientMixin:
         source = os.fspath(source)
         if getattr(self._store, "registers_on_server", False):  # the server copies the files
             return self._store.create_model_version(name, source, run_id, self._checked_tags(tags), description)
-        local = uris.download_artifacts(source, tracking_uri=self.tracking_uri)
-        registration.require_model_directory(local, source)
+        source_location = uris.resolve_artifact_location(source, tracking_uri=self.tracking_uri)
+        local = self._registry_source_copy(name, source_location)
+        if local is not None:
+            registration.require_model_directory(local, source)
         run_id = run_id or self._source_run_id(source)
         tags = {validate_key(k, "tag key"): tag_value_to_str(k, v) for k, v in (tags or {}).items()}
         self.cleanup_stale_registrations(name)
@@ -89,7 +91,7 @@ class RegistryClientMixin:
             location = self._registry_target(name, version.version)
             self._store.set_model_version_tag(name, version.version, registration.REGISTRATION_TAG,
                                               registration.owner_tag_value(location))
-            self._copy_into_registry(local, location)
+            self._copy_into_registry(local, location, source_location)
             return self._store.finish_model_version(name, version.version, location)
         except BaseException as error:
             self._abandon_registration(name, version.version, error)
@@ -137,6 +139,13 @@ class RegistryClientMixin:
             return self._version_for(uris.parse_models_uri(source)).run_id
         return None
 
+    def _registry_source_copy(self, name: str, source_location: str):
+        """A local path holding the files to register, or None when they go from a bucket into a
+        bucket (copied inside S3 by _copy_into_registry). Raises NotFoundError when nothing is there."""
+        if source_location.startswith("s3://") and self._registry_location(name, "").startswith("s3://"):
+            return None
+        return uris.download_artifacts(source_location, tracking_uri=self.tracking_uri)
+
     def _registry_location(self, name: str, version: str) -> str:
         return f"{self._store.artifact_root}/{_REGISTRY_DIR}/{name}/{version}"
 
@@ -147,24 +156,39 @@ class RegistryClientMixin:
         from .artifacts import get_artifact_repository
 
         location = self._registry_location(name, version)
-        local_target = get_artifact_repository(location).local_path("")
-        if local_target is not None and os.path.exists(local_target):
-            location = f"{location}-{uuid.uuid4().hex[:8]}"  # left over from a renamed or deleted model
+        repository = get_artifact_repository(location)
+        local_target = repository.local_path("")
+        taken = os.path.exists(local_target) if local_target is not None else bool(repository.list_artifacts())
+        if taken:  # left over from a renamed or deleted model
+            location = f"{location}-{uuid.uuid4().hex[:8]}"
         return location
 
-    def _copy_into_registry(self, local_source: str, location: str) -> None:
+    @staticmethod
+    def _copy_into_registry(local_source, location: str, source_location: str) -> None:
+        """Copy the model's files to ``location``: from a local folder, or inside a bucket when
+        ``local_source`` is None (see _registry_source_copy)."""
         from .artifacts import get_artifact_repository
 
-        get_artifact_repository(location).log_artifacts(local_source)
+        repository = get_artifact_repository(location)
+        if local_source is None:
+            repository.copy_from(source_location)
+        else:
+            repository.log_artifacts(local_source)
 
     def _delete_registry_copy(self, location) -> None:
         from .artifacts import get_artifact_repository
 
+        registry_root = f"{self._store.artifact_root}/{_REGISTRY_DIR}"
         if not location:
             return
-        local = get_artifact_repository(location).local_path("")
-        registry_root = get_artifact_repository(f"{self._store.artifact_root}/{_REGISTRY_DIR}").local_path("")
-        if local and registry_root and os.path.abspath(local).startswith(os.path.abspath(registry_root) + os.sep):
+        repository = get_artifact_repository(location)
+        local = repository.local_path("")
+        if local is None:
+            if location.startswith(registry_root + "/") and hasattr(repository, "delete_artifacts"):
+                repository.delete_artifacts()
+            return
+        local_root = get_artifact_repository(registry_root).local_path("")
+        if local_root and os.path.abspath(local).startswith(os.path.abspath(local_root) + os.sep):
             shutil.rmtree(local, ignore_errors=True)
 
     def get_model_version(self, name: str, version):

@@ -117,10 +117,10 @@ def test_log_figure_saves_a_png():
         assert handle.read(8) == b"\x89PNG\r\n\x1a\n"
 
 
-def test_get_artifact_uri_points_into_the_store(tracking_dir):
+def test_get_artifact_uri_points_into_the_store(artifact_root):
     with autolog.start_run() as run:
         uri = autolog.get_artifact_uri("model")
-    assert uri == os.path.join(str(tracking_dir), "artifacts", "0", run.info.run_id, "model")
+    assert uri == os.path.join(artifact_root, "0", run.info.run_id, "model")
 
 
 def test_search_runs_dataframe_has_prefixed_columns():

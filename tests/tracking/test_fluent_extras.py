@@ -11,6 +11,8 @@ import pytest
 import autolog
 from autolog import RunStatus
 
+pytestmark = pytest.mark.single_store  # API behaviour above the store: SQLite is enough
+
 
 def test_experiment_functions():
     experiment_id = autolog.create_experiment("exp", tags={"team": "a"})

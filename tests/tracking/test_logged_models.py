@@ -118,6 +118,7 @@ def _dataset(name="train", digest="d1a2"):
     return Dataset(name, digest, "local", '{"path": "train.csv"}', '{"mlflow_colspec": []}', '{"num_rows": 3}')
 
 
+@pytest.mark.single_store  # reads the SQLite file or derives a second directory store
 def test_log_inputs_records_datasets_once_with_their_context(client):
     run = client.create_run("0")
     model = client.create_logged_model("0")

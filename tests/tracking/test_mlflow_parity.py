@@ -9,6 +9,8 @@ import pytest
 
 import autolog
 
+pytestmark = pytest.mark.single_store  # API behaviour above the store: SQLite is enough
+
 
 def test_start_run_positional_run_id_resumes_the_run():
     with autolog.start_run() as run:

@@ -31,13 +31,13 @@ def test_register_model_creates_the_model_and_numbers_versions():
     assert [m.name for m in Client().search_registered_models()] == ["taxi"]
 
 
-def test_versions_survive_deleting_the_runs_artifacts(tracking_dir):
+def test_versions_survive_deleting_the_runs_artifacts(artifact_root):
     uri = _logged_model("kept")
     version = autolog.register_model(uri, "taxi")
     shutil.rmtree(uris.resolve_artifact_location(uri))
     assert _read("models:/taxi/1") == "kept"
     assert Client().get_model_version_download_uri("taxi", 1) == version.storage_location
-    assert version.storage_location.startswith(str(tracking_dir))
+    assert version.storage_location.startswith(artifact_root)
 
 
 def test_every_models_uri_form_resolves():

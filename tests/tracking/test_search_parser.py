@@ -7,6 +7,8 @@ from autolog.tracking.search import (RUNS, Comparison, SearchSyntaxError, compil
                                      parse_filter, parse_order_by)
 from autolog.tracking.search.dialect import PostgresDialect
 
+pytestmark = pytest.mark.single_store  # parsing and compiling only: no store
+
 
 def test_parses_every_operator_into_a_tree():
     tree = parse_filter("metrics.rmse < 6.8 and params.alpha = '0.1' AND tags.`my tag` ILIKE 'x%' "

@@ -108,6 +108,23 @@ def test_pagination_walks_every_run_once(runs):
     assert seen == _search(runs, order_by=["metrics.rmse ASC"]) and len(seen) == 5
 
 
+@pytest.mark.parametrize("filter_string, order_by, expected", [
+    ("params.alpha != '9'", "metrics.auc DESC", ["a", "b", "e", "c"]),  # rows with a value, then without
+    ("metrics.rmse < 9", "params.depth ASC", ["a", "b", "c"]),
+    ("", "tags.model DESC", ["a", "e", "c", "b", "d"]),  # byte order: upper case first
+])
+def test_one_run_a_page_crosses_from_present_to_missing_values(runs, filter_string, order_by, expected):
+    client, seen, token = Client(), [], None
+    for _ in range(10):
+        page = client.search_runs([runs["_experiment"]], filter_string, max_results=1, order_by=[order_by],
+                                  page_token=token)
+        seen += _names(runs, page)
+        token = page.token
+        if token is None:
+            break
+    assert seen == expected == _search(runs, filter_string, [order_by])
+
+
 def test_bad_page_tokens_are_rejected(runs):
     client = Client()
     page = client.search_runs([runs["_experiment"]], max_results=2)

@@ -5,7 +5,11 @@ import platform
 import subprocess
 import sys
 
+import pytest
+
 import autolog
+
+pytestmark = pytest.mark.single_store  # each test opens its own store in a subprocess
 
 
 def _git(cwd, *args):

@@ -11,7 +11,7 @@ __all__ = ["ArtifactRepository", "get_artifact_repository"]
 
 
 def get_artifact_repository(root_uri: str) -> ArtifactRepository:
-    """Return the repository for artifacts under ``root_uri`` (a local path or file:// URI).
+    """Return the repository for artifacts under ``root_uri`` (a local path, file:// or s3://bucket/prefix).
 
     Raises InvalidInputError for a scheme no repository handles.
     """
@@ -20,8 +20,13 @@ def get_artifact_repository(root_uri: str) -> ArtifactRepository:
         from .local import LocalArtifactRepository
 
         return LocalArtifactRepository(root_uri)
+    if scheme == "s3":
+        from .s3 import S3ArtifactRepository
+
+        return S3ArtifactRepository(root_uri)
     if scheme in ("http", "https"):
         from .http import HttpArtifactRepository
 
         return HttpArtifactRepository(root_uri)
-    raise InvalidInputError(f"No artifact repository for {root_uri!r}: supported are local paths and file://")
+    raise InvalidInputError(f"No artifact repository for {root_uri!r}: supported are local paths, file://, s3:// "
+                            "and http(s):// (a tracking server's artifact proxy)")

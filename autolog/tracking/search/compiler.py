@@ -4,6 +4,14 @@ Every value travels as a bound parameter; only column names and aliases taken fr
 the spec ever become SQL text. Each (kind, key) the search mentions gets one join on
 its key table: an inner join when a comparison needs the key to exist, a left join
 when only ``IS NULL`` or an order key mentions it.
+
+Missing values sort last. So that the first order key can be read in index order and the
+search stop after one page, a search ordered by a key is run in two parts: the rows that
+have a value for the first order key (read from its index, in order), then, only when the
+page is not full yet, the rows that lack one. Where the planner must be told the join order
+(``Dialect.driving_join``), a probe reads at most ``_PROBE_ROWS`` rows of the filter alone: when
+it picks fewer, the filter's first table drives the join and its rows are sorted; otherwise
+the first order key's index does, and the search stops after one page.
 """
 
 from __future__ import annotations
@@ -17,6 +25,7 @@ __all__ = ["CompiledSearch", "compile_search"]
 
 _NUMERIC_OPS = ("=", "!=", "<", "<=", ">", ">=", "IN", "NOT IN")
 _TEXT_OPS = ("=", "!=", "LIKE", "NOT LIKE", "ILIKE", "NOT ILIKE", "IN", "NOT IN")
+_PROBE_ROWS = 1000  # a filter matching fewer rows than this is read first, and its rows sorted
 _KIND_NAMES = {METRIC: "metrics", "param": "params", "tag": "tags", ATTRIBUTE: "attributes", DATASET: "datasets"}
 
 
@@ -40,27 +49,79 @@ class CompiledSearch:
     where: list = field(default_factory=list)
     where_params: list = field(default_factory=list)
     order_terms: list = field(default_factory=list)
+    lead: object = None  # (column, join or None, direction) of the first order key
+    selective: bool = False  # the filter alone picks few rows (see fetch)
+    filter_driver: object = None  # the join of the filter's first key comparison (None: the entity's table)
+    filter_seen: bool = False
 
-    def statement(self, columns: str, base_where=(), base_params=(), limit=None, offset=0) -> tuple:
-        """Return (sql, params): SELECT ``columns`` with the base conditions, the filter and the order."""
+    def statement(self, columns: str, base_where=(), base_params=(), limit=None, offset=0, part=None,
+                  ordered: bool = True) -> tuple:
+        """Return (sql, params): SELECT ``columns`` with the base conditions, the filter and the order.
+
+        ``part`` "present" or "missing" selects the rows that have (or lack) a value for the first
+        order key, ordered without testing for missing values; None selects every row.
+        """
         spec, mark = self.spec, self.dialect.placeholder
-        sql = [f"SELECT {columns} FROM {spec.table} {spec.alias}"]
-        params: list = []
-        for join in self.joins.values():
-            on = " AND ".join(f"{join.alias}.{c} = {spec.alias}.{c}" for c in spec.join_columns)
-            sql.append(f"{'JOIN' if join.inner else 'LEFT JOIN'} {join.table} {join.alias}"
-                       f" ON {on} AND {join.alias}.key = {mark}")
+        joins, where, terms = list(self.joins.values()), list(base_where) + self.where, list(self.order_terms)
+        driver, forced = None, False
+        if part is not None:
+            column, lead_join, direction = self.lead
+            where.append(f"{column} IS {'NOT ' if part == 'present' else ''}NULL")
+            # present: the lead value in index order; missing: its rank (NaN before missing) only
+            terms = [f"{column} {direction}"] + terms[2:] if part == "present" else terms[:1] + terms[2:]
+            forced = part == "present"
+            driver = (self.filter_driver if self.selective else lead_join) if forced else None
+        sql, params = [f"SELECT {columns} FROM {self._from(joins, driver, forced, part)}"], []
+        for join in joins:
             params.append(join.key)
-        where = list(base_where) + self.where
         if where:
             sql.append("WHERE " + " AND ".join(where))
         params += list(base_params) + self.where_params
-        terms = self.order_terms + [f"{column} {'ASC' if asc else 'DESC'}" for column, asc in spec.tie_breakers]
-        sql.append("ORDER BY " + ", ".join(terms))
+        terms += [f"{column} {'ASC' if asc else 'DESC'}" for column, asc in spec.tie_breakers]
+        if ordered:
+            sql.append("ORDER BY " + ", ".join(terms))
         if limit is not None:
             sql.append(f"LIMIT {mark} OFFSET {mark}")
             params += [int(limit), int(offset)]
         return " ".join(sql), params
+
+    def _from(self, joins: list, driver, forced: bool, part) -> str:
+        """The FROM clause; ``joins`` is reordered in place to match its placeholders."""
+        spec, mark = self.spec, self.dialect.placeholder
+
+        def on(join) -> str:
+            equal = " AND ".join(f"{join.alias}.{c} = {spec.alias}.{c}" for c in spec.join_columns)
+            return f"{equal} AND {join.alias}.key = {mark}"
+
+        lead_join = self.lead[1] if self.lead else None
+        inner = self.dialect.driving_join if forced else "JOIN"
+        text = f"{spec.table} {spec.alias}"
+        if driver is not None:
+            joins.remove(driver)
+            joins.insert(0, driver)
+            text = f"{driver.table} {driver.alias} {inner} {spec.table} {spec.alias} ON {on(driver)}"
+        for join in joins[1:] if driver is not None else joins:
+            is_inner = join.inner or (part == "present" and join is lead_join)
+            text += f" {inner if is_inner else 'LEFT JOIN'} {join.table} {join.alias} ON {on(join)}"
+        return text
+
+    def fetch(self, query, columns: str, base_where=(), base_params=(), limit=100, offset=0) -> list:
+        """Rows ``offset`` to ``offset + limit`` of the search, through ``query(sql, params) -> rows``."""
+        if self.lead is None:
+            return query(*self.statement(columns, base_where, base_params, limit, offset))
+        if self.where and self.dialect.driving_join != "JOIN":  # the planner needs to be told: ask the data
+            probe = self.statement("1", base_where, base_params, _PROBE_ROWS, 0, ordered=False)
+            self.selective = len(query(*probe)) < _PROBE_ROWS
+        rows = query(*self.statement(columns, base_where, base_params, limit, offset, "present"))
+        if len(rows) >= limit:
+            return rows
+        if rows or offset == 0:
+            missing_offset = 0
+        else:  # the page starts past the rows that have a value: skip over them
+            sql, params = self.statement("COUNT(*)", base_where, base_params, part="present", ordered=False)
+            missing_offset = max(0, offset - query(sql, params)[0][0])
+        return rows + query(*self.statement(columns, base_where, base_params, limit - len(rows), missing_offset,
+                                            "missing"))
 
 
 def compile_search(spec, tree, order_keys, dialect, text: str = "") -> CompiledSearch:
@@ -127,6 +188,7 @@ def _add_comparison(compiled: CompiledSearch, clause: Comparison, text: str) -> 
         return
     attribute = _attribute(spec, clause.kind, clause.key, "filter", text, clause.position)
     if attribute is not None:
+        compiled.filter_seen = True
         column, numeric, nan_column = f"{spec.alias}.{attribute.column}", attribute.numeric, None
         if clause.op in ("IS NULL", "IS NOT NULL"):
             compiled.where.append(f"{column} {clause.op}")
@@ -139,6 +201,8 @@ def _add_comparison(compiled: CompiledSearch, clause: Comparison, text: str) -> 
             compiled.where.append(f"{join.alias}.{spec.join_columns[0]} IS NULL")
             return
         join.inner = True
+        if not compiled.filter_seen:
+            compiled.filter_driver, compiled.filter_seen = join, True
         if clause.op == "IS NOT NULL":
             return
         column, numeric = f"{join.alias}.value", key_table.numeric
@@ -192,16 +256,17 @@ def _add_order(compiled: CompiledSearch, order_key) -> None:
         _fail("order key", order_key.text, order_key.position, "results cannot be ordered by datasets")
     attribute = _attribute(spec, order_key.kind, order_key.key, "order key", order_key.text, order_key.position)
     direction = "ASC" if order_key.ascending else "DESC"
+    join = None
     if attribute is not None:
         column = f"{spec.alias}.{attribute.column}"
-        compiled.order_terms += [f"({column} IS NULL)", f"{column} {direction}"]
-        return
-    join = _join_for(compiled, order_key.kind, order_key.key)
-    column = f"{join.alias}.value"
-    nan_column = spec.key_tables[order_key.kind].nan_column
-    if nan_column:  # as MLflow: values, then NaN, then missing, whatever the direction
-        compiled.order_terms.append(
-            f"(CASE WHEN {join.alias}.{nan_column} = 1 THEN 1 WHEN {column} IS NULL THEN 2 ELSE 0 END)")
-    elif not (join.inner and join.value_not_null):
-        compiled.order_terms.append(f"({column} IS NULL)")
-    compiled.order_terms.append(f"{column} {direction}")
+        null_term = f"({column} IS NULL)"
+    else:
+        join = _join_for(compiled, order_key.kind, order_key.key)
+        column = f"{join.alias}.value"
+        nan_column = spec.key_tables[order_key.kind].nan_column
+        # as MLflow: values, then NaN, then missing, whatever the direction
+        null_term = (f"(CASE WHEN {join.alias}.{nan_column} = 1 THEN 1 WHEN {column} IS NULL THEN 2 ELSE 0 END)"
+                     if nan_column else f"({column} IS NULL)")
+    if compiled.lead is None:
+        compiled.lead = (column, join, direction)
+    compiled.order_terms += [null_term, f"{column} {direction}"]

@@ -10,6 +10,7 @@ class Dialect:
 
     name = "ansi"
     placeholder = "?"
+    driving_join = "JOIN"  # the inner join that keeps its left side as the outer loop, where one exists
 
     def like(self, column: str, negated: bool = False) -> str:
         """A case-sensitive LIKE test of ``column`` against one placeholder."""
@@ -25,9 +26,11 @@ class Dialect:
 
 
 class SqliteDialect(Dialect):
-    """SQLite: LIKE ignores ASCII case, so a case-sensitive LIKE is written as GLOB."""
+    """SQLite: LIKE ignores ASCII case, so a case-sensitive LIKE is written as GLOB; CROSS JOIN
+    fixes the join order (its planner would otherwise start from a filter's index and sort)."""
 
     name = "sqlite"
+    driving_join = "CROSS JOIN"
 
     def like(self, column: str, negated: bool = False) -> str:
         return f"{column} {'NOT ' if negated else ''}GLOB {self.placeholder}"

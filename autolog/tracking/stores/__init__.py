@@ -14,6 +14,9 @@ __all__ = ["TrackingStore", "get_store", "store_location"]
 
 DATABASE_FILE = "tracking.db"
 ARTIFACTS_DIR = "artifacts"
+ARTIFACT_ROOT_ENV = "AUTOLOG_ARTIFACT_ROOT"
+DEFAULT_SHARED_ARTIFACT_DIR = "mlartifacts"
+_POSTGRES_SCHEMES = ("postgresql", "postgres", "postgresql+psycopg", "postgresql+psycopg2")
 
 _stores: dict = {}
 _stores_lock = threading.Lock()
@@ -36,12 +39,11 @@ def store_location(tracking_uri: str) -> tuple:
         root = os.path.abspath(unquote(parsed.path))
     elif scheme in ("", ) or (len(scheme) == 1 and os.name == "nt"):
         root = os.path.abspath(tracking_uri)
-    elif scheme in ("postgresql", "postgres"):
-        raise InvalidInputError(
-            f"Tracking URI {tracking_uri!r}: the {scheme} store is not available in this release; "
-            "use a directory or sqlite:/// URI")
+    elif scheme in _POSTGRES_SCHEMES:
+        return "postgresql", tracking_uri, _default_artifact_root()
     else:
-        raise InvalidInputError(f"Unsupported tracking URI {tracking_uri!r}: use a directory, file:// or sqlite:///")
+        raise InvalidInputError(f"Unsupported tracking URI {_masked(tracking_uri)!r}: use a directory, file://, "
+                                "sqlite:///, postgresql:// or http(s)://")
     return "sqlite", os.path.join(root, DATABASE_FILE), os.path.join(root, ARTIFACTS_DIR)
 
 
@@ -74,6 +76,19 @@ def _checkpoint_stores_at_exit() -> None:
                 pass
 
 
+def _default_artifact_root() -> str:
+    """Where a database store without a folder of its own puts new experiments' artifacts:
+    $AUTOLOG_ARTIFACT_ROOT (a path or s3://bucket/prefix), else ./mlartifacts."""
+    root = os.environ.get(ARTIFACT_ROOT_ENV) or DEFAULT_SHARED_ARTIFACT_DIR
+    return root if "://" in root else os.path.abspath(root)
+
+
+def _masked(uri: str) -> str:
+    from .postgres_engine import mask_uri
+
+    return mask_uri(uri)
+
+
 def _open_store(tracking_uri: str) -> TrackingStore:
     import sqlite3
 
@@ -84,7 +99,11 @@ def _open_store(tracking_uri: str) -> TrackingStore:
         from .rest_store import RestStore
 
         return RestStore(tracking_uri)
-    _kind, db_path, artifact_root = store_location(tracking_uri)
+    kind, db_path, artifact_root = store_location(tracking_uri)
+    if kind == "postgresql":
+        from .postgres_engine import open_postgres_store
+
+        return open_postgres_store(tracking_uri, artifact_root)
     if os.path.isfile(db_path) and os.path.getsize(db_path) == 0:  # checked before SQLite writes its header
         from .damage import refuse_damaged_store
 

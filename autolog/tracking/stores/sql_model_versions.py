@@ -8,11 +8,17 @@ from ..exceptions import InvalidInputError, NotFoundError
 from .locations import from_stored, to_stored
 from ..registry_names import canonical_stage, validate_alias, validate_model_name, validate_version
 
-__all__ = ["SqlModelVersionsMixin", "PENDING", "READY", "REGISTRATION_TAG"]
+__all__ = ["SqlModelVersionsMixin", "PENDING", "READY", "REGISTRATION_TAG", "row_lock"]
 
 PENDING = "PENDING_REGISTRATION"
 READY = "READY"
 REGISTRATION_TAG = "autolog.registration"  # who copies a pending version's files, and where (see registration.py)
+
+
+def row_lock(database) -> str:
+    """The clause that locks selected rows until the transaction ends ("" where writers never overlap,
+    as on SQLite, whose write transactions take the whole database)."""
+    return getattr(database, "row_lock", "")
 
 
 def _now_ms() -> int:
@@ -39,7 +45,8 @@ class SqlModelVersionsMixin:
         validate_model_name(name)
         now = _now_ms()
         with self.db.write() as cur:
-            row = cur.execute("SELECT next_version FROM registered_models WHERE name = ?", (name,)).fetchone()
+            row = cur.execute(f"SELECT next_version FROM registered_models WHERE name = ?{row_lock(self.db)}",
+                              (name,)).fetchone()
             if row is None:
                 raise NotFoundError(f"No registered model named {name!r}; create it first (register_model does)")
             version = row[0]

@@ -13,8 +13,8 @@ import time
 from ..entities import ModelVersion, PagedList, RegisteredModel
 from ..exceptions import AlreadyExistsError, NotFoundError
 from ..registry_names import STAGES, canonical_stage, validate_model_name, validate_version
-from .sql_model_versions import PENDING, READY, SqlModelVersionsMixin
 from .locations import from_stored
+from .sql_model_versions import PENDING, READY, SqlModelVersionsMixin, row_lock
 from .sql_search import paged_search
 
 __all__ = ["SqlRegistryMixin", "REGISTRY_TABLES", "PENDING", "READY"]
@@ -85,13 +85,15 @@ class SqlRegistryMixin(SqlModelVersionsMixin):
 
     # -- reading ----------------------------------------------------------
     def _require_model(self, cur, name: str) -> None:
-        if cur.execute("SELECT 1 FROM registered_models WHERE name = ?", (name,)).fetchone() is None:
+        # the model's row is locked for the transaction, so one model's registry writes take turns
+        if cur.execute(f"SELECT 1 FROM registered_models WHERE name = ?{row_lock(self.db)}",
+                       (name,)).fetchone() is None:
             raise NotFoundError(f"No registered model named {name!r}")
 
     def _require_version(self, cur, name: str, version: int) -> None:
+        self._require_model(cur, name)
         if cur.execute("SELECT 1 FROM model_versions WHERE name = ? AND version = ?",
                        (name, version)).fetchone() is None:
-            self._require_model(cur, name)
             raise NotFoundError(f"Registered model {name!r} has no version {version}")
 
     def _versions_from_rows(self, rows) -> list:

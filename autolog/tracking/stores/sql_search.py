@@ -41,8 +41,7 @@ def paged_search(db, spec_name: str, columns: str, filter_string, order_by, max_
     conjunction, order_keys = parse_filter(filter_string), parse_order_by(order_by)
     check_search_limits(conjunction, order_keys)
     compiled = compile_search(spec, conjunction, order_keys, dialect_for(db.dialect), filter_string or "")
-    sql, params = compiled.statement(columns, base_where, base_params, max_results + 1, offset)
-    rows = db.query(sql, params)
+    rows = compiled.fetch(db.query, columns, base_where, base_params, max_results + 1, offset)
     token = encode_page_token(offset + max_results, key) if len(rows) > max_results else None
     return rows[:max_results], token
 

@@ -16,6 +16,7 @@ from .. import metric_codec
 from .base import TrackingStore
 from .damage import refuse_damaged_store
 from .schema import MIGRATIONS, SCHEMA_VERSION, TRACKING_TABLES
+from .sql_model_versions import row_lock
 from .sql_inputs import SqlInputsMixin
 from .sql_logged_models import SqlLoggedModelsMixin
 from .sql_registry import REGISTRY_TABLES, SqlRegistryMixin
@@ -45,9 +46,12 @@ class SqlStore(SqlSearchMixin, SqlRegistryMixin, SqlLoggedModelsMixin, SqlInputs
                SqlTokensMixin, SqlTransferMixin, TrackingStore):
     """A tracking store on a SQL database, with artifacts under ``artifact_root``."""
 
-    def __init__(self, database, artifact_root: str):
+    def __init__(self, database, artifact_root: str, record_locations: bool = False):
+        """``record_locations``: write each new experiment's artifact location into the database (a
+        database shared by many machines) instead of deriving it from ``artifact_root`` when read."""
         self.db = database
         self.artifact_root = artifact_root.rstrip("/")
+        self._record_locations = record_locations
         self._experiment_locations: dict = {}
         self._initialise()
 
@@ -113,6 +117,9 @@ class SqlStore(SqlSearchMixin, SqlRegistryMixin, SqlLoggedModelsMixin, SqlInputs
                 "INSERT INTO experiments (name, artifact_location, lifecycle_stage, creation_time, last_update_time)"
                 " VALUES (?, ?, 'active', ?, ?)", (name, artifact_location, now, now))
             experiment_id = cur.execute("SELECT experiment_id FROM experiments WHERE name = ?", (name,)).fetchone()[0]
+            if artifact_location is None and self._record_locations:
+                cur.execute("UPDATE experiments SET artifact_location = ? WHERE experiment_id = ?",
+                            (f"{self.artifact_root}/{experiment_id}", experiment_id))
             for key, value in (tags or {}).items():
                 cur.execute("INSERT INTO experiment_tags (experiment_id, key, value) VALUES (?, ?, ?)",
                             (experiment_id, key, str(value)))
@@ -263,9 +270,10 @@ class SqlStore(SqlSearchMixin, SqlRegistryMixin, SqlLoggedModelsMixin, SqlInputs
             if cur.rowcount == 0:
                 raise NotFoundError(f"No run with id {run_id!r}")
 
-    @staticmethod
-    def _check_run_writable(cur, run_id: str) -> None:
-        row = cur.execute("SELECT lifecycle_stage FROM runs WHERE run_uuid = ?", (run_id,)).fetchone()
+    def _check_run_writable(self, cur, run_id: str) -> None:
+        # row_lock: on a database without a store-wide write lock, writers of one run take turns
+        row = cur.execute(f"SELECT lifecycle_stage FROM runs WHERE run_uuid = ?{row_lock(self.db)}",
+                          (run_id,)).fetchone()
         if row is None:
             raise NotFoundError(f"No run with id {run_id!r}")
         if row[0] != LifecycleStage.ACTIVE:

@@ -1,0 +1,149 @@
+"""The team stores: PostgreSQL beside SQLite. ``log_batch`` points/s, runs/s, and search latency over
+a store of ``runs`` runs (5 params, 3 metrics each), 100 results a page.
+
+``prepare`` creates a throwaway PostgreSQL cluster inside the work directory (initdb and pg_ctl from
+PostgreSQL's server binaries; fsync off, as for the tests), fills a database and a SQLite store with
+the same runs through the stores' own SQL, and stops the cluster; every repetition starts it, measures
+in a fresh process, and stops it again.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import random
+import time
+
+from benchmarks._spec import Measure, Scenario, Target
+
+SEARCHES = [
+    ("metric", "metric filter + metric order", "metrics.rmse < 0.5", ["metrics.rmse ASC"]),
+    ("metric-param", "metric filter + param order", "metrics.rmse < 0.5", ["params.max_depth DESC"]),
+    ("param", "param filter + metric order", "params.max_depth = '3'", ["metrics.auc DESC"]),
+    ("tag", "tag LIKE + attribute order", "tags.model LIKE 'xgb%'", ["attributes.start_time DESC"]),
+    ("all-metric", "no filter, metric order", "", ["metrics.logloss ASC"]),
+    ("all-param", "no filter, param order", "", ["params.eta ASC"]),
+    ("attribute", "attribute filter + order", "attributes.status = 'FINISHED'", ["attributes.start_time ASC"]),
+]
+STORES = ("sqlite", "pg")
+
+
+def _cluster(workdir: str):
+    from tests.fixtures_postgres import PostgresCluster, find_binary
+
+    initdb, pg_ctl = find_binary("initdb"), find_binary("pg_ctl")
+    if not initdb or not pg_ctl:
+        raise RuntimeError("PostgreSQL server binaries (initdb, pg_ctl) are not installed")
+    config = os.path.join(workdir, "pg.json")
+    port = json.load(open(config))["port"] if os.path.exists(config) else None
+    root = os.path.join(workdir, "pg")
+    os.makedirs(root, exist_ok=True)
+    os.chmod(workdir, 0o755)  # the postgres user must reach its directory
+    cluster = PostgresCluster(initdb, pg_ctl, root=root, port=port)
+    cluster.start()
+    with open(config, "w") as handle:
+        json.dump({"port": cluster.port}, handle)
+    return cluster
+
+
+def _uris(workdir: str, cluster) -> dict:
+    return {"sqlite": os.path.join(workdir, "sqlite-store"), "pg": cluster.uri("autolog_bench")}
+
+
+def build_stores(params: dict, workdir: str, with_mlflow: bool = False) -> None:
+    """Fill a SQLite store and a PostgreSQL database with ``params["runs"]`` runs each."""
+    import autolog
+    from benchmarks.search_bench import _rows
+
+    cluster = _cluster(workdir)
+    try:
+        cluster.admin.execute("CREATE DATABASE autolog_bench")
+        for uri in _uris(workdir, cluster).values():
+            client = autolog.Client(uri)
+            experiment_id = int(client.create_experiment("bench"))
+            rng = random.Random(0)
+            for first in range(0, params["runs"], 10_000):
+                runs, run_params, tags, metrics = _rows(first, min(first + 10_000, params["runs"]), rng)
+                with client._store.db.write() as cur:
+                    cur.executemany("INSERT INTO runs (run_uuid, experiment_id, run_name, user_id, status, start_time,"
+                                    " end_time, lifecycle_stage) VALUES (?, ?, ?, 'bench', 'FINISHED', ?, ?, 'active')",
+                                    [(r[0], experiment_id) + r[1:] for r in runs])
+                    cur.executemany("INSERT INTO params (run_uuid, key, value) VALUES (?, ?, ?)", run_params)
+                    cur.executemany("INSERT INTO tags (run_uuid, key, value) VALUES (?, ?, ?)", tags)
+                    cur.executemany("INSERT INTO latest_metrics (run_uuid, key, value, is_nan, timestamp, step)"
+                                    " VALUES (?, ?, ?, ?, ?, ?)", metrics)
+            client._store.close()
+        import psycopg
+
+        with psycopg.connect(cluster.uri("autolog_bench"), autocommit=True) as conn:
+            conn.execute("ANALYZE")
+    finally:
+        cluster.stop(remove=False)
+
+
+def _writes(client, params: dict) -> dict:
+    """log_batch points/s (1,000 points a batch) and runs/s (create, 3 params, 3 metrics, end)."""
+    from autolog.tracking import Metric, Param
+
+    experiment_id = client.create_experiment(f"writes-{os.getpid()}-{time.time_ns()}")
+    run_id = client.create_run(experiment_id).info.run_id
+    batch = [Metric(f"m{k}", float(step), 0, step) for step in range(100) for k in range(10)]
+    start = time.perf_counter()
+    for _ in range(params["batches"]):
+        client.log_batch(run_id, metrics=batch)
+    points = len(batch) * params["batches"] / (time.perf_counter() - start)
+    start = time.perf_counter()
+    for index in range(params["runs_logged"]):
+        run = client.create_run(experiment_id)
+        client.log_batch(run.info.run_id, metrics=[Metric(f"m{k}", 0.5, 0, 0) for k in range(3)],
+                         params=[Param(f"p{k}", str(index)) for k in range(3)])
+        client.set_terminated(run.info.run_id)
+    return {"log_batch": points, "runs": params["runs_logged"] / (time.perf_counter() - start)}
+
+
+def run(mode: str, params: dict, workdir: str) -> dict:
+    """Measure writes and every search on both stores in this process."""
+    import autolog
+    from benchmarks._common import median_seconds
+
+    cluster = _cluster(workdir)
+    result = {}
+    try:
+        for store, uri in _uris(workdir, cluster).items():
+            client = autolog.Client(uri)
+            experiment_id = client.get_experiment_by_name("bench").experiment_id
+            for key, _label, filter_string, order_by in SEARCHES:
+                result[f"{store}-{key}"] = median_seconds(
+                    lambda: client.search_runs([experiment_id], filter_string, max_results=100, order_by=order_by),
+                    params["repeat"])
+            result.update({f"{store}-{key}": value for key, value in _writes(client, params).items()})
+            client._store.close()
+    finally:
+        cluster.stop(remove=False)
+    return result
+
+
+def _measures() -> tuple:
+    names = {"sqlite": "SQLite", "pg": "PostgreSQL"}
+    measures = []
+    for store in STORES:
+        measures.append(Measure(f"{store}-log_batch", f"{names[store]}: log_batch points/s", kind="rate"))
+        measures.append(Measure(f"{store}-runs", f"{names[store]}: runs/s (create, params, metrics, end)",
+                                kind="rate"))
+        measures += [Measure(f"{store}-{key}", f"{names[store]}: {label} (`{f}`)" if f else f"{names[store]}: {label}",
+                             target=Target("max_ms", 100)) for key, label, f, _ in SEARCHES]
+    return tuple(measures)
+
+
+SCENARIOS = [
+    Scenario(
+        name="stores", group="stores", title="PostgreSQL beside SQLite: writes and search over {runs:,} runs",
+        run=run, prepare=build_stores, measures=_measures(),
+        params={"full": {"runs": 100_000, "repeat": 5, "batches": 20, "runs_logged": 200},
+                "quick": {"runs": 20_000, "repeat": 3, "batches": 10, "runs_logged": 100},
+                "smoke": {"runs": 500, "repeat": 1, "batches": 2, "runs_logged": 5}},
+        repeats={"full": (3, 0), "quick": (1, 0)}, modes=("autolog",),
+        notes={"quick": "20,000 runs instead of 100,000",
+               "mlflow": "MLflow not compared in this group yet: filling its PostgreSQL schema with 100,000 runs "
+                         "through its API takes too long for the suite."}),
+]

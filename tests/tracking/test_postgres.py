@@ -1,0 +1,113 @@
+"""What only the PostgreSQL store has: its URI forms, a schema shared by many processes, masked secrets.
+
+(Everything else the store does is checked by the rest of tests/tracking, which runs on both stores.)
+"""
+
+import subprocess
+import sys
+
+import pytest
+
+import autolog
+from autolog.cli import main as cli_main
+from autolog.tracking import stores
+from autolog.tracking.stores.schema import SCHEMA_VERSION
+from tests.fixtures_postgres import PASSWORD
+
+pytestmark = pytest.mark.single_store
+
+
+def _forget(uri: str) -> None:
+    for key in [key for key in stores._stores if key[0] == uri]:
+        stores._stores.pop(key).close()
+
+
+@pytest.fixture
+def database(postgres_server):
+    """The URI of a new, empty schema; the stores opened on it are closed afterwards."""
+    uri = postgres_server.new_uri()
+    yield uri
+    for key in [key for key in stores._stores if key[0].endswith(uri.rsplit("?", 1)[1])]:
+        stores._stores.pop(key).close()
+
+
+def test_every_uri_form_opens_the_same_store(database, tmp_path, monkeypatch):
+    monkeypatch.setenv("AUTOLOG_ARTIFACT_ROOT", str(tmp_path / "art"))
+    for scheme in ("postgresql", "postgres", "postgresql+psycopg"):
+        autolog.set_tracking_uri(database.replace("postgresql://", f"{scheme}://", 1))
+        autolog.set_experiment("taxi")
+        with autolog.start_run() as run:
+            autolog.log_metric("rmse", 6.5, step=1)
+            autolog.log_text("x", "notes.txt")
+        reader = autolog.Client(database)
+        assert reader.get_run(run.info.run_id).data.metrics == {"rmse": 6.5}
+        experiment = reader.get_experiment_by_name("taxi")
+        assert experiment.artifact_location == str(tmp_path / "art" / experiment.experiment_id)
+        assert (tmp_path / "art" / experiment.experiment_id / run.info.run_id / "notes.txt").read_text() == "x"
+    assert len(reader.search_runs([experiment.experiment_id])) == 3
+
+
+def test_processes_opening_a_new_store_at_once_create_its_tables_once(postgres_server, database):
+    uri = database
+    script = ("import sys, autolog; autolog.set_tracking_uri(sys.argv[1]); "
+              "print(autolog.set_experiment('shared').experiment_id)")
+    processes = [subprocess.Popen([sys.executable, "-c", script, uri], stdout=subprocess.PIPE,
+                                  stderr=subprocess.PIPE, text=True) for _ in range(4)]
+    outputs = [process.communicate(timeout=120) for process in processes]
+    assert all(process.returncode == 0 for process in processes), [err for _, err in outputs]
+    assert len({out.strip() for out, _ in outputs}) == 1  # one experiment, got or created without a race
+    rows = postgres_server.admin.execute(
+        "SELECT count(*) FROM pg_tables WHERE tablename = 'schema_version' AND schemaname = 'public'").fetchone()
+    assert rows == (0,)  # the tables went into the store's own schema
+    names = [e.name for e in autolog.Client(uri).search_experiments()]
+    assert sorted(names) == ["Default", "shared"]
+
+
+def test_a_newer_schema_is_refused_and_db_upgrade_reports_the_version(database, capsys):
+    uri = database
+    assert cli_main(["db", "upgrade", uri]) == 0
+    out = capsys.readouterr().out
+    assert f"schema version {SCHEMA_VERSION}" in out and PASSWORD not in out and "***" in out
+    autolog.Client(uri).create_experiment("kept")
+    import psycopg
+
+    with psycopg.connect(uri, autocommit=True) as conn:
+        conn.execute("UPDATE schema_version SET version = 999")
+    _forget(uri)
+    with pytest.raises(autolog.StoreError, match="999"):
+        autolog.Client(uri)
+    assert cli_main(["db", "upgrade", uri]) == 1
+    assert "999" in capsys.readouterr().err
+
+
+def test_secrets_never_reach_messages_tags_or_cli_output(postgres_server, database, capsys):
+    wrong = postgres_server.uri("postgres", password="not-the-" + PASSWORD)
+    with pytest.raises(autolog.StoreError) as raised:
+        autolog.Client(wrong)
+    assert "password authentication failed" in str(raised.value)
+    assert PASSWORD not in str(raised.value) and "***" in str(raised.value)
+    missing = postgres_server.uri("no_such_db")
+    with pytest.raises(autolog.StoreError) as raised:
+        autolog.Client(missing)
+    assert "no_such_db" in str(raised.value) and PASSWORD not in str(raised.value)
+    assert cli_main(["--tracking-uri", missing, "experiments", "list"]) == 1
+    assert PASSWORD not in capsys.readouterr().err
+
+    uri = database
+    autolog.set_tracking_uri(uri)
+    with autolog.start_run() as run:
+        autolog.log_param("a", 1)
+    assert PASSWORD not in repr(autolog.Client(uri).get_run(run.info.run_id))
+    assert cli_main(["--tracking-uri", uri, "runs", "list"]) == 0
+    assert PASSWORD not in capsys.readouterr().out
+
+
+def test_a_dead_pooled_connection_is_replaced(postgres_server, database):
+    client = autolog.Client(database)
+    experiment_id = client.create_experiment("before")
+    postgres_server.admin.execute(
+        "SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE pid <> pg_backend_pid()"
+        " AND backend_type = 'client backend'")
+    assert client.get_experiment(experiment_id).name == "before"
+    client.set_experiment_tag(experiment_id, "after", "restart")
+    assert client.get_experiment(experiment_id).tags == {"after": "restart"}
