@@ -40,9 +40,10 @@ def open_server_store(store_uri: str, artifacts_destination=None):
 
 
 def _all_endpoints() -> list:
-    from . import artifacts, experiments, metrics, registry, runs
+    from . import artifacts, experiments, metrics, permission_routes, registry, runs
 
     endpoints = experiments.ENDPOINTS + runs.ENDPOINTS + metrics.ENDPOINTS + registry.ENDPOINTS + artifacts.ENDPOINTS
+    endpoints = endpoints + permission_routes.ENDPOINTS
     try:
         from . import logged_models
     except ImportError:

@@ -21,6 +21,7 @@ from ..tracking.artifacts import get_artifact_repository
 from ..tracking.exceptions import InvalidInputError, NotFoundError
 from ._api import ApiError, Endpoint, _error_for, error_response, role_allows
 from .locations import contained_path
+from .permissions import require_proxy_path, run_guard
 
 __all__ = ["ENDPOINTS", "proxy_routes", "DEFAULT_MAX_UPLOAD_BYTES"]
 
@@ -99,6 +100,9 @@ async def _proxy(request: Request):
         return error_response("PERMISSION_DENIED", f"This token's role ({role}) cannot {needs}")
     try:
         raw_path = request.path_params.get("artifact_path")
+        relative = raw_path if raw_path is not None else request.query_params.get("path") or ""
+        await run_in_threadpool(require_proxy_path, context, request.scope.get("state", {}).get("user"), role,
+                                relative, "read" if needs == "read" else "edit")
         if raw_path is None:  # the listing: GET .../artifacts?path=
             directory = context.locations.local(request.query_params.get("path") or "")
             return JSONResponse({"files": await run_in_threadpool(_list_directory, directory)})
@@ -151,6 +155,7 @@ def get_artifact(ctx, args):
 
 
 ENDPOINTS = [
-    Endpoint("/artifacts/list", ["GET"], "read", list_run_artifacts),
-    Endpoint("/get-artifact", ["GET"], "read", get_artifact, prefixes=("", "/ajax-api/2.0/mlflow")),
+    Endpoint("/artifacts/list", ["GET"], "read", list_run_artifacts, guard=run_guard("read")),
+    Endpoint("/get-artifact", ["GET"], "read", get_artifact, prefixes=("", "/ajax-api/2.0/mlflow"),
+             guard=run_guard("read")),
 ]

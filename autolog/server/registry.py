@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from urllib.parse import urlparse
 
-from ..tracking import uris
+from ..tracking import registration, uris
 from ..tracking.exceptions import InvalidInputError
 from ..tracking.validation import safe_artifact_path, tag_value_to_str, validate_key
 from ._api import Endpoint
@@ -116,9 +116,12 @@ def create_version(ctx, args) -> dict:
     run_id = args.text("run_id") or (ctx.client._source_run_id(source) if source.startswith("runs:") else None)
     version = ctx.store.create_model_version(name, source, run_id, _tags(args), args.text("description"))
     try:
-        location = ctx.client._copy_into_registry(local, name, version.version)
-    except BaseException:
-        ctx.store.delete_model_version(name, version.version)
+        location = ctx.client._registry_target(name, version.version)
+        ctx.store.set_model_version_tag(name, version.version, registration.REGISTRATION_TAG,
+                                        registration.owner_tag_value(location))
+        ctx.client._copy_into_registry(local, location)
+    except BaseException as error:
+        ctx.client._abandon_registration(name, version.version, error)
         raise
     version = ctx.store.finish_model_version(name, version.version, location)
     return {"model_version": model_version_json(version)}

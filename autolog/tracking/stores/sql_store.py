@@ -22,6 +22,7 @@ from .sql_registry import REGISTRY_TABLES, SqlRegistryMixin
 from .sql_search import SqlSearchMixin
 from .sql_metric_history import SqlMetricHistoryMixin
 from .sql_tokens import SqlTokensMixin
+from .sql_permissions import SqlPermissionsMixin
 
 __all__ = ["SqlStore", "DEFAULT_EXPERIMENT_ID", "DEFAULT_EXPERIMENT_NAME"]
 
@@ -41,7 +42,7 @@ def _experiment_id_int(experiment_id) -> int:
 
 
 class SqlStore(SqlSearchMixin, SqlRegistryMixin, SqlLoggedModelsMixin, SqlInputsMixin, SqlMetricHistoryMixin,
-               SqlTokensMixin, TrackingStore):
+               SqlTokensMixin, SqlPermissionsMixin, TrackingStore):
     """A tracking store on a SQL database, with artifacts under ``artifact_root``."""
 
     def __init__(self, database, artifact_root: str):
