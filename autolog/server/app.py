@@ -16,6 +16,7 @@ from .artifacts import DEFAULT_MAX_UPLOAD_BYTES, proxy_routes
 from .auth import AuthMiddleware
 from .context import ServerContext
 from .locations import ArtifactLocations
+from .multipart import multipart_routes
 
 __all__ = ["create_app", "open_server_store"]
 
@@ -53,7 +54,7 @@ def _all_endpoints() -> list:
 
 def _server_info(request: Request) -> JSONResponse:
     return JSONResponse({"store_type": "SqlStore", "workspaces_enabled": False, "trace_archival_enabled": False,
-                         "multipart_uploads_enabled": False, "multipart_downloads_enabled": False,
+                         "multipart_uploads_enabled": True, "multipart_downloads_enabled": False,
                          "server": "autolog", "version": __version__})
 
 
@@ -105,7 +106,7 @@ def create_app(store_uri=None, artifacts_destination=None, auth: bool = False,
     store, destination = open_server_store(store_uri, artifacts_destination)
     catch_all = [Route(prefix + "/{rest:path}", _not_served)
                  for prefix in ("/api", "/ajax-api")]
-    routes = _basic_routes() + api_routes(_all_endpoints()) + proxy_routes() + _page_routes() + catch_all
+    routes = _basic_routes() + api_routes(_all_endpoints()) + proxy_routes() + multipart_routes() + _page_routes() + catch_all
     app = Starlette(routes=routes)
     app.state.store = store
     app.state.store_uri = store_uri

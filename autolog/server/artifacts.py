@@ -85,7 +85,7 @@ def _list_directory(directory: str) -> list:
         return []
     infos = []
     for entry in sorted(os.scandir(directory), key=lambda e: e.name):
-        if ".part-" in entry.name:
+        if ".part-" in entry.name or entry.name == ".autolog-uploads":
             continue
         is_dir = entry.is_dir()
         infos.append({"path": entry.name, "is_dir": is_dir, **({} if is_dir else {"file_size": entry.stat().st_size})})
@@ -101,6 +101,8 @@ async def _proxy(request: Request):
     try:
         raw_path = request.path_params.get("artifact_path")
         relative = raw_path if raw_path is not None else request.query_params.get("path") or ""
+        if relative.strip("/").split("/", 1)[0] == ".autolog-uploads":
+            raise NotFoundError("No artifact at this path")
         await run_in_threadpool(require_proxy_path, context, request.scope.get("state", {}).get("user"), role,
                                 relative, "read" if needs == "read" else "edit")
         if raw_path is None:  # the listing: GET .../artifacts?path=
