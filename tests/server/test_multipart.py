@@ -141,3 +141,33 @@ def test_stock_mlflow_client_uploads_a_big_file_in_parts(mpu_server, tmp_path):
     stored = os.path.join(server.store_dir, "artifacts", out["experiment"], out["run"], "data", "big.bin")
     assert hashlib.sha256(open(stored, "rb").read()).hexdigest() == out["sha"]
     assert _uploads_left(server) == [] and "internal error" not in server.log()
+
+
+def test_our_client_uploads_a_big_file_in_parts(mpu_server, tmp_path, monkeypatch):
+    import autolog
+
+    server, tokens = mpu_server
+    monkeypatch.setenv("AUTOLOG_TRACKING_TOKEN", tokens["write"])
+    monkeypatch.setenv("AUTOLOG_MULTIPART_UPLOAD_MIN_BYTES", str(256 * 1024))
+    monkeypatch.setenv("AUTOLOG_MULTIPART_UPLOAD_CHUNK_BYTES", str(100 * 1024))
+    big = tmp_path / "weights.bin"
+    big.write_bytes(os.urandom(1024 * 1024 + 7))
+    (tmp_path / "small.txt").write_text("small")
+    from autolog.tracking.artifacts import http_multipart
+
+    uploads, real_upload = [], http_multipart.upload_in_parts
+
+    def spied(session, local_file, remote_dir, chunk):
+        uploads.append((os.path.basename(local_file), real_upload(session, local_file, remote_dir, chunk)))
+        return uploads[-1][1]
+
+    monkeypatch.setattr(http_multipart, "upload_in_parts", spied)
+    client = autolog.Client(server.url)
+    run_id = client.create_run("0").info.run_id
+    client.log_artifact(run_id, str(big), "model")
+    client.log_artifact(run_id, str(tmp_path / "small.txt"))
+    back = client.download_artifacts(run_id, "model/weights.bin", str(tmp_path / "back"))
+    assert open(back, "rb").read() == big.read_bytes()
+    assert sorted(f.path for f in client.list_artifacts(run_id)) == ["model", "small.txt"]
+    assert _uploads_left(server) == []
+    assert uploads == [("weights.bin", True)]  # the big file went up in parts, the small one in one PUT
