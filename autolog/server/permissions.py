@@ -12,6 +12,7 @@ Each guard below runs before its endpoint's handler and raises ApiError("PERMISS
 
 from __future__ import annotations
 
+import os
 import threading
 
 from ..tracking.exceptions import InvalidInputError, NotFoundError
@@ -171,3 +172,26 @@ def require_proxy_path(ctx, user, role, relative: str, needed: str) -> None:
     experiment_id = proxy_path_experiment(ctx, relative)
     if experiment_id is not None:
         require_experiment(ctx, _Caller(user, role), experiment_id, needed)
+
+
+def registry_source_guard(ctx, args) -> None:
+    """model-versions/create: read permission on the experiment the new version's files come from
+    (its run, its logged model, or its artifact directory), so a registry copy cannot leak them."""
+    if _is_admin(args):
+        return
+    from ..tracking import uris
+    from .registry import server_side_source
+
+    source = str(args.require("source"))
+    run_id = args.text("run_id") or (uris.parse_runs_uri(source)[0] if source.startswith("runs:") else None)
+    if run_id:
+        require_experiment(ctx, args, _experiment_of_run(ctx, run_id), "read")
+    logged = uris.parse_logged_model_uri(source) if source.startswith("models:") else None
+    if logged:
+        require_experiment(ctx, args, ctx.store.get_logged_model(logged[0]).experiment_id, "read")
+    if source.startswith(("runs:", "models:")):
+        return
+    local = server_side_source(ctx, source)
+    root = ctx.locations.root
+    if isinstance(local, str) and (local == root or local.startswith(root + os.sep)):
+        require_proxy_path(ctx, args.user, args.role, os.path.relpath(local, root), "read")

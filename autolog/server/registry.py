@@ -13,6 +13,7 @@ from ..tracking.exceptions import InvalidInputError
 from ..tracking.validation import safe_artifact_path, tag_value_to_str, validate_key
 from ._api import Endpoint
 from .locations import PROXY_SCHEME
+from .permissions import registry_source_guard
 from .protocol import model_version_json, registered_model_json
 
 __all__ = ["ENDPOINTS", "server_side_source"]
@@ -210,7 +211,7 @@ ENDPOINTS = [
     Endpoint("/registered-models/alias", ["POST"], "write", set_alias),
     Endpoint("/registered-models/alias", ["DELETE"], "write", delete_alias),
     Endpoint("/registered-models/alias", ["GET"], "read", get_by_alias),
-    Endpoint("/model-versions/create", ["POST"], "write", create_version),
+    Endpoint("/model-versions/create", ["POST"], "write", create_version, guard=registry_source_guard),
     Endpoint("/model-versions/get", ["GET"], "read", get_version),
     Endpoint("/model-versions/update", ["PATCH"], "write", update_version),
     Endpoint("/model-versions/transition-stage", ["POST"], "write", transition_stage),

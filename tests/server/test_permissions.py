@@ -76,6 +76,10 @@ def _routes(experiment_id, run_id, artifact, model_id, name):
         ("GET", f"{API}/logged-models/{model_id}", None),
         ("PATCH", f"{API}/logged-models/{model_id}", {"status": "READY"}),
         ("POST", f"{API}/logged-models/search", {"experiment_ids": [experiment_id]}),
+        ("POST", f"{API}/model-versions/create", {"name": "leak", "source": f"runs:/{run_id}/"}),
+        ("POST", f"{API}/model-versions/create", {"name": "leak", "source": f"models:/{model_id}"}),
+        ("POST", f"{API}/model-versions/create",
+         {"name": "leak", "source": f"mlflow-artifacts:/{experiment_id}/{run_id}/artifacts"}),
         ("POST", f"{API}/experiments/permissions/create",
          {"experiment_id": experiment_id, "username": "bob", "permission": "MANAGE"}),
     ]
@@ -118,6 +122,7 @@ def test_user_without_permission_is_refused_everywhere_and_sees_nothing(team):
     # alice restricts the experiment by granting carol read: bob has no grant any more
     grant = {"experiment_id": experiment_id, "username": "carol", "permission": "READ"}
     assert call(server, tokens["alice"], "POST", f"{API}/experiments/permissions/create", grant)[0] == 200
+    assert call(server, tokens["bob"], "POST", f"{API}/registered-models/create", {"name": "leak"})[0] == 200
     for method, path, payload in _routes(experiment_id, run_id, artifact, model_id, name):
         status, body = _send(server, tokens["bob"], method, path, payload)
         assert status == 403, (method, path, status, body)
@@ -125,6 +130,9 @@ def test_user_without_permission_is_refused_everywhere_and_sees_nothing(team):
             assert body["error_code"] == "PERMISSION_DENIED"
     assert not _visible(server, tokens["bob"], experiment_id)
     assert _visible(server, tokens["carol"], experiment_id) and _visible(server, tokens["admin"], experiment_id)
+    status, body = call(server, tokens["alice"], "POST", f"{API}/model-versions/create",
+                        {"name": "leak", "source": f"runs:/{run_id}/"})
+    assert status == 200, body  # the owner registers what bob could not
     # nothing bob tried changed anything
     status, body = call(server, tokens["alice"], "GET", f"{API}/experiments/get", query={"experiment_id": experiment_id})
     assert status == 200 and body["experiment"]["name"] == name and body["experiment"]["lifecycle_stage"] == "active"
