@@ -106,7 +106,8 @@ def create_app(store_uri=None, artifacts_destination=None, auth: bool = False,
     store, destination = open_server_store(store_uri, artifacts_destination)
     catch_all = [Route(prefix + "/{rest:path}", _not_served)
                  for prefix in ("/api", "/ajax-api")]
-    routes = _basic_routes() + api_routes(_all_endpoints()) + proxy_routes() + multipart_routes() + _page_routes() + catch_all
+    routes = (_basic_routes() + api_routes(_all_endpoints()) + proxy_routes() + multipart_routes() + _page_routes()
+              + catch_all)
     app = Starlette(routes=routes)
     app.state.store = store
     app.state.store_uri = store_uri

@@ -99,7 +99,9 @@ ENDPOINTS = [
     Endpoint("/logged-models/{model_id}", ["PATCH"], "write", finalize, guard=model_guard("edit")),
     Endpoint("/logged-models/{model_id}", ["DELETE"], "write", delete, guard=model_guard("edit")),
     Endpoint("/logged-models/{model_id}/tags", ["PATCH"], "write", set_tags, guard=model_guard("edit")),
-    Endpoint("/logged-models/{model_id}/tags/{tag_key:path}", ["DELETE"], "write", delete_tag, guard=model_guard("edit")),
+    Endpoint("/logged-models/{model_id}/tags/{tag_key:path}", ["DELETE"], "write", delete_tag,
+             guard=model_guard("edit")),
     Endpoint("/logged-models/{model_id}/params", ["POST"], "write", log_params, guard=model_guard("edit")),
-    Endpoint("/logged-models/{model_id}/artifacts/directories", ["GET"], "read", list_artifacts, guard=model_guard("read")),
+    Endpoint("/logged-models/{model_id}/artifacts/directories", ["GET"], "read", list_artifacts,
+             guard=model_guard("read")),
 ]

@@ -91,7 +91,8 @@ async def _caller_may_write(request: Request, artifact_path: str):
 
 
 async def create(request: Request):
-    """POST mpu/create/<directory> {path: the client's file, num_parts} -> {upload_id, credentials: [{url, part_number, headers}]}."""
+    """POST mpu/create/<directory> {path: the client's file, num_parts}
+    -> {upload_id, credentials: [{url, part_number, headers}]}."""
     context, artifact_path = request.app.state.context, request.path_params["artifact_path"]
     denied = await _caller_may_write(request, artifact_path)
     if denied is not None:

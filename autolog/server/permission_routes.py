@@ -1,6 +1,7 @@
 """REST handlers for per-experiment permissions, at MLflow's auth routes (``experiments/permissions/...``).
 
-Each needs a write or admin token and ``manage`` on the experiment: its creator, a user granted ``manage``, or an admin token.
+Each needs a write or admin token and ``manage`` on the experiment: its creator, a user granted
+``manage``, or an admin token.
 Permissions are accepted in either case (MLflow writes READ, EDIT, MANAGE) and returned in MLflow's.
 """
 

@@ -103,8 +103,9 @@ def test_unrestricted_experiment_follows_the_token_role(team):
     server, tokens = team
     experiment_id, run_id, _artifact, _model = _alice_experiment(server, tokens, "open-to-all")
     assert call(server, tokens["bob"], "GET", f"{API}/runs/get", query={"run_id": run_id})[0] == 200
-    assert call(server, tokens["bob"], "POST", f"{API}/runs/set-tag", {"run_id": run_id, "key": "a", "value": "b"})[0] == 200
-    assert call(server, tokens["carol"], "POST", f"{API}/runs/set-tag", {"run_id": run_id, "key": "a", "value": "c"})[0] == 403
+    tag = {"run_id": run_id, "key": "a", "value": "b"}
+    assert call(server, tokens["bob"], "POST", f"{API}/runs/set-tag", tag)[0] == 200
+    assert call(server, tokens["carol"], "POST", f"{API}/runs/set-tag", tag)[0] == 403
     assert _visible(server, tokens["bob"], experiment_id) and _visible(server, tokens["carol"], experiment_id)
     # only the creator (or an admin) manages it
     grant = {"experiment_id": experiment_id, "username": "carol", "permission": "READ"}
@@ -134,12 +135,14 @@ def test_user_without_permission_is_refused_everywhere_and_sees_nothing(team):
                         {"name": "leak", "source": f"runs:/{run_id}/"})
     assert status == 200, body  # the owner registers what bob could not
     # nothing bob tried changed anything
-    status, body = call(server, tokens["alice"], "GET", f"{API}/experiments/get", query={"experiment_id": experiment_id})
+    status, body = call(server, tokens["alice"], "GET", f"{API}/experiments/get",
+                        query={"experiment_id": experiment_id})
     assert status == 200 and body["experiment"]["name"] == name and body["experiment"]["lifecycle_stage"] == "active"
     assert request(server.url + artifact, "GET", tokens["alice"])[1] == b"secret notes"
     # carol reads but her read token writes nothing; the admin does everything
     assert request(server.url + artifact, "GET", tokens["carol"])[1] == b"secret notes"
-    assert call(server, tokens["carol"], "POST", f"{API}/runs/set-tag", {"run_id": run_id, "key": "a", "value": "b"})[0] == 403
+    tag = {"run_id": run_id, "key": "a", "value": "b"}
+    assert call(server, tokens["carol"], "POST", f"{API}/runs/set-tag", tag)[0] == 403
     for method, path, payload in _routes(experiment_id, run_id, artifact, model_id, name)[:2]:
         assert _send(server, tokens["admin"], method, path, payload)[0] == 200
 
