@@ -19,7 +19,7 @@ from ..tracking.exceptions import InvalidInputError, NotFoundError
 from ._api import ApiError
 
 __all__ = ["LEVELS", "permission_of", "require_experiment", "readable_ids", "experiment_guard",
-           "run_guard", "runs_guard", "model_guard", "experiments_guard", "experiment_by_name_guard",
+           "require_run", "run_guard", "runs_guard", "model_guard", "experiments_guard", "experiment_by_name_guard",
            "record_creator", "proxy_path_experiment"]
 
 LEVELS = {"read": 0, "edit": 1, "manage": 2}
@@ -79,6 +79,13 @@ def _experiment_of_run(ctx, run_id: str) -> str:
     return found
 
 
+def require_run(ctx, caller, run_id: str, needed: str) -> None:
+    """Raise ApiError(PERMISSION_DENIED) unless the caller has ``needed`` on the run's experiment;
+    NotFoundError for an unknown run."""
+    if not _is_admin(caller):
+        require_experiment(ctx, caller, _experiment_of_run(ctx, str(run_id)), needed)
+
+
 def experiment_guard(needed: str, field: str = "experiment_id", default=None):
     """A guard checking ``needed`` on the experiment named by argument ``field``."""
     def guard(ctx, args) -> None:
@@ -114,7 +121,7 @@ def run_guard(needed: str):
         run_id = args.get("run_id") or args.get("run_uuid")
         if not run_id:
             raise InvalidInputError("Missing value for required parameter 'run_id'")
-        require_experiment(ctx, args, _experiment_of_run(ctx, str(run_id)), needed)
+        require_run(ctx, args, str(run_id), needed)
     return guard
 
 

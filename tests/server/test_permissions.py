@@ -99,6 +99,23 @@ def _visible(server, token, experiment_id) -> bool:
     return experiment_id in {experiment["experiment_id"] for experiment in body.get("experiments", [])}
 
 
+def _pages_are_refused(server, tokens, experiment_id, run_id, name):
+    """The web pages apply the same permissions as the REST API."""
+    pytest.importorskip("jinja2")
+    pages = [f"/experiments/{experiment_id}", f"/runs/{run_id}", f"/runs/{run_id}/artifacts",
+             f"/compare?run={run_id}", f"/ui/data/metric?run={run_id}&key=loss"]
+    for page in pages:
+        assert request(server.url + page, token=tokens["bob"])[0] == 403, page
+        assert request(server.url + page, token=tokens["carol"])[0] == 200, page
+    status, _, _ = request(server.url + "/experiments/0/runs/delete", "POST", tokens["bob"],
+                           headers={"Content-Type": "application/x-www-form-urlencoded"},
+                           body=f"run={run_id}".encode())
+    assert status == 403
+    home = request(server.url + "/", token=tokens["bob"])
+    assert home[0] == 200 and name.encode() not in home[1]
+    assert name.encode() in request(server.url + "/", token=tokens["carol"])[1]
+
+
 def test_unrestricted_experiment_follows_the_token_role(team):
     server, tokens = team
     experiment_id, run_id, _artifact, _model = _alice_experiment(server, tokens, "open-to-all")
@@ -131,6 +148,7 @@ def test_user_without_permission_is_refused_everywhere_and_sees_nothing(team):
             assert body["error_code"] == "PERMISSION_DENIED"
     assert not _visible(server, tokens["bob"], experiment_id)
     assert _visible(server, tokens["carol"], experiment_id) and _visible(server, tokens["admin"], experiment_id)
+    _pages_are_refused(server, tokens, experiment_id, run_id, name)
     status, body = call(server, tokens["alice"], "POST", f"{API}/model-versions/create",
                         {"name": "leak", "source": f"runs:/{run_id}/"})
     assert status == 200, body  # the owner registers what bob could not
