@@ -7,7 +7,8 @@ carries the upload's own random key, like a presigned URL); ``.../mpu/complete/<
 {upload_id, parts} joins the parts into the artifact, ``.../mpu/abort/<path>`` drops them.
 Parts stream to files in ``<destination>/.autolog-uploads/<upload id>/`` (never held in
 memory), the joined file is written beside its target and renamed into place, and the upload
-directory is removed. That directory is hidden from listings and refused by the proxy.
+directory is removed. That directory is hidden from listings and refused by the proxy; an upload
+left open for a week is deleted when the next one starts.
 """
 
 from __future__ import annotations
@@ -31,10 +32,11 @@ from ..tracking.exceptions import InvalidInputError, NotFoundError
 from ._api import ApiError, _error_for, error_response, read_json, role_allows
 from .permissions import require_proxy_path
 
-__all__ = ["UPLOADS_DIR", "MAX_PARTS", "PART_PATH", "multipart_routes"]
+__all__ = ["UPLOADS_DIR", "MAX_PARTS", "STALE_SECONDS", "PART_PATH", "multipart_routes"]
 
 UPLOADS_DIR = ".autolog-uploads"
 MAX_PARTS = 10_000
+STALE_SECONDS = 7 * 24 * 3600
 PART_PATH = "/api/2.0/mlflow-artifacts/mpu/part"
 _PREFIXES = ("/api/2.0/mlflow-artifacts", "/ajax-api/2.0/mlflow-artifacts")
 _UPLOAD_ID = re.compile(r"^[0-9a-f]{32}$")
@@ -70,7 +72,22 @@ def _target(context, artifact_path: str, client_file) -> str:
     return target
 
 
+def _drop_stale(context) -> None:
+    """Delete uploads opened more than STALE_SECONDS ago and never completed nor aborted."""
+    area = os.path.join(context.locations.root, UPLOADS_DIR)
+    limit = time.time() - STALE_SECONDS
+    for entry in os.scandir(area) if os.path.isdir(area) else ():
+        try:
+            with open(os.path.join(entry.path, "upload.json")) as handle:
+                created = json.load(handle)["created"]
+        except (OSError, ValueError, KeyError):
+            continue
+        if created < limit:
+            shutil.rmtree(entry.path, ignore_errors=True)
+
+
 def _start(context, target: str, num_parts: int) -> tuple:
+    _drop_stale(context)
     upload_id, key = uuid.uuid4().hex, secrets.token_urlsafe(32)
     directory = _upload_dir(context, upload_id)
     os.makedirs(directory)

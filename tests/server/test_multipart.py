@@ -86,6 +86,15 @@ def test_abort_read_tokens_traversal_and_the_hidden_upload_area(mpu_server):
     status, created = _post(server, tokens["write"], target, {"path": "C:\\data\\aborted.bin", "num_parts": 2})
     assert request(created["credentials"][0]["url"], "PUT", body=b"part one")[0] == 200
     assert _uploads_left(server) == [created["upload_id"]]
+    stale = _post(server, tokens["write"], target, {"path": "stale.bin", "num_parts": 1})[1]["upload_id"]
+    record = os.path.join(server.store_dir, "artifacts", ".autolog-uploads", stale, "upload.json")
+    with open(record) as handle:
+        opened = json.load(handle)
+    with open(record, "w") as handle:
+        json.dump(dict(opened, created=opened["created"] - 8 * 24 * 3600), handle)
+    fresh = _post(server, tokens["write"], target, {"path": "fresh.bin", "num_parts": 1})[1]["upload_id"]
+    assert sorted(_uploads_left(server)) == sorted([created["upload_id"], fresh])  # the week-old one is gone
+    assert _post(server, tokens["write"], f"{MPU}/abort/0", {"path": "fresh.bin", "upload_id": fresh})[0] == 200
     listing = request(server.url + "/api/2.0/mlflow-artifacts/artifacts", token=tokens["read"])[1]
     assert b".autolog-uploads" not in listing
     upload_file = f"/api/2.0/mlflow-artifacts/artifacts/.autolog-uploads/{created['upload_id']}/upload.json"
