@@ -58,7 +58,8 @@ def _tokens_revoke(args, out) -> None:
 
 
 def _add_token_parsers(server) -> None:
-    tokens = server.add_subparsers(dest="server_action").add_parser(
+    actions = server.add_subparsers(dest="server_action")
+    tokens = actions.add_parser(
         "tokens", help="create, list and revoke access tokens").add_subparsers(dest="tokens_action", required=True)
     create = tokens.add_parser("create", help="create a token (shown once)")
     create.add_argument("--name", required=True)
@@ -72,6 +73,9 @@ def _add_token_parsers(server) -> None:
     revoke.set_defaults(handler=_tokens_revoke)
     for parser in (create, listing, revoke):
         _store_arguments(parser)
+    from .server_permissions import add_permission_parsers
+
+    add_permission_parsers(actions, _store_arguments)
 
 
 def add_server_parsers(groups) -> None:

@@ -67,6 +67,8 @@ class Args:
     def __init__(self, body: dict, multi=None):
         self._body = body
         self._multi = multi
+        self.user = None  # the token's user name (None with auth off)
+        self.role = "admin"  # the token's role
 
     def get(self, name: str, default=None):
         """One value, or ``default``."""
@@ -120,8 +122,10 @@ class Args:
 class Endpoint:
     """One REST route: path below the API prefix, HTTP methods, the role it needs and its handler."""
 
-    def __init__(self, path: str, methods, needs: str, handler, prefixes=("/api/2.0/mlflow", "/ajax-api/2.0/mlflow")):
+    def __init__(self, path: str, methods, needs: str, handler, prefixes=("/api/2.0/mlflow", "/ajax-api/2.0/mlflow"),
+                 guard=None):
         self.path, self.methods, self.needs, self.handler, self.prefixes = path, tuple(methods), needs, handler, prefixes
+        self.guard = guard  # guard(ctx, args) raises ApiError when the caller may not touch the resource
 
 
 async def read_json(request: Request) -> dict:
@@ -158,6 +162,12 @@ async def _arguments(request: Request) -> Args:
     return Args(body)
 
 
+def _guarded_call(endpoint: Endpoint, ctx, args):
+    if endpoint.guard is not None:
+        endpoint.guard(ctx, args)
+    return endpoint.handler(ctx, args)
+
+
 def _wrap(endpoint: Endpoint):
     async def call(request: Request) -> Response:
         role = request.scope.get("state", {}).get("role", "admin")
@@ -166,7 +176,8 @@ def _wrap(endpoint: Endpoint):
         try:
             args = await _arguments(request)
             args._body.update(request.path_params)
-            result = await run_in_threadpool(endpoint.handler, request.app.state.context, args)
+            args.user, args.role = request.scope.get("state", {}).get("user"), role
+            result = await run_in_threadpool(_guarded_call, endpoint, request.app.state.context, args)
         except Exception as exc:  # every failure becomes MLflow's error body
             return error_response(*_error_for(exc))
         if isinstance(result, Response):

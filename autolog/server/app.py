@@ -16,6 +16,7 @@ from .artifacts import DEFAULT_MAX_UPLOAD_BYTES, proxy_routes
 from .auth import AuthMiddleware
 from .context import ServerContext
 from .locations import ArtifactLocations
+from .multipart import multipart_routes
 
 __all__ = ["create_app", "open_server_store"]
 
@@ -44,12 +45,12 @@ def open_server_store(store_uri: str, artifacts_destination=None):
 
 
 def _all_endpoints() -> list:
-    from . import artifacts, experiments, metrics, registry, runs
+    from . import artifacts, experiments, metrics, permission_routes, registry, runs
 
     from . import transfer
 
     endpoints = experiments.ENDPOINTS + runs.ENDPOINTS + metrics.ENDPOINTS + registry.ENDPOINTS + artifacts.ENDPOINTS
-    endpoints += transfer.ENDPOINTS
+    endpoints += transfer.ENDPOINTS + permission_routes.ENDPOINTS
     try:
         from . import logged_models
     except ImportError:
@@ -59,7 +60,7 @@ def _all_endpoints() -> list:
 
 def _server_info(request: Request) -> JSONResponse:
     return JSONResponse({"store_type": "SqlStore", "workspaces_enabled": False, "trace_archival_enabled": False,
-                         "multipart_uploads_enabled": False, "multipart_downloads_enabled": False,
+                         "multipart_uploads_enabled": True, "multipart_downloads_enabled": False,
                          "server": "autolog", "version": __version__})
 
 
@@ -111,7 +112,8 @@ def create_app(store_uri=None, artifacts_destination=None, auth: bool = False,
     store, destination = open_server_store(store_uri, artifacts_destination)
     catch_all = [Route(prefix + "/{rest:path}", _not_served)
                  for prefix in ("/api", "/ajax-api")]
-    routes = _basic_routes() + api_routes(_all_endpoints()) + proxy_routes() + _page_routes() + catch_all
+    routes = (_basic_routes() + api_routes(_all_endpoints()) + proxy_routes() + multipart_routes() + _page_routes()
+              + catch_all)
     app = Starlette(routes=routes)
     app.state.store = store
     app.state.store_uri = store_uri

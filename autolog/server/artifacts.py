@@ -22,6 +22,7 @@ from ..tracking.exceptions import InvalidInputError, NotFoundError
 from ..tracking.validation import safe_artifact_path
 from ._api import ApiError, Endpoint, _error_for, error_response, role_allows
 from .locations import contained_path
+from .permissions import require_proxy_path, run_guard
 
 __all__ = ["ENDPOINTS", "proxy_routes", "DEFAULT_MAX_UPLOAD_BYTES"]
 
@@ -85,7 +86,7 @@ def _list_directory(directory: str) -> list:
         return []
     infos = []
     for entry in sorted(os.scandir(directory), key=lambda e: e.name):
-        if ".part-" in entry.name:
+        if ".part-" in entry.name or entry.name == ".autolog-uploads":
             continue
         is_dir = entry.is_dir()
         infos.append({"path": entry.name, "is_dir": is_dir, **({} if is_dir else {"file_size": entry.stat().st_size})})
@@ -100,6 +101,11 @@ async def _proxy(request: Request):
         return error_response("PERMISSION_DENIED", f"This token's role ({role}) cannot {needs}")
     try:
         raw_path = request.path_params.get("artifact_path")
+        relative = raw_path if raw_path is not None else request.query_params.get("path") or ""
+        if relative.strip("/").split("/", 1)[0] == ".autolog-uploads":
+            raise NotFoundError("No artifact at this path")
+        await run_in_threadpool(require_proxy_path, context, request.scope.get("state", {}).get("user"), role,
+                                relative, "read" if needs == "read" else "edit")
         if context.locations.remote:
             return await _proxy_remote(request, context.locations, raw_path)
         if raw_path is None:  # the listing: GET .../artifacts?path=
@@ -179,6 +185,7 @@ def get_artifact(ctx, args):
 
 
 ENDPOINTS = [
-    Endpoint("/artifacts/list", ["GET"], "read", list_run_artifacts),
-    Endpoint("/get-artifact", ["GET"], "read", get_artifact, prefixes=("", "/ajax-api/2.0/mlflow")),
+    Endpoint("/artifacts/list", ["GET"], "read", list_run_artifacts, guard=run_guard("read")),
+    Endpoint("/get-artifact", ["GET"], "read", get_artifact, prefixes=("", "/ajax-api/2.0/mlflow"),
+             guard=run_guard("read")),
 ]

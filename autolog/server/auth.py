@@ -21,7 +21,9 @@ from starlette.requests import HTTPConnection
 __all__ = ["AuthMiddleware", "OPEN_PATHS", "token_from"]
 
 OPEN_PATHS = frozenset({"/health", "/version", "/login", "/api/3.0/mlflow/server-info",
-                        "/ajax-api/3.0/mlflow/server-info", "/favicon.ico"})
+                        "/ajax-api/3.0/mlflow/server-info", "/favicon.ico",
+                        # multipart parts carry their upload's own key (see multipart.py)
+                        "/api/2.0/mlflow-artifacts/mpu/part", "/ajax-api/2.0/mlflow-artifacts/mpu/part"})
 _OPEN_PREFIXES = ("/static/",)
 COOKIE_NAME = "autolog_token"
 _CACHE_SECONDS = 1.0

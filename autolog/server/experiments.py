@@ -6,6 +6,7 @@ from ..tracking.entities import LifecycleStage, ViewType
 from ..tracking.exceptions import NotFoundError
 from ..tracking.validation import tag_value_to_str, validate_key
 from ._api import Endpoint
+from .permissions import experiment_by_name_guard, experiment_guard, readable_ids, record_creator
 from .protocol import experiment_json
 
 __all__ = ["ENDPOINTS", "view_type_from"]
@@ -29,7 +30,9 @@ def create(ctx, args) -> dict:
     tags = {validate_key(item["key"], "tag key"): tag_value_to_str(item["key"], item.get("value", ""))
             for item in args.items("tags")}
     location = ctx.locations.from_client(args.get("artifact_location"))
-    return {"experiment_id": ctx.store.create_experiment(args.require("name"), location, tags or None)}
+    experiment_id = ctx.store.create_experiment(args.require("name"), location, tags or None)
+    record_creator(ctx, args, experiment_id)
+    return {"experiment_id": experiment_id}
 
 
 def get(ctx, args) -> dict:
@@ -52,7 +55,9 @@ def search(ctx, args) -> dict:
     page = ctx.store.search_experiments(view_type_from(args.get("view_type")), args.integer("max_results", 1000),
                                         args.text("filter") or None, args.items("order_by"),
                                         args.text("page_token") or None)
-    body = {"experiments": [experiment_json(experiment, ctx.locations) for experiment in page]}
+    readable = readable_ids(ctx, args, [experiment.experiment_id for experiment in page])
+    body = {"experiments": [experiment_json(experiment, ctx.locations) for experiment in page
+                            if str(experiment.experiment_id) in readable]}
     if page.token:
         body["next_page_token"] = page.token
     return body
@@ -93,12 +98,12 @@ def delete_tag(ctx, args) -> dict:
 
 ENDPOINTS = [
     Endpoint("/experiments/create", ["POST"], "write", create),
-    Endpoint("/experiments/get", ["GET"], "read", get),
-    Endpoint("/experiments/get-by-name", ["GET"], "read", get_by_name),
+    Endpoint("/experiments/get", ["GET"], "read", get, guard=experiment_guard("read")),
+    Endpoint("/experiments/get-by-name", ["GET"], "read", get_by_name, guard=experiment_by_name_guard),
     Endpoint("/experiments/search", ["POST", "GET"], "read", search),
-    Endpoint("/experiments/update", ["POST"], "write", update),
-    Endpoint("/experiments/delete", ["POST"], "write", delete),
-    Endpoint("/experiments/restore", ["POST"], "write", restore),
-    Endpoint("/experiments/set-experiment-tag", ["POST"], "write", set_tag),
-    Endpoint("/experiments/delete-experiment-tag", ["POST"], "write", delete_tag),
+    Endpoint("/experiments/update", ["POST"], "write", update, guard=experiment_guard("edit")),
+    Endpoint("/experiments/delete", ["POST"], "write", delete, guard=experiment_guard("edit")),
+    Endpoint("/experiments/restore", ["POST"], "write", restore, guard=experiment_guard("edit")),
+    Endpoint("/experiments/set-experiment-tag", ["POST"], "write", set_tag, guard=experiment_guard("edit")),
+    Endpoint("/experiments/delete-experiment-tag", ["POST"], "write", delete_tag, guard=experiment_guard("edit")),
 ]

@@ -7,6 +7,7 @@ from ..tracking.exceptions import InvalidInputError
 from ._api import Endpoint
 from .artifacts import _list_directory
 from .locations import contained_path
+from .permissions import experiment_guard, experiments_guard, model_guard
 from .protocol import logged_model_json, params_from_json, tags_from_json
 
 __all__ = ["ENDPOINTS"]
@@ -92,13 +93,15 @@ def list_artifacts(ctx, args) -> dict:
 
 
 ENDPOINTS = [
-    Endpoint("/logged-models", ["POST"], "write", create),
-    Endpoint("/logged-models/search", ["POST"], "read", search),
-    Endpoint("/logged-models/{model_id}", ["GET"], "read", get),
-    Endpoint("/logged-models/{model_id}", ["PATCH"], "write", finalize),
-    Endpoint("/logged-models/{model_id}", ["DELETE"], "write", delete),
-    Endpoint("/logged-models/{model_id}/tags", ["PATCH"], "write", set_tags),
-    Endpoint("/logged-models/{model_id}/tags/{tag_key:path}", ["DELETE"], "write", delete_tag),
-    Endpoint("/logged-models/{model_id}/params", ["POST"], "write", log_params),
-    Endpoint("/logged-models/{model_id}/artifacts/directories", ["GET"], "read", list_artifacts),
+    Endpoint("/logged-models", ["POST"], "write", create, guard=experiment_guard("edit")),
+    Endpoint("/logged-models/search", ["POST"], "read", search, guard=experiments_guard("read")),
+    Endpoint("/logged-models/{model_id}", ["GET"], "read", get, guard=model_guard("read")),
+    Endpoint("/logged-models/{model_id}", ["PATCH"], "write", finalize, guard=model_guard("edit")),
+    Endpoint("/logged-models/{model_id}", ["DELETE"], "write", delete, guard=model_guard("edit")),
+    Endpoint("/logged-models/{model_id}/tags", ["PATCH"], "write", set_tags, guard=model_guard("edit")),
+    Endpoint("/logged-models/{model_id}/tags/{tag_key:path}", ["DELETE"], "write", delete_tag,
+             guard=model_guard("edit")),
+    Endpoint("/logged-models/{model_id}/params", ["POST"], "write", log_params, guard=model_guard("edit")),
+    Endpoint("/logged-models/{model_id}/artifacts/directories", ["GET"], "read", list_artifacts,
+             guard=model_guard("read")),
 ]

@@ -12,6 +12,7 @@ from starlette.responses import StreamingResponse
 
 from ..tracking.exceptions import InvalidInputError
 from ._api import Endpoint
+from .permissions import run_guard, runs_guard
 from .protocol import metric_json
 
 __all__ = ["ENDPOINTS", "MAX_HISTORY_PAGE", "MAX_BULK_RUNS", "MAX_BULK_POINTS"]
@@ -102,6 +103,6 @@ def get_history_bulk_interval(ctx, args) -> dict:
 
 
 ENDPOINTS = [
-    Endpoint("/metrics/get-history", ["GET"], "read", get_history),
-    Endpoint("/metrics/get-history-bulk-interval", ["GET"], "read", get_history_bulk_interval),
+    Endpoint("/metrics/get-history", ["GET"], "read", get_history, guard=run_guard("read")),
+    Endpoint("/metrics/get-history-bulk-interval", ["GET"], "read", get_history_bulk_interval, guard=runs_guard),
 ]

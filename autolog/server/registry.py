@@ -8,11 +8,12 @@ from __future__ import annotations
 
 from urllib.parse import urlparse
 
-from ..tracking import uris
+from ..tracking import registration, uris
 from ..tracking.exceptions import InvalidInputError
 from ..tracking.validation import safe_artifact_path, tag_value_to_str, validate_key
 from ._api import Endpoint
 from .locations import PROXY_SCHEME
+from .permissions import registry_source_guard
 from .protocol import model_version_json, registered_model_json
 
 __all__ = ["ENDPOINTS", "server_side_source"]
@@ -114,12 +115,17 @@ def create_version(ctx, args) -> dict:
     name, source = args.require("name"), str(args.require("source"))
     source_location = uris.resolve_artifact_location(server_side_source(ctx, source), tracking_uri=ctx.store_uri)
     local = ctx.client._registry_source_copy(name, source_location)
+    if local is not None:
+        registration.require_model_directory(local, source)
     run_id = args.text("run_id") or (ctx.client._source_run_id(source) if source.startswith("runs:") else None)
     version = ctx.store.create_model_version(name, source, run_id, _tags(args), args.text("description"))
     try:
-        location = ctx.client._copy_into_registry(local, name, version.version, source_location)
-    except BaseException:
-        ctx.store.delete_model_version(name, version.version)
+        location = ctx.client._registry_target(name, version.version)
+        ctx.store.set_model_version_tag(name, version.version, registration.REGISTRATION_TAG,
+                                        registration.owner_tag_value(location))
+        ctx.client._copy_into_registry(local, location, source_location)
+    except BaseException as error:
+        ctx.client._abandon_registration(name, version.version, error)
         raise
     version = ctx.store.finish_model_version(name, version.version, location)
     return {"model_version": model_version_json(version)}
@@ -208,7 +214,7 @@ ENDPOINTS = [
     Endpoint("/registered-models/alias", ["POST"], "write", set_alias),
     Endpoint("/registered-models/alias", ["DELETE"], "write", delete_alias),
     Endpoint("/registered-models/alias", ["GET"], "read", get_by_alias),
-    Endpoint("/model-versions/create", ["POST"], "write", create_version),
+    Endpoint("/model-versions/create", ["POST"], "write", create_version, guard=registry_source_guard),
     Endpoint("/model-versions/get", ["GET"], "read", get_version),
     Endpoint("/model-versions/update", ["PATCH"], "write", update_version),
     Endpoint("/model-versions/transition-stage", ["POST"], "write", transition_stage),

@@ -11,6 +11,7 @@ from ..tracking.validation import (param_value_to_str, tag_value_to_str, validat
                                    validate_metric_value)
 from ._api import ApiError, Endpoint
 from .experiments import view_type_from
+from .permissions import experiment_guard, experiments_guard, run_guard
 from .protocol import (float_from_json, metric_columns_from_json, metrics_from_json, params_from_json,
                        run_info_json, run_json, tags_from_json)
 
@@ -175,17 +176,17 @@ def log_outputs(ctx, args) -> dict:
 
 
 ENDPOINTS = [
-    Endpoint("/runs/create", ["POST"], "write", create),
-    Endpoint("/runs/get", ["GET"], "read", get),
-    Endpoint("/runs/update", ["POST"], "write", update),
-    Endpoint("/runs/delete", ["POST"], "write", delete),
-    Endpoint("/runs/restore", ["POST"], "write", restore),
-    Endpoint("/runs/search", ["POST", "GET"], "read", search),
-    Endpoint("/runs/log-metric", ["POST"], "write", log_metric),
-    Endpoint("/runs/log-parameter", ["POST"], "write", log_param),
-    Endpoint("/runs/set-tag", ["POST"], "write", set_tag),
-    Endpoint("/runs/delete-tag", ["POST"], "write", delete_tag),
-    Endpoint("/runs/log-batch", ["POST"], "write", log_batch),
-    Endpoint("/runs/log-inputs", ["POST"], "write", log_inputs),
-    Endpoint("/runs/outputs", ["POST"], "write", log_outputs),
+    Endpoint("/runs/create", ["POST"], "write", create, guard=experiment_guard("edit", default="0")),
+    Endpoint("/runs/get", ["GET"], "read", get, guard=run_guard("read")),
+    Endpoint("/runs/update", ["POST"], "write", update, guard=run_guard("edit")),
+    Endpoint("/runs/delete", ["POST"], "write", delete, guard=run_guard("edit")),
+    Endpoint("/runs/restore", ["POST"], "write", restore, guard=run_guard("edit")),
+    Endpoint("/runs/search", ["POST", "GET"], "read", search, guard=experiments_guard("read")),
+    Endpoint("/runs/log-metric", ["POST"], "write", log_metric, guard=run_guard("edit")),
+    Endpoint("/runs/log-parameter", ["POST"], "write", log_param, guard=run_guard("edit")),
+    Endpoint("/runs/set-tag", ["POST"], "write", set_tag, guard=run_guard("edit")),
+    Endpoint("/runs/delete-tag", ["POST"], "write", delete_tag, guard=run_guard("edit")),
+    Endpoint("/runs/log-batch", ["POST"], "write", log_batch, guard=run_guard("edit")),
+    Endpoint("/runs/log-inputs", ["POST"], "write", log_inputs, guard=run_guard("edit")),
+    Endpoint("/runs/outputs", ["POST"], "write", log_outputs, guard=run_guard("edit")),
 ]

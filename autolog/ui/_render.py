@@ -143,8 +143,13 @@ def _error_page(request, exc):
 
 
 def guarded(handler):
-    """Wrap a page handler (sync or async) so a missing thing answers a 404 page and bad input a 400 page."""
+    """Wrap a page handler (sync or async) so a missing thing answers a 404 page and bad input a 400 page,
+    and a caller without permission on the experiment or runs it names a 403."""
     import inspect
+
+    from starlette.concurrency import run_in_threadpool
+
+    from .access import check_page
 
     from autolog.tracking.exceptions import AutologError
 
@@ -152,6 +157,7 @@ def guarded(handler):
         @functools.wraps(handler)
         async def guarded_async(request):
             try:
+                await run_in_threadpool(check_page, request)
                 return await handler(request)
             except AutologError as exc:
                 response = _error_page(request, exc)
@@ -163,6 +169,7 @@ def guarded(handler):
     @functools.wraps(handler)
     def guarded_sync(request):
         try:
+            check_page(request)
             return handler(request)
         except AutologError as exc:
             response = _error_page(request, exc)

@@ -6,6 +6,7 @@ from autolog.tracking.entities import ViewType
 from autolog.tracking.exceptions import InvalidInputError
 
 from ._render import query_url, render, store_of
+from .access import readable_experiment_ids
 
 __all__ = ["experiments_page"]
 
@@ -27,6 +28,8 @@ def experiments_page(request):
                                                ["creation_time DESC"], request.query_params.get("page"))
         if experiments.token:
             next_url = query_url("/", {"q": q, "page": experiments.token})
+        readable = readable_experiment_ids(request, [experiment.experiment_id for experiment in experiments])
+        experiments = [experiment for experiment in experiments if str(experiment.experiment_id) in readable]
     except InvalidInputError as exc:
         error = str(exc)
     return render(request, "experiments.html", {"experiments": experiments, "q": q, "error": error,

@@ -119,6 +119,9 @@ async def metric_data(request):
     Answers 400 for missing or malformed arguments and 404 for a run that does not exist.
     """
     query = await form_fields(request) if request.method == "POST" else request.query_params
+    from .access import check_page
+
+    await run_in_threadpool(check_page, request, query, "read")
     try:
         answer = await run_in_threadpool(_all_series, store_of(request), query)
     except NotFoundError as exc:

@@ -163,6 +163,9 @@ async def _selected_run_ids(request) -> list:
 
 
 def _set_lifecycle(request, run_ids: list, stage: str):
+    from .access import check_runs
+
+    check_runs(request, run_ids, "edit")
     store = store_of(request)
     for run_id in run_ids:
         store.set_run_lifecycle(run_id, stage)

@@ -1,7 +1,7 @@
 """Artifacts behind a tracking server's proxy (``http(s)://host/api/2.0/mlflow-artifacts/artifacts/<root>``).
 
-Uploads stream each file from disk (PUT), downloads stream to disk (GET); nothing is held in
-memory whole. Credentials and retries are the tracking client's (see ``http_client``).
+Uploads stream each file from disk (PUT; a big file in parts, see ``http_multipart``), downloads
+stream to disk (GET); nothing is held in memory whole. Credentials and retries are the tracking client's (see ``http_client``).
 """
 
 from __future__ import annotations
@@ -46,7 +46,13 @@ class HttpArtifactRepository(ArtifactRepository):
         return posixpath.join(self._root, relative) if relative else self._root
 
     def _upload(self, local_file: str, remote: str) -> None:
+        from .http_multipart import multipart_threshold, upload_in_parts
+
         size = os.path.getsize(local_file)
+        minimum, chunk = multipart_threshold()
+        if size >= minimum and posixpath.basename(remote) == os.path.basename(local_file):
+            if upload_in_parts(self._session, local_file, posixpath.dirname(remote), chunk):
+                return
         with open(local_file, "rb") as handle:
             self._session.request("PUT", f"{_PROXY_PATH}/{quote(remote)}", handle,
                                   {"Content-Length": str(size), "Content-Type": "application/octet-stream"})

@@ -203,3 +203,22 @@ def access_token_tables() -> list:
 TRACKING_TABLES.extend(access_token_tables())
 MIGRATIONS[SCHEMA_VERSION] = access_token_tables()
 SCHEMA_VERSION += 1
+
+
+def experiment_permission_tables() -> list:
+    """Migration step: per-experiment permissions of the tracking server's users (read, edit, manage)."""
+    return [
+        """CREATE TABLE IF NOT EXISTS experiment_permissions (
+            experiment_id TEXT NOT NULL,
+            user_name TEXT NOT NULL,
+            permission TEXT NOT NULL,
+            is_creator INTEGER NOT NULL DEFAULT 0,
+            PRIMARY KEY (experiment_id, user_name)
+        )""",
+        "CREATE INDEX IF NOT EXISTS experiment_permissions_by_user ON experiment_permissions (user_name)",
+    ]
+
+
+TRACKING_TABLES.extend(experiment_permission_tables())
+MIGRATIONS[SCHEMA_VERSION] = experiment_permission_tables()
+SCHEMA_VERSION += 1

@@ -23,6 +23,7 @@ from .sql_registry import REGISTRY_TABLES, SqlRegistryMixin
 from .sql_search import SqlSearchMixin
 from .sql_metric_history import SqlMetricHistoryMixin
 from .sql_tokens import SqlTokensMixin
+from .sql_permissions import SqlPermissionsMixin
 from .sql_transfer import SqlTransferMixin
 
 __all__ = ["SqlStore", "DEFAULT_EXPERIMENT_ID", "DEFAULT_EXPERIMENT_NAME"]
@@ -43,7 +44,7 @@ def _experiment_id_int(experiment_id) -> int:
 
 
 class SqlStore(SqlSearchMixin, SqlRegistryMixin, SqlLoggedModelsMixin, SqlInputsMixin, SqlMetricHistoryMixin,
-               SqlTokensMixin, SqlTransferMixin, TrackingStore):
+               SqlTokensMixin, SqlTransferMixin, SqlPermissionsMixin, TrackingStore):
     """A tracking store on a SQL database, with artifacts under ``artifact_root``."""
 
     def __init__(self, database, artifact_root: str, record_locations: bool = False):
