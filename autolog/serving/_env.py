@@ -114,8 +114,10 @@ def _run(command: list, what: str) -> None:
 
     done = subprocess.run(command, capture_output=True, text=True)
     if done.returncode != 0:
-        lines = [line for line in (done.stderr or done.stdout).splitlines() if line.strip()]
-        raise AutologError(f"Could not {what}: {lines[-1] if lines else f'exit status {done.returncode}'}")
+        lines = [line for line in (done.stderr + done.stdout).splitlines()
+                 if line.strip() and not line.startswith("WARNING:")]
+        errors = [line for line in lines if "error" in line.lower() and "originates from a subprocess" not in line]
+        raise AutologError(f"Could not {what}: " + ("\n".join((errors or lines)[-5:]) or f"exit status {done.returncode}"))
 
 
 def run_in_env(model_uri, cli_arguments: list, log=None) -> None:
