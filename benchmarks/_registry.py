@@ -15,10 +15,11 @@ GROUPS = {
     "xgboost": "benchmarks.xgboost_bench",
     "lightgbm": "benchmarks.lightgbm_sklearn_bench",
     "sklearn": "benchmarks.lightgbm_sklearn_bench",
+    "scoring": "benchmarks.scoring_bench",
 }
 GROUP_TITLES = {"imports": "Import time", "tracking": "Tracking", "search": "Search", "models": "Model format",
                 "xgboost": "xgboost autologging", "lightgbm": "lightgbm autologging",
-                "sklearn": "scikit-learn autologging"}
+                "sklearn": "scikit-learn autologging", "scoring": "Batch scoring and serving"}
 
 
 def scenarios(groups=None) -> list:

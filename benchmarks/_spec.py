@@ -47,7 +47,8 @@ class Target:
 
 @dataclass(frozen=True)
 class Measure:
-    """One number a scenario reports: ``kind`` is ``time`` (seconds, lower is better) or ``rate`` (per second)."""
+    """One number a scenario reports: ``kind`` is ``time`` (seconds, lower is better), ``rate`` (per second)
+    or ``mib`` (bytes, shown in MiB, lower is better)."""
 
     key: str
     label: str
