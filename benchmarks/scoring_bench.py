@@ -9,6 +9,9 @@ which stays flat when the file grows because neither holds more than a batch.
 ``mlflow models serve --env-manager local`` serving the same model directory, one worker
 each. The clients share the machine with the server: on a busy two-core machine both
 figures swing, so compare the two columns of one run, not runs with each other.
+(c) ``flavors.pyfunc.spark_udf`` against ``mlflow.pyfunc.spark_udf`` on Spark ``local[2]``,
+scoring a Parquet file into Spark's no-op sink, after one warm-up pass (Spark's start,
+which costs tens of seconds, is not counted).
 """
 
 from __future__ import annotations
@@ -181,6 +184,53 @@ def run_serve(mode: str, params: dict, workdir: str) -> dict:
     return result
 
 
+def run_spark(mode: str, params: dict, workdir: str) -> dict:
+    """Rows per second of a UDF scoring the input file on local[2], after a warm-up pass (none without pyspark)."""
+    import importlib.util
+    import shutil
+
+    if importlib.util.find_spec("pyspark") is None or not (shutil.which("java") or os.environ.get("JAVA_HOME")):
+        return {}
+    os.environ["PYSPARK_PYTHON"] = sys.executable
+    from pyspark.sql import SparkSession
+
+    spark = (SparkSession.builder.master("local[2]").config("spark.ui.enabled", "false")
+             .config("spark.sql.shuffle.partitions", "2").getOrCreate())
+    spark.sparkContext.setLogLevel("ERROR")
+    try:
+        model_dir = os.path.join(workdir, "model")
+        if mode == "mlflow":
+            import mlflow.pyfunc
+
+            udf = mlflow.pyfunc.spark_udf(spark, model_dir, result_type="double", env_manager="local")
+        else:
+            import flavors.pyfunc
+
+            udf = flavors.pyfunc.spark_udf(spark, model_dir, result_type="double")
+        data = spark.read.parquet(os.path.join(workdir, "input.parquet")).repartition(2).cache()
+        data.count()
+        score = lambda frame: frame.select(udf(*COLUMNS).alias("p")).write.mode("overwrite") \
+            .format("noop").save()  # noqa: E731
+        score(data.limit(10_000))
+        start = time.perf_counter()
+        score(data)
+        return {"spark_rate": params["rows"] / (time.perf_counter() - start)}
+    finally:
+        spark.stop()
+
+
+def _spark_scenario() -> Scenario:
+    rows = {"full": 1_000_000, "quick": 200_000, "smoke": 10_000}
+    return Scenario(
+        name="scoring-spark", group="scoring", title="spark_udf on local[2]",
+        run=run_spark, prepare=prepare_predict, modes=("autolog", "mlflow"),
+        measures=(Measure("spark_rate", "`spark_udf` rows per second on local[2], {rows:,} rows "
+                          "(MLflow: `mlflow.pyfunc.spark_udf`)", kind="rate"),),
+        params={profile: {"rows": count} for profile, count in rows.items()},
+        repeats={"full": (2, 2), "quick": (1, 1)},
+        notes={"quick": "200,000 rows instead of 1,000,000"})
+
+
 def _predict_scenario() -> Scenario:
     rows = {"full": 2_000_000, "quick": 400_000, "smoke": 20_000}
     return Scenario(
@@ -213,4 +263,4 @@ def _serve_scenario() -> Scenario:
         notes={"quick": "3 s of load per request size instead of 10, one repetition"})
 
 
-SCENARIOS = [_predict_scenario(), _serve_scenario()]
+SCENARIOS = [_predict_scenario(), _serve_scenario(), _spark_scenario()]
