@@ -8,7 +8,7 @@ import numpy as np
 import pytest
 
 import flavors
-from tests.serving.conftest import COLUMNS, expected, make_frame
+from tests.serving.conftest import COLUMNS, expected, make_frame, models  # noqa: F401 - models: a fixture
 
 pytest.importorskip("pyspark", reason="pyspark is not installed (the [spark] extra)")
 pytestmark = [pytest.mark.slow,
