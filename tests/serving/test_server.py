@@ -137,8 +137,8 @@ def test_bad_requests_get_mlflow_error_bodies(server, body, status, code, words)
 def test_unsupported_media_oversized_body_and_wrong_method(server):
     assert request(server.url + "/invocations", b"a,b", "text/plain")[0] == 415
     assert request(server.url + "/invocations", b"a,b,c\n1,2,3\n", "text/csv; charset=latin-1")[0] == 415
-    big = {"dataframe_records": RECORDS * 2000}
-    status, answer = request(server.url + "/invocations", big)
+    just_over = json.dumps({"dataframe_records": RECORDS, "pad": "x" * LIMIT}).encode()  # fits socket buffers
+    status, answer = request(server.url + "/invocations", just_over)
     assert status == 413 and "limit" in answer["message"]
     assert request(server.url + "/invocations", method="GET")[0] == 405
 
