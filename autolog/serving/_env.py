@@ -120,7 +120,8 @@ def _run(command: list, what: str) -> None:
         lines = [line for line in (done.stderr + done.stdout).splitlines()
                  if line.strip() and not line.startswith("WARNING:")]
         errors = [line for line in lines if "error" in line.lower() and "originates from a subprocess" not in line]
-        raise AutologError(f"Could not {what}: " + ("\n".join((errors or lines)[-5:]) or f"exit status {done.returncode}"))
+        detail = "\n".join((errors or lines)[-5:]) or f"exit status {done.returncode}"
+        raise AutologError(f"Could not {what}: {detail}")
 
 
 def run_in_env(model_uri, cli_arguments: list, log=None) -> None:

@@ -120,6 +120,12 @@ def test_params_reach_the_model_and_outputs_keep_their_names(custom_server):
     assert [row["low"] for row in answer["predictions"]] == pytest.approx((totals - 1).tolist())
 
 
+def test_params_a_framework_model_does_not_declare_are_ignored(server, models):
+    status, answer = request(server.url + "/invocations", {"dataframe_records": RECORDS, "params": {"scale": 3}})
+    assert status == 200
+    np.testing.assert_allclose(answer["predictions"], expected(models["xgboost"], FRAME), rtol=1e-6)
+
+
 @pytest.mark.parametrize("body, status, code, words", [
     ({"dataframe_records": [{"a": 1.0, "c": 2.0}]}, 400, "INVALID_PARAMETER_VALUE", "['b']"),
     ({"inputs": {"a": ["x"], "b": [1.0], "c": [2.0]}}, 400, "INVALID_PARAMETER_VALUE", "column 'a'"),
