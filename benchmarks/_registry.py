@@ -20,12 +20,14 @@ GROUPS = {
     "ui": "benchmarks.ui_bench",
     "moving": "benchmarks.moving_bench",
     "plugins": "benchmarks.plugins_bench",
+    "scoring": "benchmarks.scoring_bench",
 }
 GROUP_TITLES = {"stores": "Team stores",
                 "imports": "Import time", "tracking": "Tracking", "search": "Search", "models": "Model format",
                 "xgboost": "xgboost autologging", "lightgbm": "lightgbm autologging",
                 "sklearn": "scikit-learn autologging", "server": "Tracking server", "ui": "Web UI",
-                "moving": "Moving runs", "plugins": "CatBoost, statsmodels, hyperopt and Optuna autologging"}
+                "moving": "Moving runs", "plugins": "CatBoost, statsmodels, hyperopt and Optuna autologging",
+                "scoring": "Batch scoring and serving"}
 
 
 def scenarios(groups=None) -> list:

@@ -65,7 +65,7 @@ class Row:
         """How many times faster than MLflow we are (MLflow's time over ours, or our rate over MLflow's)."""
         if self.ours is None or self.mlflow is None or not self.ours.median or not self.mlflow.median:
             return None
-        if self.is_time:
+        if self.is_time or self.measure.kind == "mib":
             return self.mlflow.median / self.ours.median
         return self.ours.median / self.mlflow.median
 
@@ -80,7 +80,7 @@ class Row:
         target = self.measure.target
         if target is None or self.ours is None:
             return None
-        if target.kind in ("max_ms", "min_rate"):
+        if not target.kind.startswith("added_"):  # an absolute bound: every sample must be on one side
             return self._resolve(target.met(self.ours.high if self.is_time else self.ours.low, None),
                                  target.met(self.ours.low if self.is_time else self.ours.high, None))
         if self.baseline is None:

@@ -20,7 +20,8 @@ OWN_SUFFIX = ":own"
 
 @dataclass(frozen=True)
 class Target:
-    """A goal for one measure: ``kind`` is ``added_pct``, ``added_ms``, ``max_ms`` or ``min_rate``."""
+    """A goal for one measure: ``kind`` is ``added_pct`` or ``added_ms`` (over the baseline), or an absolute
+    bound: ``max_ms``, ``min_rate``, ``max_kb`` or ``max_mb``."""
 
     kind: str
     value: float
@@ -60,7 +61,8 @@ class Target:
 @dataclass(frozen=True)
 class Measure:
     """One number a scenario reports: ``kind`` is ``time`` (seconds, lower is better), ``rate`` (per second),
-    ``bytes`` (a size, lower is better) or ``mb`` (megabytes of memory, lower is better)."""
+    ``bytes`` (a size, lower is better), ``mb`` (megabytes of memory, lower is better) or ``mib`` (bytes,
+    shown in MiB, lower is better)."""
 
     key: str
     label: str

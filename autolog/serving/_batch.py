@@ -152,7 +152,7 @@ def predict_file(model_uri, input_path: str, output_path: str, batch_size: int =
 
 
 def _scored(scorer, source, workers: int, model_dir: str, columns, keep_columns):
-    batches = _numbered(source)
+    batches = _read_ahead(_numbered(source))
     if workers <= 1:
         for index, first_row, batch in batches:
             yield score_batch(scorer, batch, index, first_row)
@@ -177,3 +177,45 @@ def _numbered(source):
         yield index, first_row, batch
         index += 1
         first_row += batch.num_rows
+
+
+def _read_ahead(iterator, depth: int = 2):
+    """``iterator``'s items, produced by a thread up to ``depth`` items ahead, so that reading and
+    decoding the next batch (pyarrow releases the GIL) overlaps scoring this one."""
+    import queue
+    import threading
+
+    items, done, stop = queue.Queue(depth), object(), threading.Event()
+
+    def put(entry) -> bool:
+        while not stop.is_set():
+            try:
+                items.put(entry, timeout=0.1)
+                return True
+            except queue.Full:
+                continue
+        return False
+
+    def produce():
+        try:
+            for item in iterator:
+                if not put((item, None)):
+                    return
+            put((done, None))
+        except BaseException as error:  # noqa: BLE001 - handed to the consumer, raised there
+            put((done, error))
+
+    thread = threading.Thread(target=produce, name="autolog-read-ahead", daemon=True)
+    thread.start()
+    try:
+        while True:
+            item, error = items.get()
+            if error is not None:
+                raise error
+            if item is done:
+                return
+            yield item
+    finally:
+        stop.set()
+        thread.join()
+

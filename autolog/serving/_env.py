@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import hashlib
 import os
+import re
 import shutil
 import subprocess
 import sys
@@ -67,7 +68,9 @@ def _requirements(model_dir: str) -> list:
     if not os.path.isfile(path):
         raise NotFoundError(f"The model at {model_dir} has no requirements.txt to build an environment from")
     with open(path, encoding="utf-8") as handle:
-        return [line.strip() for line in handle if line.strip() and not line.lstrip().startswith("#")]
+        lines = [line.strip() for line in handle if line.strip() and not line.lstrip().startswith("#")]
+    # autolog itself is installed from autolog_requirement(), matching the scorer that re-enters the env.
+    return [line for line in lines if re.split(r"[\s<>=!~;\[@]", line, maxsplit=1)[0].lower() != "autolog"]
 
 
 def env_python(env_dir: str) -> str:
@@ -114,8 +117,11 @@ def _run(command: list, what: str) -> None:
 
     done = subprocess.run(command, capture_output=True, text=True)
     if done.returncode != 0:
-        lines = [line for line in (done.stderr or done.stdout).splitlines() if line.strip()]
-        raise AutologError(f"Could not {what}: {lines[-1] if lines else f'exit status {done.returncode}'}")
+        lines = [line for line in (done.stderr + done.stdout).splitlines()
+                 if line.strip() and not line.startswith("WARNING:")]
+        errors = [line for line in lines if "error" in line.lower() and "originates from a subprocess" not in line]
+        detail = "\n".join((errors or lines)[-5:]) or f"exit status {done.returncode}"
+        raise AutologError(f"Could not {what}: {detail}")
 
 
 def run_in_env(model_uri, cli_arguments: list, log=None) -> None:

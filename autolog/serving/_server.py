@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import os
 
+from ..tracking.exceptions import AutologError
 from ._protocol import RequestError, parse_request, predictions_json
 
 __all__ = ["create_app", "app_from_environment", "serve", "DEFAULT_MAX_REQUEST_BYTES"]
@@ -32,9 +33,8 @@ def _version() -> str:
 
 def _score(model, body: bytes, content_type):
     """The answer body for one request; raises RequestError for bad input."""
-    from autolog.tracking.exceptions import AutologError
-
     data, params = parse_request(body, content_type, model.metadata.get_input_schema())
+    params = _accepted_params(model, params)
     try:
         predictions = model.predict(data, params=params) if params else model.predict(data)
     except AutologError as error:
@@ -45,6 +45,23 @@ def _score(model, body: bytes, content_type):
                            f"is compatible with the model for inference. Error: {type(error).__name__}: {error}",
                            "BAD_REQUEST") from None
     return predictions_json(predictions)
+
+
+def _accepted_params(model, params):
+    """The request's ``params`` the model takes: those its signature declares, else all of them for a
+    custom PythonModel; none for a framework model without a params schema (as MLflow ignores them)."""
+    if not params:
+        return None
+    signature = model.metadata.signature
+    declared = signature.params if signature is not None else None
+    if isinstance(declared, list):
+        names = {item.get("name") for item in declared if isinstance(item, dict)}
+        return {key: value for key, value in params.items() if key in names} or None
+    try:
+        model.unwrap_python_model()
+    except AutologError:
+        return None
+    return params
 
 
 async def _read_body(request, limit: int) -> bytes:

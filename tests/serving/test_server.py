@@ -120,6 +120,12 @@ def test_params_reach_the_model_and_outputs_keep_their_names(custom_server):
     assert [row["low"] for row in answer["predictions"]] == pytest.approx((totals - 1).tolist())
 
 
+def test_params_a_framework_model_does_not_declare_are_ignored(server, models):
+    status, answer = request(server.url + "/invocations", {"dataframe_records": RECORDS, "params": {"scale": 3}})
+    assert status == 200
+    np.testing.assert_allclose(answer["predictions"], expected(models["xgboost"], FRAME), rtol=1e-6)
+
+
 @pytest.mark.parametrize("body, status, code, words", [
     ({"dataframe_records": [{"a": 1.0, "c": 2.0}]}, 400, "INVALID_PARAMETER_VALUE", "['b']"),
     ({"inputs": {"a": ["x"], "b": [1.0], "c": [2.0]}}, 400, "INVALID_PARAMETER_VALUE", "column 'a'"),
@@ -137,8 +143,8 @@ def test_bad_requests_get_mlflow_error_bodies(server, body, status, code, words)
 def test_unsupported_media_oversized_body_and_wrong_method(server):
     assert request(server.url + "/invocations", b"a,b", "text/plain")[0] == 415
     assert request(server.url + "/invocations", b"a,b,c\n1,2,3\n", "text/csv; charset=latin-1")[0] == 415
-    big = {"dataframe_records": RECORDS * 2000}
-    status, answer = request(server.url + "/invocations", big)
+    just_over = json.dumps({"dataframe_records": RECORDS, "pad": "x" * LIMIT}).encode()  # fits socket buffers
+    status, answer = request(server.url + "/invocations", just_over)
     assert status == 413 and "limit" in answer["message"]
     assert request(server.url + "/invocations", method="GET")[0] == 405
 

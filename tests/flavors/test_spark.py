@@ -8,7 +8,7 @@ import numpy as np
 import pytest
 
 import flavors
-from tests.serving.conftest import COLUMNS, expected, make_frame
+from tests.serving.conftest import COLUMNS, expected, make_frame, models  # noqa: F401 - models: a fixture
 
 pytest.importorskip("pyspark", reason="pyspark is not installed (the [spark] extra)")
 pytestmark = [pytest.mark.slow,
@@ -38,14 +38,17 @@ def frame():
 def test_every_flavor_scores_like_in_process_predict(spark, models, frame):
     from pyspark.sql.functions import struct
 
-    data = spark.createDataFrame(frame).repartition(3)
+    data = spark.createDataFrame(frame).repartition(2)
+    columns = []
     for flavor in ("xgboost", "lightgbm", "sklearn"):
         udf = flavors.pyfunc.spark_udf(spark, models[flavor], result_type="double")
-        scored = data.withColumn("p_struct", udf(struct(*COLUMNS))).withColumn("p_names", udf(*COLUMNS)) \
-            .withColumn("p_default", udf()).toPandas().sort_values("id")
+        columns += [udf(struct(*COLUMNS)).alias(f"{flavor}_struct"), udf(*COLUMNS).alias(f"{flavor}_names"),
+                    udf().alias(f"{flavor}_default")]
+    scored = data.select("id", *COLUMNS, *columns).toPandas().sort_values("id")  # one Spark job for all
+    for flavor in ("xgboost", "lightgbm", "sklearn"):
         want = expected(models[flavor], scored)
-        for column in ("p_struct", "p_names", "p_default"):
-            np.testing.assert_allclose(scored[column], want, rtol=1e-6, err_msg=f"{flavor} {column}")
+        for style in ("struct", "names", "default"):
+            np.testing.assert_allclose(scored[f"{flavor}_{style}"], want, rtol=1e-6, err_msg=f"{flavor} {style}")
 
 
 def test_multi_output_model_fills_a_struct(spark, models, frame):

@@ -4,7 +4,7 @@ import numpy as np
 import pytest
 
 import flavors
-from tests.serving.conftest import COLUMNS, expected, make_frame
+from tests.serving.conftest import COLUMNS, expected, make_frame, models  # noqa: F401 - models: a fixture
 
 dd = pytest.importorskip("dask.dataframe", reason="dask is not installed (the [dask] extra)")
 distributed = pytest.importorskip("distributed", reason="distributed is not installed (the [dask] extra)")
