@@ -107,6 +107,7 @@ def test_registry_routes(module_server):
     client = autolog.Client(module_server.url)
     run_id = client.create_run("0").info.run_id
     client.log_text(run_id, "weights", "model/weights.txt")
+    client.log_text(run_id, "flavors: {python_function: {}}\n", "model/MLmodel")
     client.create_registered_model("reg-routes", tags={"t": "1"}, description="d")
     version = client.create_model_version("reg-routes", f"runs:/{run_id}/model")
     assert (version.version, version.status, version.run_id) == ("1", "READY", run_id)

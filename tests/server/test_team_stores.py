@@ -135,6 +135,8 @@ _CLIENT = textwrap.dedent("""
     folder = tempfile.mkdtemp()
     with open(os.path.join(folder, "weights.txt"), "w") as handle:
         handle.write(worker)
+    with open(os.path.join(folder, "MLmodel"), "w") as handle:
+        handle.write("flavors: {python_function: {}}\n")
     for index in range(2):
         with autolog.start_run(run_name=f"w{worker}-{index}") as run:
             autolog.log_params({"worker": worker, "index": index})

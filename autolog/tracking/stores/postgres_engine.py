@@ -26,7 +26,7 @@ import re
 import threading
 from urllib.parse import urlsplit, urlunsplit
 
-from ..exceptions import AlreadyExistsError, StoreError
+from ..exceptions import AlreadyExistsError, InvalidInputError, StoreError
 
 __all__ = ["PostgresDatabase", "open_postgres_store", "mask_uri", "to_conninfo", "SCHEMES"]
 
@@ -163,6 +163,11 @@ class PostgresDatabase:
         except psycopg.Error as exc:
             raise StoreError(f"PostgreSQL store {self.display_uri!r} failed to {action}: "
                              f"{self._scrub(str(exc).strip())}") from None
+        except UnicodeEncodeError as exc:
+            raise InvalidInputError(f"Text {exc.object[:100]!r} is not valid Unicode (a lone surrogate, or bytes "
+                                    "decoded with the wrong encoding)") from None
+        except OverflowError as exc:
+            raise InvalidInputError(f"A number is too large to store in PostgreSQL: {exc}") from None
         except Exception as exc:
             if type(exc).__module__.startswith("psycopg_pool"):
                 raise StoreError(f"PostgreSQL store {self.display_uri!r} failed to {action}: "
