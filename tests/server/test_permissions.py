@@ -43,7 +43,7 @@ def _alice_experiment(server, tokens, name):
                 {"run_id": run_id, "key": "loss", "value": 0.5, "timestamp": 1, "step": 0})[0] == 200
     artifact = f"/api/2.0/mlflow-artifacts/artifacts/{experiment_id}/{run_id}/artifacts/notes.txt"
     assert request(server.url + artifact, "PUT", alice, body=b"secret notes")[0] == 200
-    descriptor = f"/api/2.0/mlflow-artifacts/artifacts/{experiment_id}/{run_id}/artifacts/MLmodel"
+    descriptor = f"/api/2.0/mlflow-artifacts/artifacts/{experiment_id}/{run_id}/MLmodel"
     assert request(server.url + descriptor, "PUT", alice, body=b"flavors: {python_function: {}}\n")[0] == 200
     status, body = call(server, alice, "POST", f"{API}/logged-models", {"experiment_id": experiment_id})
     assert status == 200, body
