@@ -136,7 +136,7 @@ _CLIENT = textwrap.dedent("""
     with open(os.path.join(folder, "weights.txt"), "w") as handle:
         handle.write(worker)
     with open(os.path.join(folder, "MLmodel"), "w") as handle:
-        handle.write("flavors: {python_function: {}}\n")
+        handle.write("flavors: {python_function: {}}\\n")
     for index in range(2):
         with autolog.start_run(run_name=f"w{worker}-{index}") as run:
             autolog.log_params({"worker": worker, "index": index})
