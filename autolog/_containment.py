@@ -18,7 +18,6 @@ import os
 import posixpath
 import re
 import shutil
-import uuid
 
 __all__ = ["check_text", "contained_path", "refuse_escaping_links", "is_inside", "copy_file_atomic", "write_bytes_atomic",
            "copy_tree_contained", "is_partial", "PARTIAL_PREFIX"]
@@ -86,7 +85,7 @@ def refuse_escaping_links(directory: str) -> None:
 
 
 def _partial_name(target: str) -> str:
-    return os.path.join(os.path.dirname(target), f"{PARTIAL_PREFIX}{uuid.uuid4().hex[:12]}")
+    return os.path.join(os.path.dirname(target), f"{PARTIAL_PREFIX}{os.urandom(6).hex()}")
 
 
 def is_partial(name: str) -> bool:

@@ -11,9 +11,7 @@ tag ``autolog.offline.target`` naming the server it was meant for, and
 
 from __future__ import annotations
 
-import logging
 import os
-import socket
 from urllib.parse import urlparse
 
 __all__ = ["MODE_ENV", "FALLBACK_ENV", "SPOOL_DIR_ENV", "TARGET_TAG", "SYNCED_TAG", "spool_dir",
@@ -28,7 +26,6 @@ _REMOTE_SCHEMES = ("http", "https", "postgresql", "postgres")
 _DEFAULT_PORTS = {"http": 80, "https": 443, "postgresql": 5432, "postgres": 5432}
 _PROBE_TIMEOUT_S = 2.0
 
-_logger = logging.getLogger("autolog")
 
 
 def spool_dir() -> str:
@@ -41,6 +38,8 @@ def server_reachable(uri: str, timeout: float = _PROBE_TIMEOUT_S) -> bool:
     """Whether a TCP connection to the host and port of a remote tracking URI opens within ``timeout``."""
     parsed = urlparse(uri)
     try:
+        import socket
+
         port = parsed.port or _DEFAULT_PORTS.get(parsed.scheme.lower(), 80)
         with socket.create_connection((parsed.hostname or "localhost", port), timeout=timeout):
             return True
@@ -64,6 +63,9 @@ def tracking_uri_for_runs(configured_uri: str) -> tuple:
     else:
         return configured_uri, None
     spool = spool_dir()
-    _logger.warning("autolog is offline (%s): runs are logged into the spool store %s; push them to %s later "
-                    "with `autolog sync --pending`", reason, spool, configured_uri)
+    import logging  # imported here: the store opens without it
+
+    logging.getLogger("autolog").warning(
+        "autolog is offline (%s): runs are logged into the spool store %s; push them to %s later "
+        "with `autolog sync --pending`", reason, spool, configured_uri)
     return spool, configured_uri

@@ -12,7 +12,6 @@ from __future__ import annotations
 import json
 import os
 import shutil
-import socket
 import time
 
 from .exceptions import InvalidInputError
@@ -51,7 +50,7 @@ def require_model_directory(local_path: str, source: str) -> None:
 
 def owner_tag_value(location: str) -> str:
     """The ``autolog.registration`` tag of a version this process is copying into ``location``."""
-    return json.dumps({"host": socket.gethostname(), "pid": os.getpid(), "location": location})
+    return json.dumps({"host": _host(), "pid": os.getpid(), "location": location})
 
 
 def _process_alive(pid: int) -> bool:
@@ -79,7 +78,7 @@ def _is_stale(version, now_ms: int) -> bool:
     owner = _owner(version)
     if not owner:
         return age > _UNTAGGED_GRACE_SECONDS  # died between creating the version and tagging it
-    if owner.get("host") != socket.gethostname():
+    if owner.get("host") != _host():
         return False
     pid = owner.get("pid")
     return isinstance(pid, int) and pid != os.getpid() and not _process_alive(pid)
@@ -100,3 +99,9 @@ def remove_partial_copy(version, registry_root: str) -> None:
     real = os.path.realpath(location)
     if real.startswith(real_root.rstrip(os.sep) + os.sep) and os.path.isdir(real):
         shutil.rmtree(real, ignore_errors=True)
+
+
+def _host() -> str:
+    import socket  # imported here: the store opens without it
+
+    return socket.gethostname()

@@ -6,8 +6,6 @@ for logging in, and it keeps the per-request check to one indexed lookup.
 
 from __future__ import annotations
 
-import hashlib
-import secrets
 import time
 
 from ..exceptions import AlreadyExistsError, InvalidInputError, NotFoundError
@@ -20,6 +18,8 @@ _PREFIX = "alt_"
 
 def hash_token(secret: str) -> str:
     """The stored form of a token."""
+    import hashlib
+
     return hashlib.sha256(secret.encode("utf-8")).hexdigest()
 
 
@@ -52,6 +52,8 @@ class SqlTokensMixin:
             raise InvalidInputError(f"Invalid token name {name!r}: it must be a non-empty string")
         if role not in ROLES:
             raise InvalidInputError(f"Invalid role {role!r}: expected one of {', '.join(ROLES)}")
+        import secrets
+
         secret = _PREFIX + secrets.token_urlsafe(32)
         record = AccessToken(secrets.token_hex(6), name, role, int(time.time() * 1000))
         with self.db.write() as cur:
