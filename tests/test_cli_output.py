@@ -43,6 +43,18 @@ def test_the_keys_the_filter_and_order_name_are_shown(capsys, store, monkeypatch
     assert max(len(line) for line in out.splitlines()) <= 160 and "metrics.g_loss" not in header
 
 
+def test_a_narrow_terminal_shows_short_run_ids(capsys, store, monkeypatch):
+    full_ids = {run.info.run_id for run in autolog.search_runs(experiment_names=["demo"], output_format="list")}
+    monkeypatch.setenv("COLUMNS", "80")
+    code, out, _ = _cli(capsys, "runs", "list", "--tracking-uri", store)
+    ids = [line.split()[0] for line in out.splitlines()[2:]]
+    assert code == 0 and len(ids) == 3 and all(len(run_id) == 8 for run_id in ids)
+    assert {run_id[:8] for run_id in full_ids} == set(ids)
+    monkeypatch.setenv("COLUMNS", "200")
+    _, wide, _ = _cli(capsys, "runs", "list", "--tracking-uri", store)
+    assert {line.split()[0] for line in wide.splitlines()[2:]} == full_ids
+
+
 def test_columns_and_machine_readable_output(capsys, store):
     code, out, _ = _cli(capsys, "runs", "list", "--tracking-uri", store, "--columns",
                         "run_name,metrics.rmse,params.max_depth", "--output", "csv")

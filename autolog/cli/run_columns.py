@@ -19,6 +19,7 @@ from .tables import format_table, format_time, format_value
 __all__ = ["select_columns", "render_runs", "OUTPUTS"]
 
 OUTPUTS = ("table", "json", "csv")
+_SHORT_ID = 8
 _BASE = ["run_id", "run_name", "experiment", "status", "start_time"]
 _ATTRIBUTES = {"run_id": lambda r: r.info.run_id, "run_name": lambda r: r.info.run_name,
                "experiment": lambda r: r.info.experiment_id, "experiment_id": lambda r: r.info.experiment_id,
@@ -91,4 +92,9 @@ def render_runs(runs, columns: list, output: str, out) -> None:
         writer.writerow(columns)
         writer.writerows([["" if _value(run, c) is None else _value(run, c) for c in columns] for run in runs])
     else:
-        print(format_table(columns, [[_value(run, c) for c in columns] for run in runs]), file=out)
+        rows = [[_value(run, c) for c in columns] for run in runs]
+        if "run_id" in columns and _table_width(runs, columns) > shutil.get_terminal_size((120, 24)).columns:
+            index = columns.index("run_id")  # a narrow terminal: the id's first 8 characters, as git shows commits
+            for row in rows:
+                row[index] = row[index][:_SHORT_ID]
+        print(format_table(columns, rows), file=out)
