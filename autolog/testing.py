@@ -35,9 +35,30 @@ import pytest
 import autolog
 from autolog.integrations import get_integration
 
-__all__ = ["IntegrationContract"]
+__all__ = ["IntegrationContract", "isolated_tracking_store"]
 
 _PARENT_TAG = "mlflow.parentRunId"
+_STORE_VARIABLES = ("AUTOLOG_TRACKING_URI", "AUTOLOG_EXPERIMENT_NAME", "AUTOLOG_EXPERIMENT_ID", "AUTOLOG_RUN_ID",
+                    "MLFLOW_TRACKING_URI", "MLFLOW_EXPERIMENT_NAME", "MLFLOW_EXPERIMENT_ID", "MLFLOW_RUN_ID")
+
+
+def isolated_tracking_store(tmp_path, monkeypatch):
+    """Generator for a pytest fixture: work in ``tmp_path`` with ``tmp_path/mlruns`` as the tracking store.
+
+    Clears the variables that would point runs elsewhere, yields the store directory, and afterwards
+    ends every run left active and forgets the tracking URI.
+    """
+    from autolog.tracking import fluent, tracking_uri
+
+    monkeypatch.chdir(tmp_path)
+    for name in _STORE_VARIABLES:
+        monkeypatch.delenv(name, raising=False)
+    store_dir = tmp_path / "mlruns"
+    tracking_uri.set_tracking_uri(str(store_dir))
+    yield store_dir
+    while fluent.active_run() is not None:
+        fluent.end_run()
+    tracking_uri.set_tracking_uri(None)
 
 
 def _warnings(caplog):
@@ -74,18 +95,8 @@ class IntegrationContract:
     @pytest.fixture
     def tracking_dir(self, tmp_path, monkeypatch):
         """A fresh store ``tmp_path/mlruns`` for each test, strict mode, and no run left active after it."""
-        from autolog.tracking import fluent, tracking_uri
-
         monkeypatch.setenv("AUTOLOG_STRICT", "1")
-        monkeypatch.chdir(tmp_path)
-        monkeypatch.delenv("AUTOLOG_TRACKING_URI", raising=False)
-        monkeypatch.delenv("AUTOLOG_EXPERIMENT_NAME", raising=False)
-        store_dir = tmp_path / "mlruns"
-        tracking_uri.set_tracking_uri(str(store_dir))
-        yield store_dir
-        while fluent.active_run() is not None:
-            fluent.end_run()
-        tracking_uri.set_tracking_uri(None)
+        yield from isolated_tracking_store(tmp_path, monkeypatch)
 
     @pytest.fixture(autouse=True)
     def _isolated_store(self, tracking_dir):

@@ -21,19 +21,10 @@ import sys
 from . import commands, moving
 from . import integrations as integrations_command
 from .run_columns import OUTPUTS
+from .argument_types import positive_int
 from .scoring import add_scoring_parsers
 
 __all__ = ["main", "build_parser"]
-
-
-def _positive_int(text: str) -> int:
-    try:
-        value = int(text)
-    except ValueError:
-        value = 0
-    if value <= 0:
-        raise argparse.ArgumentTypeError(f"expected a positive integer, got {text!r}")
-    return value
 
 
 def _store_option() -> argparse.ArgumentParser:
@@ -50,7 +41,7 @@ def _add_runs_parsers(groups) -> None:
     for parser in (listing, search):
         parser.add_argument("--experiment", action="append", metavar="NAME",
                             help="experiment name (repeatable; default: every experiment)")
-        parser.add_argument("--max-results", type=_positive_int, default=100, metavar="N")
+        parser.add_argument("--max-results", type=positive_int, default=100, metavar="N")
         parser.add_argument("--columns", metavar="A,B,...",
                             help="columns to show, e.g. run_name,metrics.rmse,params.alpha (default: what the "
                                  "filter and order name, then metrics that fit the terminal)")
@@ -69,7 +60,7 @@ def _add_models_parsers(groups) -> None:
     promote = models.add_parser("promote", help="move a version to a stage or point an alias at it",
                                 parents=[_store_option()])
     promote.add_argument("name")
-    promote.add_argument("version", type=_positive_int)
+    promote.add_argument("version", type=positive_int)
     target = promote.add_mutually_exclusive_group(required=True)
     target.add_argument("--stage", help="None, Staging, Production or Archived")
     target.add_argument("--alias", help="e.g. champion")

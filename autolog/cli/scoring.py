@@ -8,22 +8,13 @@
 
 from __future__ import annotations
 
-import argparse
 import sys
+
+from .argument_types import positive_int
 
 __all__ = ["add_scoring_parsers"]
 
 ENV_MANAGERS = ("local", "virtualenv")
-
-
-def _positive_int(text: str) -> int:
-    try:
-        value = int(text)
-    except ValueError:
-        value = 0
-    if value <= 0:
-        raise argparse.ArgumentTypeError(f"expected a positive integer, got {text!r}")
-    return value
 
 
 def _model_options(parser, env_manager: bool = True) -> None:
@@ -44,22 +35,22 @@ def add_scoring_parsers(models, store_option) -> None:
                          help="input: .parquet, .csv, .jsonl (JSON lines) or a directory of Parquet files")
     predict.add_argument("-o", "--output-path", required=True,
                          help="output: .parquet, .csv, .jsonl, or a directory (Parquet part files)")
-    predict.add_argument("--batch-size", type=_positive_int, default=100_000, metavar="N",
+    predict.add_argument("--batch-size", type=positive_int, default=100_000, metavar="N",
                          help="rows scored at a time (default 100,000)")
     predict.add_argument("--columns", nargs="+", metavar="COLUMN",
                          help="the model's input columns (default: the signature's, else all)")
     predict.add_argument("--keep-columns", nargs="*", metavar="COLUMN",
                          help="input columns copied to the output (no names: all of them)")
-    predict.add_argument("--workers", type=_positive_int, default=1, metavar="N",
+    predict.add_argument("--workers", type=positive_int, default=1, metavar="N",
                          help="score in N processes (for models that use one core)")
     predict.set_defaults(handler=predict_command)
     serve = models.add_parser("serve", help="serve the model over HTTP (MLflow's scoring protocol)",
                               parents=[store_option()])
     _model_options(serve)
     serve.add_argument("--host", default="127.0.0.1", help="address to listen on (default 127.0.0.1)")
-    serve.add_argument("-p", "--port", type=_positive_int, default=5001, help="port (default 5001)")
-    serve.add_argument("--workers", type=_positive_int, default=1, metavar="N", help="worker processes")
-    serve.add_argument("--max-request-mb", type=_positive_int, default=100, metavar="MB",
+    serve.add_argument("-p", "--port", type=positive_int, default=5001, help="port (default 5001)")
+    serve.add_argument("--workers", type=positive_int, default=1, metavar="N", help="worker processes")
+    serve.add_argument("--max-request-mb", type=positive_int, default=100, metavar="MB",
                        help="largest request body accepted (default 100 MB; larger ones get 413)")
     serve.set_defaults(handler=serve_command)
     build = models.add_parser("build-env", help="build a virtualenv from the model's requirements",

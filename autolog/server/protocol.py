@@ -6,25 +6,15 @@ Artifact locations on the server's disk are shown to clients as ``mlflow-artifac
 
 from __future__ import annotations
 
-import math
-
 from ..tracking.entities import Metric, Param, RunTag
 from ..tracking.exceptions import InvalidInputError
+from ..tracking.stores.json_values import float_json, key_values
 
 __all__ = [
     "experiment_json", "run_json", "run_info_json", "metric_json", "float_json", "float_from_json",
     "registered_model_json", "model_version_json", "file_info_json", "key_values", "tags_from_json",
     "metrics_from_json", "params_from_json",
 ]
-
-
-def float_json(value):
-    """A float as protobuf JSON writes it: NaN and infinities as strings."""
-    if value != value:
-        return "NaN"
-    if math.isinf(value):
-        return "Infinity" if value > 0 else "-Infinity"
-    return value
 
 
 def float_from_json(value, what: str) -> float:
@@ -35,11 +25,6 @@ def float_from_json(value, what: str) -> float:
         return float(value)
     except (TypeError, ValueError):
         raise InvalidInputError(f"Invalid {what} {value!r}: expected a number") from None
-
-
-def key_values(mapping) -> list:
-    """A str->str dict as a list of {"key", "value"} objects."""
-    return [{"key": key, "value": value} for key, value in mapping.items()]
 
 
 def experiment_json(experiment, locations) -> dict:

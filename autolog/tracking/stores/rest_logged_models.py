@@ -3,31 +3,12 @@
 from __future__ import annotations
 
 from ..entities import Metric, PagedList
+from .json_values import float_json, key_values, pairs
 
 __all__ = ["RestLoggedModelsMixin", "inputs_outputs"]
 
 API = "/api/2.0/mlflow"
 _BATCH_METRICS = 1000
-
-
-def _float(value) -> float:
-    return float(value) if not isinstance(value, str) else float(value.replace("Infinity", "inf"))
-
-
-def _json_float(value: float):
-    if value != value:
-        return "NaN"
-    if value in (float("inf"), float("-inf")):
-        return "Infinity" if value > 0 else "-Infinity"
-    return value
-
-
-def _pairs(items) -> dict:
-    return {item["key"]: item.get("value", "") for item in items or []}
-
-
-def _key_values(mapping) -> list:
-    return [{"key": key, "value": value} for key, value in (mapping or {}).items()]
 
 
 def inputs_outputs(inputs: dict, outputs: dict) -> tuple:
@@ -53,19 +34,19 @@ class RestLoggedModelsMixin:
         from ..entities import LoggedModel
 
         info, data = body.get("info", {}), body.get("data", {})
-        metrics = [Metric(m["key"], _float(m["value"]), int(m.get("timestamp", 0)), int(m.get("step", 0)),
+        metrics = [Metric(m["key"], float(m["value"]), int(m.get("timestamp", 0)), int(m.get("step", 0)),
                           m.get("model_id"), m.get("dataset_name"), m.get("dataset_digest"), m.get("run_id"))
                    for m in data.get("metrics") or []]
         return LoggedModel(info["experiment_id"], info["model_id"], info.get("name"),
                            self.artifact_url(info.get("artifact_uri")), info.get("creation_timestamp_ms"),
                            info.get("last_updated_timestamp_ms"), info.get("model_type"), info.get("source_run_id"),
                            info.get("status", "LOGGED_MODEL_READY"), info.get("status_message"),
-                           _pairs(info.get("tags")), _pairs(data.get("params")), metrics)
+                           pairs(info.get("tags")), pairs(data.get("params")), metrics)
 
     @staticmethod
     def _as_pairs(items) -> list:
         if isinstance(items, dict):
-            return _key_values(items)
+            return key_values(items)
         return [{"key": item.key, "value": item.value} for item in items or ()]
 
     def create_logged_model(self, experiment_id, name=None, source_run_id=None, tags=None, params=None,
@@ -107,7 +88,7 @@ class RestLoggedModelsMixin:
         return PagedList([self._logged_model(m) for m in body.get("models", [])], body.get("next_page_token"))
 
     def log_model_metrics(self, run_id, metrics) -> None:
-        points = [{"key": m.key, "value": _json_float(float(m.value)), "timestamp": int(m.timestamp),
+        points = [{"key": m.key, "value": float_json(float(m.value)), "timestamp": int(m.timestamp),
                    "step": int(m.step or 0), "model_id": m.model_id, "dataset_name": m.dataset_name,
                    "dataset_digest": m.dataset_digest} for m in metrics]
         for start in range(0, len(points), _BATCH_METRICS):

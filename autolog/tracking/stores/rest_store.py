@@ -8,13 +8,12 @@ the server copies the files into its registry. Artifact locations the server nam
 
 from __future__ import annotations
 
-import math
-
 from ..entities import (Experiment, Metric, ModelVersion, PagedList, RegisteredModel, Run, RunData, RunInfo,
                         ViewType)
 from ..exceptions import NotFoundError
 from ..http_client import HttpSession
 from .base import TrackingStore
+from .json_values import float_json, key_values, pairs
 from .rest_logged_models import RestLoggedModelsMixin, inputs_outputs
 from .rest_transfer import RestTransferMixin
 
@@ -25,26 +24,6 @@ PROXY_PATH = "/api/2.0/mlflow-artifacts/artifacts"
 _BATCH_METRICS, _BATCH_PARAMS, _BATCH_TAGS = 1000, 100, 100
 _HISTORY_PAGE = 25_000
 _VIEW_NAMES = {ViewType.ACTIVE_ONLY: "ACTIVE_ONLY", ViewType.DELETED_ONLY: "DELETED_ONLY", ViewType.ALL: "ALL"}
-
-
-def _float(value) -> float:
-    return float(value) if not isinstance(value, str) else float(value.replace("Infinity", "inf"))
-
-
-def _json_float(value: float):
-    if value != value:
-        return "NaN"
-    if math.isinf(value):
-        return "Infinity" if value > 0 else "-Infinity"
-    return value
-
-
-def _pairs(items) -> dict:
-    return {item["key"]: item.get("value", "") for item in items or []}
-
-
-def _key_values(mapping) -> list:
-    return [{"key": key, "value": value} for key, value in (mapping or {}).items()]
 
 
 class RestStore(RestTransferMixin, RestLoggedModelsMixin, TrackingStore):
@@ -72,7 +51,7 @@ class RestStore(RestTransferMixin, RestLoggedModelsMixin, TrackingStore):
     # -- conversions ------------------------------------------------------
     def _experiment(self, body: dict) -> Experiment:
         return Experiment(body["experiment_id"], body["name"], self.artifact_url(body.get("artifact_location")),
-                          body.get("lifecycle_stage", "active"), _pairs(body.get("tags")),
+                          body.get("lifecycle_stage", "active"), pairs(body.get("tags")),
                           body.get("creation_time"), body.get("last_update_time"))
 
     def _run_info(self, info: dict) -> RunInfo:
@@ -82,9 +61,9 @@ class RestStore(RestTransferMixin, RestLoggedModelsMixin, TrackingStore):
 
     def _run(self, body: dict) -> Run:
         data = body.get("data") or {}
-        metrics = {item["key"]: _float(item["value"]) for item in data.get("metrics") or []}
-        return Run(self._run_info(body["info"]), RunData(metrics, _pairs(data.get("params")),
-                                                         _pairs(data.get("tags"))),
+        metrics = {item["key"]: float(item["value"]) for item in data.get("metrics") or []}
+        return Run(self._run_info(body["info"]), RunData(metrics, pairs(data.get("params")),
+                                                         pairs(data.get("tags"))),
                    *inputs_outputs(body.get("inputs") or {}, body.get("outputs") or {}))
 
     @staticmethod
@@ -92,18 +71,18 @@ class RestStore(RestTransferMixin, RestLoggedModelsMixin, TrackingStore):
         return ModelVersion(body["name"], str(body["version"]), body.get("creation_timestamp"),
                             body.get("last_updated_timestamp"), body.get("current_stage", "None"),
                             body.get("description") or None, body.get("source"), body.get("run_id") or None,
-                            body.get("status", "READY"), _pairs(body.get("tags")), list(body.get("aliases") or []))
+                            body.get("status", "READY"), pairs(body.get("tags")), list(body.get("aliases") or []))
 
     def _model(self, body: dict) -> RegisteredModel:
         aliases = {item["alias"]: str(item["version"]) for item in body.get("aliases") or []}
         return RegisteredModel(body["name"], body.get("creation_timestamp"), body.get("last_updated_timestamp"),
-                               body.get("description") or None, _pairs(body.get("tags")), aliases,
+                               body.get("description") or None, pairs(body.get("tags")), aliases,
                                [self._version(v) for v in body.get("latest_versions") or []])
 
     # -- experiments ------------------------------------------------------
     def create_experiment(self, name: str, artifact_location=None, tags=None) -> str:
         return self._call("POST", "/experiments/create", {"name": name, "artifact_location": artifact_location,
-                                                          "tags": _key_values(tags)})["experiment_id"]
+                                                          "tags": key_values(tags)})["experiment_id"]
 
     def get_experiment(self, experiment_id: str):
         return self._experiment(self._call("GET", "/experiments/get", {"experiment_id": experiment_id})["experiment"])
@@ -165,7 +144,7 @@ class RestStore(RestTransferMixin, RestLoggedModelsMixin, TrackingStore):
         tags = [{"key": t.key, "value": t.value} for t in tags or ()]
         points = []
         if metrics and metrics[0]:
-            points = [{"key": k, "value": _json_float(v), "timestamp": t, "step": s}
+            points = [{"key": k, "value": float_json(v), "timestamp": t, "step": s}
                       for k, v, t, s in zip(*metrics)]
         while params or tags or points:
             body = {"run_id": run_id, "params": params[:_BATCH_PARAMS], "tags": tags[:_BATCH_TAGS]}
@@ -185,7 +164,7 @@ class RestStore(RestTransferMixin, RestLoggedModelsMixin, TrackingStore):
     def get_metric_history_page(self, run_id: str, key: str, max_results: int, page_token=None):
         body = self._call("GET", "/metrics/get-history", {"run_id": run_id, "metric_key": key,
                                                           "max_results": max_results, "page_token": page_token})
-        points = [Metric(m["key"], _float(m["value"]), int(m.get("timestamp", 0)), int(m.get("step", 0)))
+        points = [Metric(m["key"], float(m["value"]), int(m.get("timestamp", 0)), int(m.get("step", 0)))
                   for m in body.get("metrics", [])]
         return PagedList(points, body.get("next_page_token"))
 
@@ -214,7 +193,7 @@ class RestStore(RestTransferMixin, RestLoggedModelsMixin, TrackingStore):
     # -- model registry ---------------------------------------------------
     def create_registered_model(self, name: str, tags=None, description=None):
         return self._model(self._call("POST", "/registered-models/create", {
-            "name": name, "tags": _key_values(tags), "description": description})["registered_model"])
+            "name": name, "tags": key_values(tags), "description": description})["registered_model"])
 
     def get_registered_model(self, name: str):
         return self._model(self._call("GET", "/registered-models/get", {"name": name})["registered_model"])
@@ -246,7 +225,7 @@ class RestStore(RestTransferMixin, RestLoggedModelsMixin, TrackingStore):
     def create_model_version(self, name: str, source: str, run_id=None, tags=None, description=None):
         """Register ``source`` as the next version; the server copies the files and returns it READY."""
         return self._version(self._call("POST", "/model-versions/create", {
-            "name": name, "source": source, "run_id": run_id, "tags": _key_values(tags),
+            "name": name, "source": source, "run_id": run_id, "tags": key_values(tags),
             "description": description})["model_version"])
 
     def finish_model_version(self, name: str, version, storage_location: str):

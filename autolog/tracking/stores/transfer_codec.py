@@ -5,28 +5,15 @@ Floats that JSON cannot hold (NaN, infinities) travel as the strings protobuf JS
 
 from __future__ import annotations
 
-import math
-
 from ..entities import (Dataset, DatasetInput, Experiment, InputTag, LoggedModel, Metric, ModelVersion,
                         RegisteredModel, Run, RunData, RunInfo)
+from .json_values import float_json
 
 __all__ = ["experiment_to_json", "experiment_from_json", "run_entry_to_json", "run_entry_from_json",
            "registered_model_to_json", "registered_model_from_json", "version_to_json", "version_from_json",
            "logged_model_to_json", "logged_model_from_json"]
 
 _DATASET_FIELDS = ("name", "digest", "source_type", "source", "schema", "profile")
-
-
-def _float(value):
-    if value != value:
-        return "NaN"
-    if math.isinf(value):
-        return "Infinity" if value > 0 else "-Infinity"
-    return value
-
-
-def _unfloat(value) -> float:
-    return float(value)
 
 
 def experiment_to_json(experiment) -> dict:
@@ -50,7 +37,7 @@ def run_entry_to_json(run, experiment_id, metrics, deleted_time, inputs) -> dict
         "info": {"run_id": info.run_id, "run_name": info.run_name, "user_id": info.user_id, "status": info.status,
                  "start_time": info.start_time, "end_time": info.end_time, "lifecycle_stage": info.lifecycle_stage},
         "experiment_id": str(experiment_id), "params": dict(run.data.params), "tags": dict(run.data.tags),
-        "metrics": {"keys": list(keys), "values": [_float(v) for v in values], "timestamps": list(stamps),
+        "metrics": {"keys": list(keys), "values": [float_json(v) for v in values], "timestamps": list(stamps),
                     "steps": list(steps)},
         "deleted_time": deleted_time,
         "inputs": [{"dataset": {name: getattr(item.dataset, name) for name in _DATASET_FIELDS},
@@ -65,7 +52,7 @@ def run_entry_from_json(body: dict) -> tuple:
                       info.get("lifecycle_stage") or "active"),
               RunData(params=dict(body.get("params") or {}), tags=dict(body.get("tags") or {})))
     metrics = body.get("metrics") or {}
-    columns = (list(metrics.get("keys") or []), [_unfloat(v) for v in metrics.get("values") or []],
+    columns = (list(metrics.get("keys") or []), [float(v) for v in metrics.get("values") or []],
                [int(t) for t in metrics.get("timestamps") or []], [int(s) for s in metrics.get("steps") or []])
     inputs = [DatasetInput(Dataset(*(item["dataset"].get(name) for name in _DATASET_FIELDS)),
                            [InputTag(k, v) for k, v in (item.get("tags") or {}).items()])
@@ -110,14 +97,14 @@ def logged_model_to_json(model) -> dict:
             "model_type": model.model_type, "source_run_id": model.source_run_id,
             "status": getattr(model.status, "value", model.status), "status_message": model.status_message,
             "tags": dict(model.tags or {}), "params": dict(model.params or {}),
-            "metrics": [{"key": m.key, "value": _float(m.value), "timestamp": m.timestamp, "step": m.step,
+            "metrics": [{"key": m.key, "value": float_json(m.value), "timestamp": m.timestamp, "step": m.step,
                          "run_id": getattr(m, "run_id", None), "dataset_name": getattr(m, "dataset_name", None),
                          "dataset_digest": getattr(m, "dataset_digest", None)} for m in model.metrics or ()]}
 
 
 def logged_model_from_json(body: dict) -> LoggedModel:
     """Inverse of logged_model_to_json."""
-    metrics = [Metric(m["key"], _unfloat(m["value"]), m["timestamp"], m.get("step") or 0, body["model_id"],
+    metrics = [Metric(m["key"], float(m["value"]), m["timestamp"], m.get("step") or 0, body["model_id"],
                       m.get("dataset_name"), m.get("dataset_digest"), m.get("run_id"))
                for m in body.get("metrics") or []]
     return LoggedModel(str(body["experiment_id"]), body["model_id"], body["name"], None, body.get("creation_timestamp"),
