@@ -3,7 +3,10 @@
 The store holds one experiment of 100,000 runs with 50 params and 50 metrics each,
 plus a run whose ``loss`` has 1,000,000 points. It is filled once, before the
 repetitions, through the store's own database with batched inserts (indexes built
-after the rows). Each repetition opens it in a fresh process, builds the app, and
+after the rows). Filling 100,000 runs takes minutes, so the filled store is kept in
+a cache folder and copied from there on later runs: ``$AUTOLOG_BENCH_CACHE`` (default
+``autolog-bench-cache`` in the system's temporary folder), one sub-folder per fill
+(sizes, fill version, schema version). Delete the folder to fill afresh. Each repetition opens it in a fresh process, builds the app, and
 times each page through the ASGI interface in-process (the server's own time, no
 network): the runs table (first page, then sorted by a metric), the run page and
 its chart data (the 1,000,000 points downsampled on the server), a zoom into the
@@ -16,12 +19,16 @@ from __future__ import annotations
 import asyncio
 import os
 import random
+import shutil
+import tempfile
 import time
 import uuid
 
 from benchmarks._spec import Measure, Scenario, Target
 
 PARAMS, METRICS = 50, 50
+FILL_VERSION = 1  # raise when _rows or build_store fill a different store
+CACHE_ENV = "AUTOLOG_BENCH_CACHE"
 
 
 def _rows(first: int, last: int, experiment_id: int, rng: random.Random) -> tuple:
@@ -40,7 +47,28 @@ def _rows(first: int, last: int, experiment_id: int, rng: random.Random) -> tupl
 _INDEXES = ("params_by_key", "tags_by_key", "latest_metrics_by_key")
 
 
+def cache_path(params: dict) -> str:
+    """The cache folder of the filled store for ``params``: its sizes, the fill and the schema version."""
+    from autolog.tracking.stores.schema import SCHEMA_VERSION
+
+    root = os.environ.get(CACHE_ENV) or os.path.join(tempfile.gettempdir(), "autolog-bench-cache")
+    name = (f"ui-{params['runs']}runs-{PARAMS}p{METRICS}m-{params['points']}points"
+            f"-fill{FILL_VERSION}-schema{SCHEMA_VERSION}")
+    return os.path.join(root, name)
+
+
 def build_store(params: dict, workdir: str, with_mlflow: bool = False) -> None:
+    """Copy the filled store for ``params`` into ``workdir/mlruns``, filling it in the cache first when absent."""
+    cached = cache_path(params)
+    if not os.path.isdir(cached):
+        building = f"{cached}.building-{os.getpid()}"
+        shutil.rmtree(building, ignore_errors=True)
+        fill_store(params, building)
+        os.replace(building, cached)
+    shutil.copytree(os.path.join(cached, "mlruns"), os.path.join(workdir, "mlruns"))
+
+
+def fill_store(params: dict, workdir: str) -> None:
     """Fill a fresh store under ``workdir``: ``params["runs"]`` runs and one ``params["points"]``-point metric."""
     import autolog
     from autolog.tracking.stores.schema import TRACKING_TABLES
@@ -73,6 +101,7 @@ def build_store(params: dict, workdir: str, with_mlflow: bool = False) -> None:
     values = [1.0 / (1 + step * 0.001) + rng.random() * 0.01 for step in steps]
     store.log_batch(run.info.run_id, [["loss"] * points, values, [1_700_000_000_000 + s for s in steps], steps])
     client.set_terminated(run.info.run_id)
+    store.checkpoint()
     store.close()
 
 
