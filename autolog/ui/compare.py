@@ -67,28 +67,34 @@ def _param_rows(counts: dict, total: int) -> list:
         present = sum(by_value.values())
         numbers = [_number(value) for value in by_value]
         finite = [number for number in numbers if isinstance(number, float)]
-        low_high = (min(finite), max(finite)) if len(finite) == len(numbers) and present == total else None
-        rows.append(_row(key, present, total, len(by_value), low_high))
+        if len(finite) == len(numbers):
+            summary = _range(min(finite), max(finite))
+        else:
+            summary = f"{len(by_value):,} distinct" if len(by_value) != 1 else "same"
+        rows.append(_row(key, present, total, len(by_value) > 1, summary))
     return _differing_first(rows)
 
 
 def _metric_rows(summaries: dict, total: int) -> list:
-    """One row per metric key, as ``_param_rows``, from the database's (present, distinct, NaNs, low, high)."""
+    """One row per metric key, as ``_param_rows``, from the database's (present, NaNs, lowest, highest)."""
     rows = []
     for key in sorted(summaries):
-        present, distinct, nans, low, high = summaries[key]
-        finite = not nans and low is not None and math.isfinite(low) and math.isfinite(high)
-        rows.append(_row(key, present, total, distinct, (low, high) if finite and present == total else None))
+        present, nans, low, high = summaries[key]
+        summary = ", ".join(filter(None, [_range(low, high) if low is not None else "", f"{nans:,} NaN" * bool(nans)]))
+        differs = (low is not None and (low != high or nans > 0))
+        rows.append(_row(key, present, total, differs, summary))
     return _differing_first(rows)
 
 
-def _row(key: str, present: int, total: int, distinct: int, low_high) -> dict:
-    if low_high is not None:
-        low, high = low_high
-        summary = f"{low:.4g}" if low == high else f"{low:.4g} … {high:.4g}"
-    else:
-        summary = f"{distinct} distinct" if distinct != 1 else "same"
-    return {"key": key, "present": present, "differs": distinct > 1 or present < total, "summary": summary}
+def _range(low: float, high: float) -> str:
+    return f"{low:.4g}" if low == high else f"{low:.4g} … {high:.4g}"
+
+
+def _row(key: str, present: int, total: int, differs: bool, summary: str) -> dict:
+    """A table row: a key that some runs lack differs too (the summary says how many hold it)."""
+    if present < total:
+        summary += f" ({present:,} of {total:,} runs)"
+    return {"key": key, "present": present, "differs": differs or present < total, "summary": summary}
 
 
 def _differing_first(rows: list) -> list:

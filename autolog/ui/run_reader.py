@@ -68,8 +68,7 @@ def keys_of(store, runs) -> dict:
 
 def key_summaries(store, runs) -> tuple:
     """(param value counts, metric summaries) over ``runs``: {param key: {value: runs holding it}} and
-    {metric key: (runs holding it, distinct values, NaN count, lowest, highest)}; the database counts on a
-    SQL store."""
+    {metric key: (runs holding it, NaN count, lowest, highest)}; the database counts on a SQL store."""
     if lean(store):
         from autolog.tracking.stores.sql_run_columns import metric_summaries, param_value_counts
 
@@ -88,6 +87,4 @@ def key_summaries(store, runs) -> tuple:
 
 def _metric_summary(values: list) -> tuple:
     numbers = [value for value in values if value == value]
-    nans = len(values) - len(numbers)
-    return (len(values), len(set(numbers)) + (1 if nans else 0), nans,
-            min(numbers) if numbers else None, max(numbers) if numbers else None)
+    return len(values), len(values) - len(numbers), min(numbers, default=None), max(numbers, default=None)

@@ -59,7 +59,5 @@ def test_run_keys_and_summaries_count_in_the_database(logged):
     assert keys["params"] == ["alpha", "kind"] and keys["metrics"] == ["loss", "rmse"] and "team" in keys["tags"]
     assert param_value_counts(store, run_ids) == {"alpha": {"0.1": 2, "0.5": 1}, "kind": {"a": 1, "b": 1}}
     summaries = metric_summaries(store, run_ids)
-    assert summaries["loss"] == (3, 3, 0, 0.1, 0.3)
-    present, distinct, nans, low, high = summaries["rmse"]
-    assert (present, distinct, nans, low, high) == (2, 2, 1, 1.5, 1.5)
+    assert summaries == {"loss": (3, 0, 0.1, 0.3), "rmse": (2, 1, 1.5, 1.5)}  # (present, NaNs, lowest, highest)
     assert metric_summaries(store, []) == {}

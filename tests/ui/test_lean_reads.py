@@ -79,3 +79,18 @@ def test_the_compare_view_shows_first_and_fetches_the_plot_data_after(wide):
     plot = data.json()
     assert len(plot["runs"]) == RUNS and plot["columns"]["metrics.m02"][:2] == [(RUNS - 1) * 2.0, (RUNS - 2) * 2.0]
     assert "params.p01" in plot["differing_params"] and b" " not in data.content
+
+
+def test_compare_rows_say_what_differs_from_the_databases_summaries():
+    from autolog.ui.compare import _metric_rows, _param_rows
+
+    params = {row["key"]: row for row in _param_rows({"lr": {"0.1": 2, "0.3": 1}, "opt": {"adam": 3},
+                                                      "tag": {"x": 1, "y": 1}}, 3)}
+    assert params["lr"]["summary"] == "0.1 … 0.3" and params["lr"]["differs"]
+    assert params["opt"]["summary"] == "same" and not params["opt"]["differs"]
+    assert params["tag"]["summary"] == "2 distinct (2 of 3 runs)" and params["tag"]["differs"]
+    metrics = {row["key"]: row for row in _metric_rows({"rmse": (3, 1, 0.5, 0.5), "acc": (3, 0, 0.9, 0.9),
+                                                        "nan": (3, 3, None, None)}, 3)}
+    assert metrics["rmse"]["summary"] == "0.5, 1 NaN" and metrics["rmse"]["differs"]
+    assert not metrics["acc"]["differs"] and not metrics["nan"]["differs"] and metrics["nan"]["summary"] == "3 NaN"
+    assert [row["key"] for row in _metric_rows({"a": (3, 0, 1.0, 1.0), "b": (3, 0, 1.0, 2.0)}, 3)] == ["b", "a"]

@@ -20,6 +20,7 @@ KINDS = ("params", "metrics", "tags")
 _NAN = float("nan")
 ALL = "*"  #: in ``run_values``' keys: every key of that kind
 _CHUNK = 500  # ids per IN list: well under every database's limit on bound parameters
+_SUMMARY_CHUNK = 2000  # a compare view's runs (at most 1,000) in one grouped query
 
 
 def search_run_infos(store, experiment_ids, filter_string="", view_type=ViewType.ACTIVE_ONLY, max_results=1000,
@@ -102,7 +103,7 @@ def run_keys(store, run_ids) -> dict:
 def param_value_counts(store, run_ids) -> dict:
     """{param key: {value: number of the given runs holding it}}, counted by the database."""
     counts: dict = {}
-    for chunk in _chunks(list(run_ids)):
+    for chunk in _chunks(list(run_ids), _SUMMARY_CHUNK):
         sql = (f"WITH picked AS MATERIALIZED (SELECT key, value FROM params WHERE run_uuid IN"
                f" ({_marks(store.db, chunk)})) SELECT key, value, COUNT(*) FROM picked GROUP BY key, value")
         for key, value, count in store.db.query(sql, chunk):
@@ -112,18 +113,25 @@ def param_value_counts(store, run_ids) -> dict:
 
 
 def metric_summaries(store, run_ids) -> dict:
-    """{metric key: (runs holding it, distinct values, NaN count, lowest, highest)} of the given runs' latest
-    values, computed by the database in one query (``run_ids`` must fit one IN list: at most a few thousand)."""
-    run_ids = list(run_ids)
-    if not run_ids:
-        return {}
-    sql = (f"WITH picked AS MATERIALIZED (SELECT key, value, is_nan FROM latest_metrics WHERE run_uuid IN"
-           f" ({_marks(store.db, run_ids)})) SELECT key, COUNT(*), COUNT(DISTINCT value), SUM(is_nan), MIN(value),"
-           " MAX(value) FROM picked GROUP BY key")
-    return {key: (present, distinct + (1 if nans else 0), nans or 0, low, high)
-            for key, present, distinct, nans, low, high in store.db.query(sql, run_ids)}
+    """{metric key: (runs holding it, NaN count, lowest, highest)} of the given runs' latest values,
+    computed by the database (NaN apart: lowest and highest are None where every value is NaN)."""
+    summaries: dict = {}
+    for chunk in _chunks(list(run_ids), _SUMMARY_CHUNK):
+        sql = (f"WITH picked AS MATERIALIZED (SELECT key, value, is_nan FROM latest_metrics WHERE run_uuid IN"
+               f" ({_marks(store.db, chunk)})) SELECT key, COUNT(*), SUM(is_nan), MIN(value), MAX(value) FROM picked"
+               " GROUP BY key")
+        for key, present, nans, low, high in store.db.query(sql, chunk):
+            summaries[key] = _merged(summaries.get(key), (present, nans or 0, low, high))
+    return summaries
 
 
-def _chunks(ids: list):
-    for start in range(0, len(ids), _CHUNK):
-        yield ids[start:start + _CHUNK]
+def _merged(old, new) -> tuple:
+    if old is None:
+        return new
+    lows, highs = [v for v in (old[2], new[2]) if v is not None], [v for v in (old[3], new[3]) if v is not None]
+    return old[0] + new[0], old[1] + new[1], min(lows, default=None), max(highs, default=None)
+
+
+def _chunks(ids: list, size: int = _CHUNK):
+    for start in range(0, len(ids), size):
+        yield ids[start:start + size]
