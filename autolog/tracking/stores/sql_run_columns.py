@@ -46,8 +46,8 @@ def run_infos(store, run_ids) -> dict:
     """{run id: Run holding only its RunInfo} for those of ``run_ids`` that exist."""
     found = {}
     for chunk in _chunks(list(run_ids)):
-        for row in store.db.query(f"SELECT {store._RUN_COLUMNS} FROM runs WHERE run_uuid IN ({_marks(store.db, chunk)})",
-                                  chunk):
+        sql = f"SELECT {store._RUN_COLUMNS} FROM runs WHERE run_uuid IN ({_marks(store.db, chunk)})"
+        for row in store.db.query(sql, chunk):
             info = store._run_info_from_row(row)
             found[info.run_id] = Run(info, RunData())
     return found
@@ -103,8 +103,8 @@ def run_keys(store, run_ids) -> dict:
 def param_value_counts(store, run_ids) -> dict:
     """{param key: {value: number of the given runs holding it}}, counted by the database."""
     counts: dict = {}
-    for chunk in _chunks(list(run_ids), _SUMMARY_CHUNK):
-        sql = (f"WITH picked AS MATERIALIZED (SELECT key, value FROM params WHERE run_uuid IN"
+    for chunk in _chunks(list(run_ids), _summary_chunk(store.db)):
+        sql = (f"WITH picked AS {_materialized(store.db)}(SELECT key, value FROM params WHERE run_uuid IN"
                f" ({_marks(store.db, chunk)})) SELECT key, value, COUNT(*) FROM picked GROUP BY key, value")
         for key, value, count in store.db.query(sql, chunk):
             values = counts.setdefault(key, {})
@@ -116,9 +116,9 @@ def metric_summaries(store, run_ids) -> dict:
     """{metric key: (runs holding it, NaN count, lowest, highest)} of the given runs' latest values,
     computed by the database (NaN apart: lowest and highest are None where every value is NaN)."""
     summaries: dict = {}
-    for chunk in _chunks(list(run_ids), _SUMMARY_CHUNK):
-        sql = (f"WITH picked AS MATERIALIZED (SELECT key, value, is_nan FROM latest_metrics WHERE run_uuid IN"
-               f" ({_marks(store.db, chunk)})) SELECT key, COUNT(*), SUM(is_nan), MIN(value), MAX(value) FROM picked"
+    for chunk in _chunks(list(run_ids), _summary_chunk(store.db)):
+        sql = (f"WITH picked AS {_materialized(store.db)}(SELECT key, value, is_nan FROM latest_metrics"
+               f" WHERE run_uuid IN ({_marks(store.db, chunk)})) SELECT key, COUNT(*), SUM(is_nan), MIN(value), MAX(value) FROM picked"
                " GROUP BY key")
         for key, present, nans, low, high in store.db.query(sql, chunk):
             summaries[key] = _merged(summaries.get(key), (present, nans or 0, low, high))
@@ -130,6 +130,22 @@ def _merged(old, new) -> tuple:
         return new
     lows, highs = [v for v in (old[2], new[2]) if v is not None], [v for v in (old[3], new[3]) if v is not None]
     return old[0] + new[0], old[1] + new[1], min(lows, default=None), max(highs, default=None)
+
+
+def _sqlite_version() -> tuple:
+    import sqlite3
+
+    return sqlite3.sqlite_version_info
+
+
+def _materialized(db) -> str:
+    """'MATERIALIZED ' where the database knows the word (PostgreSQL 12+, SQLite 3.35+), else ''."""
+    return "MATERIALIZED " if db.dialect != "sqlite" or _sqlite_version() >= (3, 35) else ""
+
+
+def _summary_chunk(db) -> int:
+    """Ids per grouped query: a compare view's runs in one, where the database takes that many parameters."""
+    return _SUMMARY_CHUNK if db.dialect != "sqlite" or _sqlite_version() >= (3, 32) else _CHUNK
 
 
 def _chunks(ids: list, size: int = _CHUNK):
