@@ -35,6 +35,7 @@ def routes() -> list:
         ("/runs/{run_id}/artifacts", artifacts_view.artifacts_page, ["GET"]),
         ("/runs/{run_id}/artifact", artifacts_view.artifact_file, ["GET"]),
         ("/compare", compare.compare_page, ["GET"]),
+        ("/compare/data", compare.compare_data, ["GET"]),
         ("/models", registry_pages.models_page, ["GET"]),
         ("/models/{name}", registry_pages.model_page, ["GET"]),
         ("/models/{name}/description", registry_pages.edit_model_description, ["POST"]),

@@ -7,7 +7,8 @@ import re
 
 from ._render import format_duration, format_time, format_value
 
-__all__ = ["FIXED_COLUMNS", "Column", "chosen_columns", "sort_key_of", "quote_key", "available_keys", "cell"]
+__all__ = ["FIXED_COLUMNS", "Column", "chosen_columns", "sort_key_of", "quote_key", "available_keys", "shown_keys",
+           "cell", "FIXED_TAGS"]
 
 KINDS = {"metrics": "metrics", "params": "params", "tags": "tags"}
 _SIMPLE_KEY = re.compile(r"^[A-Za-z0-9_.\-/:]+$")
@@ -31,6 +32,10 @@ FIXED_COLUMNS = [
     Column("source", "Source", "tags.mlflow.source.name"),
     Column("commit", "Commit", "tags.mlflow.source.git.commit"),
 ]
+
+
+#: the tags the fixed columns and the nesting read
+FIXED_TAGS = ("mlflow.source.name", "mlflow.source.git.commit", "mlflow.user", "mlflow.parentRunId")
 
 
 def quote_key(key: str) -> str:
@@ -58,14 +63,19 @@ def sort_key_of(column_id: str):
     return chosen[0].sort_key if chosen else None
 
 
-def available_keys(runs) -> dict:
-    """{'metrics': [...], 'params': [...], 'tags': [...]}: the keys the given runs have, sorted."""
-    found = {"metrics": set(), "params": set(), "tags": set()}
-    for run in runs:
-        found["metrics"].update(run.data.metrics)
-        found["params"].update(run.data.params)
-        found["tags"].update(key for key in run.data.tags if not key.startswith("mlflow."))
-    return {kind: sorted(keys) for kind, keys in found.items()}
+def available_keys(keys: dict) -> dict:
+    """The chooser's keys: ``keys`` ({'metrics', 'params', 'tags'} lists) less the system tags."""
+    return {"metrics": keys["metrics"], "params": keys["params"],
+            "tags": [key for key in keys["tags"] if not key.startswith("mlflow.")]}
+
+
+def shown_keys(columns) -> dict:
+    """{'params': [...], 'metrics': [...], 'tags': [...]}: the keys whose values ``columns`` show."""
+    keys = {"params": [], "metrics": [], "tags": list(FIXED_TAGS)}
+    for column in columns:
+        if column.kind is not None:
+            keys[column.kind].append(column.key)
+    return keys
 
 
 def cell(run, column: Column) -> str:

@@ -15,7 +15,8 @@ from autolog.tracking.entities import LifecycleStage, ViewType
 from autolog.tracking.exceptions import InvalidInputError
 
 from ._render import form_fields, query_url, redirect_after_post, render, require_write, store_of
-from .columns import FIXED_COLUMNS, available_keys, cell, chosen_columns, sort_key_of
+from .columns import FIXED_COLUMNS, available_keys, cell, chosen_columns, shown_keys, sort_key_of
+from .run_reader import fill_values, keys_of, search_page
 
 __all__ = ["runs_page", "delete_runs", "restore_runs"]
 
@@ -74,19 +75,26 @@ def _joined(*filters) -> str:
 
 
 def _search(store, experiment_id: str, state: TableState) -> tuple:
-    """(runs of this page, next page token, children by parent id); raises InvalidInputError for bad input.
+    """(runs of this page, next page token, children of this page's runs); raises InvalidInputError for bad
+    input. The runs hold no data yet on a SQL store (see ``fill_values``).
 
     Nesting costs one small query: the children of this page's runs (matching the filter too).
     """
-    runs = store.search_runs([experiment_id], state.filter, _VIEWS[state.view], state.page_size,
-                             state.order_by(), state.page)
-    children: dict = {}
+    runs = search_page(store, experiment_id, state.filter, _VIEWS[state.view], state.page_size,
+                       state.order_by(), state.page)
+    children: list = []
     if state.nested and runs:
         ids = ", ".join(f"'{run.info.run_id}'" for run in runs)
-        for child in store.search_runs([experiment_id], _joined(state.filter, f"tags.{_PARENT_TAG} IN ({ids})"),
-                                       _VIEWS[state.view], 1000, state.order_by()):
-            children.setdefault(child.data.tags[_PARENT_TAG], []).append(child)
+        children = search_page(store, experiment_id, _joined(state.filter, f"tags.{_PARENT_TAG} IN ({ids})"),
+                               _VIEWS[state.view], 1000, state.order_by())
     return runs, runs.token, children
+
+
+def _by_parent(children) -> dict:
+    by_parent: dict = {}
+    for child in children:
+        by_parent.setdefault(child.data.tags[_PARENT_TAG], []).append(child)
+    return by_parent
 
 
 def _rows(runs, children: dict, columns: list) -> list:
@@ -128,14 +136,15 @@ def runs_page(request):
     experiment_id = request.path_params["experiment_id"]
     experiment = store.get_experiment(experiment_id)
     state = TableState(request, experiment_id)
-    error, runs, next_token, children = None, [], None, {}
+    error, runs, next_token, children = None, [], None, []
     try:
         runs, next_token, children = _search(store, experiment_id, state)
     except InvalidInputError as exc:
         error = str(exc)
-    keys = available_keys([*runs, *(c for group in children.values() for c in group)])
+    keys = available_keys(keys_of(store, [*runs, *children]))
     column_ids = state.column_ids if state.column_ids is not None else _default_columns(keys)
     columns = FIXED_COLUMNS + chosen_columns(column_ids)
+    fill_values(store, [*runs, *children], shown_keys(columns))
     base = state.params()
     path = request.url.path
     url_columns = [("col", column.id) for column in columns[len(FIXED_COLUMNS):]] or [("col", "")]
@@ -144,7 +153,7 @@ def runs_page(request):
         return query_url(path, base, url_columns, **changes)
 
     response = render(request, "runs.html", {
-        "experiment": experiment, "state": state, "error": error, "rows": _rows(runs, children, columns),
+        "experiment": experiment, "state": state, "error": error, "rows": _rows(runs, _by_parent(children), columns),
         "columns": columns, "fixed_count": len(FIXED_COLUMNS), "keys": keys,
         "chosen": {column.id for column in columns}, "paging": _paging(link, state, next_token),
         "link": link, "base": base, "path": path, "url_columns": url_columns, "page_sizes": PAGE_SIZES,

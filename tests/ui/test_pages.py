@@ -4,6 +4,7 @@ artifacts, compare, the registry's two-step promotion, roles and the login cooki
 from __future__ import annotations
 
 import re
+from html import unescape
 
 import pytest
 
@@ -120,10 +121,8 @@ def test_compare_marks_differences_and_carries_the_plot_data(client, seeded):
     page = client.get("/compare", params=[("experiment", seeded[1]["experiment_id"])] + [("run", r) for r in run_ids])
     assert page.status_code == 200
     assert "Compare 3 runs" in page.text and 'class="num diff"' in page.text
-    data = re.search(r'<script type="application/json" id="compare-data">(.*?)</script>', page.text).group(1)
-    import json
-
-    plot = json.loads(data)
+    data_url = re.search(r'<div id="compare-data" data-src="([^"]+)"', page.text).group(1)
+    plot = client.get(unescape(data_url)).json()
     assert [run["id"] for run in plot["runs"]] == run_ids
     assert plot["columns"]["params.alpha"] == [0.1, 0.05, 0.3] and "metrics.rmse" in plot["metrics"]
     matching = client.get("/compare", params={"experiment": seeded[1]["experiment_id"], "filter": "metrics.rmse < 0.5"})
