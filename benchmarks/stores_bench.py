@@ -11,7 +11,6 @@ from __future__ import annotations
 
 import json
 import os
-import random
 import time
 
 from benchmarks._spec import Measure, Scenario, Target
@@ -24,6 +23,10 @@ SEARCHES = [
     ("all-metric", "no filter, metric order", "", ["metrics.logloss ASC"]),
     ("all-param", "no filter, param order", "", ["params.eta ASC"]),
     ("attribute", "attribute filter + order", "attributes.status = 'FINISHED'", ["attributes.start_time ASC"]),
+    ("param-param", "param filter + param order", "params.max_depth = '3'", ["params.eta ASC"]),
+    ("tag-param", "tag filter + param order (8 values)", "tags.model = 'xgboost'", ["params.max_depth ASC"]),
+    ("all-param-few", "no filter, param order (8 values)", "", ["params.max_depth DESC"]),
+    ("all-tag", "no filter, tag order (2 values)", "", ["tags.model ASC"]),
 ]
 STORES = ("sqlite", "pg")
 
@@ -53,25 +56,14 @@ def _uris(workdir: str, cluster) -> dict:
 def build_stores(params: dict, workdir: str, with_mlflow: bool = False) -> None:
     """Fill a SQLite store and a PostgreSQL database with ``params["runs"]`` runs each."""
     import autolog
-    from benchmarks.search_bench import _rows
+    from benchmarks.search_bench import fill_runs
 
     cluster = _cluster(workdir)
     try:
         cluster.admin.execute("CREATE DATABASE autolog_bench")
         for uri in _uris(workdir, cluster).values():
             client = autolog.Client(uri)
-            experiment_id = int(client.create_experiment("bench"))
-            rng = random.Random(0)
-            for first in range(0, params["runs"], 10_000):
-                runs, run_params, tags, metrics = _rows(first, min(first + 10_000, params["runs"]), rng)
-                with client._store.db.write() as cur:
-                    cur.executemany("INSERT INTO runs (run_uuid, experiment_id, run_name, user_id, status, start_time,"
-                                    " end_time, lifecycle_stage) VALUES (?, ?, ?, 'bench', 'FINISHED', ?, ?, 'active')",
-                                    [(r[0], experiment_id) + r[1:] for r in runs])
-                    cur.executemany("INSERT INTO params (run_uuid, key, value) VALUES (?, ?, ?)", run_params)
-                    cur.executemany("INSERT INTO tags (run_uuid, key, value) VALUES (?, ?, ?)", tags)
-                    cur.executemany("INSERT INTO latest_metrics (run_uuid, key, value, is_nan, timestamp, step)"
-                                    " VALUES (?, ?, ?, ?, ?, ?)", metrics)
+            fill_runs(client, int(client.create_experiment("bench")), params["runs"])
             client._store.close()
         import psycopg
 
@@ -104,7 +96,7 @@ def _writes(client, params: dict) -> dict:
 def run(mode: str, params: dict, workdir: str) -> dict:
     """Measure writes and every search on both stores in this process."""
     import autolog
-    from benchmarks._common import median_seconds
+    from benchmarks.search_bench import time_searches
 
     cluster = _cluster(workdir)
     result = {}
@@ -112,10 +104,7 @@ def run(mode: str, params: dict, workdir: str) -> dict:
         for store, uri in _uris(workdir, cluster).items():
             client = autolog.Client(uri)
             experiment_id = client.get_experiment_by_name("bench").experiment_id
-            for key, _label, filter_string, order_by in SEARCHES:
-                result[f"{store}-{key}"] = median_seconds(
-                    lambda: client.search_runs([experiment_id], filter_string, max_results=100, order_by=order_by),
-                    params["repeat"])
+            result.update(time_searches(client, experiment_id, SEARCHES, params["repeat"], f"{store}-"))
             result.update({f"{store}-{key}": value for key, value in _writes(client, params).items()})
             client._store.close()
     finally:

@@ -37,6 +37,7 @@ class _Join:
     inner: bool = False
     missing: bool = False
     value_not_null: bool = False
+    has_tie_breakers: bool = False
 
 
 @dataclass
@@ -77,13 +78,22 @@ class CompiledSearch:
         if where:
             sql.append("WHERE " + " AND ".join(where))
         params += list(base_params) + self.where_params
-        terms += [f"{column} {'ASC' if asc else 'DESC'}" for column, asc in spec.tie_breakers]
+        terms += self._tie_terms(part, len(terms))
         if ordered:
             sql.append("ORDER BY " + ", ".join(terms))
         if limit is not None:
             sql.append(f"LIMIT {mark} OFFSET {mark}")
             params += [int(limit), int(offset)]
         return " ".join(sql), params
+
+    def _tie_terms(self, part, order_terms: int) -> list:
+        """The tie-breakers; read from the first order key's own table (copies of the entity's columns,
+        indexed after its value) when that key alone orders the rows, so that its index gives the order."""
+        spec, lead_join = self.spec, self.lead[1] if self.lead else None
+        prefix = f"{spec.alias}."
+        if part == "present" and order_terms == 1 and lead_join is not None and lead_join.has_tie_breakers:
+            prefix = f"{lead_join.alias}."
+        return [f"{prefix}{column.split('.', 1)[1]} {'ASC' if asc else 'DESC'}" for column, asc in spec.tie_breakers]
 
     def _from(self, joins: list, driver, forced: bool, part) -> str:
         """The FROM clause; ``joins`` is reordered in place to match its placeholders."""
@@ -159,7 +169,8 @@ def _attribute(spec, kind: str, key: str, what: str, text: str, position: int):
 def _join_for(compiled: CompiledSearch, kind: str, key: str) -> _Join:
     join = compiled.joins.get((kind, key))
     if join is None:
-        join = _Join(f"k{len(compiled.joins)}", compiled.spec.key_tables[kind].table, key)
+        key_table = compiled.spec.key_tables[kind]
+        join = _Join(f"k{len(compiled.joins)}", key_table.table, key, has_tie_breakers=key_table.has_tie_breakers)
         compiled.joins[(kind, key)] = join
     return join
 
