@@ -11,7 +11,6 @@ own client.
 from __future__ import annotations
 
 import random
-import time
 
 __all__ = ["fill_mlflow_database", "mlflow_figures", "mlflow_uri"]
 
@@ -61,27 +60,11 @@ def mlflow_figures(cluster, database: str, params: dict, searches) -> dict:
     from mlflow.entities import Metric, Param
     from mlflow.tracking import MlflowClient
 
-    from benchmarks._common import median_seconds
+    from benchmarks.search_bench import time_searches
+    from benchmarks.stores_bench import measure_writes
 
     client = MlflowClient(mlflow_uri(cluster, database))
     experiment_id = client.get_experiment_by_name("bench").experiment_id
-    result = {}
-    for key, _label, filter_string, order_by in searches:
-        result[f"pg-{key}"] = median_seconds(
-            lambda: client.search_runs([experiment_id], filter_string, max_results=100, order_by=order_by),
-            params["repeat"])
-    writes = client.create_experiment(f"writes-{time.time_ns()}")
-    run_id = client.create_run(writes).info.run_id
-    batch = [Metric(f"m{k}", float(step), 0, step) for step in range(100) for k in range(10)]
-    start = time.perf_counter()
-    for _ in range(params["batches"]):
-        client.log_batch(run_id, metrics=batch)
-    result["pg-log_batch"] = len(batch) * params["batches"] / (time.perf_counter() - start)
-    start = time.perf_counter()
-    for index in range(params["runs_logged"]):
-        run = client.create_run(writes)
-        client.log_batch(run.info.run_id, metrics=[Metric(f"m{k}", 0.5, 0, 0) for k in range(3)],
-                         params=[Param(f"p{k}", str(index)) for k in range(3)])
-        client.set_terminated(run.info.run_id)
-    result["pg-runs"] = params["runs_logged"] / (time.perf_counter() - start)
+    result = time_searches(client, experiment_id, searches, params["repeat"], "pg-")
+    result.update({f"pg-{key}": value for key, value in measure_writes(client, Metric, Param, params).items()})
     return result

@@ -14,13 +14,10 @@ import json
 import os
 import time
 
+from benchmarks import search_bench
 from benchmarks._spec import Measure, Scenario, Target
 
-SEARCHES = [
-    ("metric", "metric filter + metric order", "metrics.rmse < 0.5", ["metrics.rmse ASC"]),
-    ("metric-param", "metric filter + param order", "metrics.rmse < 0.5", ["params.max_depth DESC"]),
-    ("param", "param filter + metric order", "params.max_depth = '3'", ["metrics.auc DESC"]),
-    ("tag", "tag LIKE + attribute order", "tags.model LIKE 'xgb%'", ["attributes.start_time DESC"]),
+SEARCHES = search_bench.SEARCHES[:4] + [  # metric, metric-param, param and tag, then:
     ("all-metric", "no filter, metric order", "", ["metrics.logloss ASC"]),
     ("all-param", "no filter, param order", "", ["params.eta ASC"]),
     ("attribute", "attribute filter + order", "attributes.status = 'FINISHED'", ["attributes.start_time ASC"]),

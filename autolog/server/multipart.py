@@ -107,15 +107,22 @@ async def _caller_may_write(request: Request, artifact_path: str):
     return None
 
 
-async def create(request: Request):
-    """POST mpu/create/<directory> {path: the client's file, num_parts}
-    -> {upload_id, credentials: [{url, part_number, headers}]}."""
+async def _writer_request(request: Request) -> tuple:
+    """(refusal response or None, context, JSON body, target file) of a create, complete or abort."""
     context, artifact_path = request.app.state.context, request.path_params["artifact_path"]
     denied = await _caller_may_write(request, artifact_path)
     if denied is not None:
-        return denied
+        return denied, context, None, None
     body = await read_json(request)
-    target = _target(context, artifact_path, body.get("path"))
+    return None, context, body, _target(context, artifact_path, body.get("path"))
+
+
+async def create(request: Request):
+    """POST mpu/create/<directory> {path: the client's file, num_parts}
+    -> {upload_id, credentials: [{url, part_number, headers}]}."""
+    denied, context, body, target = await _writer_request(request)
+    if denied is not None:
+        return denied
     num_parts = body.get("num_parts", 1)
     if not isinstance(num_parts, (int, str)) or not str(num_parts).isdigit() or not 0 < int(num_parts) <= MAX_PARTS:
         raise InvalidInputError(f"Invalid num_parts {num_parts!r}: expected 1 to {MAX_PARTS}")
@@ -202,12 +209,9 @@ def _assemble(context, upload_id: str, target: str, body: dict) -> None:
 async def _finish(request: Request, action):
     """Check the caller may write the path, read the body, and run ``action(context, upload_id, target,
     body)`` in a thread; answers {} (or the refusal)."""
-    context, artifact_path = request.app.state.context, request.path_params["artifact_path"]
-    denied = await _caller_may_write(request, artifact_path)
+    denied, context, body, target = await _writer_request(request)
     if denied is not None:
         return denied
-    body = await read_json(request)
-    target = _target(context, artifact_path, body.get("path"))
     await run_in_threadpool(action, context, body.get("upload_id"), target, body)
     return JSONResponse({})
 

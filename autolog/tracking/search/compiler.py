@@ -99,20 +99,26 @@ class CompiledSearch:
         """The FROM clause; ``joins`` is reordered in place to match its placeholders."""
         spec, mark = self.spec, self.dialect.placeholder
 
-        def on(join) -> str:
-            equal = " AND ".join(f"{join.alias}.{c} = {spec.alias}.{c}" for c in spec.join_columns)
+        def on(join, other=spec.alias) -> str:
+            equal = " AND ".join(f"{join.alias}.{c} = {other}.{c}" for c in spec.join_columns)
             return f"{equal} AND {join.alias}.key = {mark}"
 
         lead_join = self.lead[1] if self.lead else None
         inner = self.dialect.driving_join if forced else "JOIN"
-        text = f"{spec.table} {spec.alias}"
-        if driver is not None:
-            joins.remove(driver)
-            joins.insert(0, driver)
-            text = f"{driver.table} {driver.alias} {inner} {spec.table} {spec.alias} ON {on(driver)}"
-        for join in joins[1:] if driver is not None else joins:
-            is_inner = join.inner or (part == "present" and join is lead_join)
-            text += f" {inner if is_inner else 'LEFT JOIN'} {join.table} {join.alias} ON {on(join)}"
+        is_inner = [join for join in joins if join.inner or (part == "present" and join is lead_join)]
+        if driver is None:
+            return f"{spec.table} {spec.alias}" + "".join(
+                f" {inner if join in is_inner else 'LEFT JOIN'} {join.table} {join.alias} ON {on(join)}"
+                for join in joins)
+        # the driver's rows are tested against the other required keys before the entity's row is read
+        tested = [join for join in is_inner if join is not driver] if forced else []
+        rest = [join for join in joins if join is not driver and join not in tested]
+        joins[:] = tested + [driver] + rest  # the order of the placeholders below
+        text = f"{driver.table} {driver.alias}" + "".join(
+            f" {inner} {join.table} {join.alias} ON {on(join, driver.alias)}" for join in tested)
+        text += f" {inner} {spec.table} {spec.alias} ON {on(driver)}"
+        for join in rest:
+            text += f" {inner if join in is_inner else 'LEFT JOIN'} {join.table} {join.alias} ON {on(join)}"
         return text
 
     def fetch(self, query, columns: str, base_where=(), base_params=(), limit=100, offset=0) -> list:
