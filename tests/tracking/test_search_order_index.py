@@ -2,8 +2,6 @@
 a value: the key tables carry their run's start time (the tie-breaker), kept in step on every write
 path, and a store of the previous schema is migrated when it opens."""
 
-import sqlite3
-
 import pytest
 
 import autolog
@@ -90,19 +88,27 @@ def test_every_write_path_copies_the_run_start_time(tracking_dir, tmp_path):
     assert _unsynced(destination) == 0
 
 
-def _downgrade_to_previous_schema(path) -> None:
-    """Turn a fresh SQLite store back into the previous schema's shape (what an older release wrote)."""
-    connection = sqlite3.connect(path)
-    for table in KEY_TABLES:
-        connection.execute(f"DROP TRIGGER {table}_start_time")
-        connection.execute(f"DROP INDEX {table}_in_order")
-        connection.execute(f"DROP INDEX {table}_in_reverse_order")
-        connection.execute(f"ALTER TABLE {table} DROP COLUMN start_time")
-    connection.execute("DROP TRIGGER runs_start_time")
-    connection.execute("CREATE INDEX params_by_key ON params (key, value)")
-    connection.execute("UPDATE schema_version SET version = ?", (SCHEMA_VERSION - 1,))
-    connection.commit()
-    connection.close()
+def _downgrade_to_previous_schema(client) -> None:
+    """Turn a fresh store back into the previous schema's shape (what an older release wrote)."""
+    on = (lambda table: f" ON {table}") if client._store.db.dialect == "postgresql" else (lambda table: "")
+    with client._store.db.write() as cur:
+        for table in KEY_TABLES:
+            cur.execute(f"DROP TRIGGER {table}_start_time{on(table)}")
+            cur.execute(f"DROP INDEX {table}_in_order")
+            cur.execute(f"DROP INDEX {table}_in_reverse_order")
+            cur.execute(f"ALTER TABLE {table} DROP COLUMN start_time")
+        cur.execute(f"DROP TRIGGER runs_start_time{on('runs')}")
+        cur.execute("CREATE INDEX params_by_key ON params (key, value)")
+        cur.execute("UPDATE schema_version SET version = ?", (SCHEMA_VERSION - 1,))
+        cur.execute("INSERT INTO experiments (experiment_id, name, lifecycle_stage) VALUES (1, 'old', 'active')")
+        for index in range(6):
+            run_id = f"{index:032x}"
+            cur.execute("INSERT INTO runs (run_uuid, experiment_id, status, start_time, lifecycle_stage)"
+                        " VALUES (?, 1, 'FINISHED', ?, 'active')", (run_id, 1000 + index))
+            cur.execute("INSERT INTO params (run_uuid, key, value) VALUES (?, 'depth', ?)", (run_id, str(index % 2)))
+            cur.execute("INSERT INTO tags (run_uuid, key, value) VALUES (?, 'family', 'a')", (run_id,))
+            cur.execute("INSERT INTO latest_metrics (run_uuid, key, value, timestamp, step)"
+                        " VALUES (?, 'score', 1.0, 0, 0)", (run_id,))
 
 
 def _forget_open_stores() -> None:
@@ -112,34 +118,20 @@ def _forget_open_stores() -> None:
         stores._stores.pop(key).close()
 
 
-@pytest.mark.single_store
-def test_a_store_of_the_previous_schema_is_migrated_and_searched_from_the_index(tmp_path):
-    store = tmp_path / "mlruns"
-    autolog.Client(str(store))
+def test_a_store_of_the_previous_schema_is_migrated_and_searched_from_the_index(tracking_dir):
+    _downgrade_to_previous_schema(autolog.Client(str(tracking_dir)))
     _forget_open_stores()
-    _downgrade_to_previous_schema(store / "tracking.db")
-    connection = sqlite3.connect(store / "tracking.db")
-    connection.execute("INSERT INTO experiments (experiment_id, name, lifecycle_stage) VALUES (1, 'old', 'active')")
-    for index in range(6):
-        run_id = f"{index:032x}"
-        connection.execute("INSERT INTO runs (run_uuid, experiment_id, status, start_time, lifecycle_stage)"
-                           " VALUES (?, 1, 'FINISHED', ?, 'active')", (run_id, 1000 + index))
-        connection.execute("INSERT INTO params (run_uuid, key, value) VALUES (?, 'depth', ?)", (run_id, str(index % 2)))
-        connection.execute("INSERT INTO tags (run_uuid, key, value) VALUES (?, 'family', 'a')", (run_id,))
-        connection.execute("INSERT INTO latest_metrics (run_uuid, key, value, timestamp, step)"
-                           " VALUES (?, 'score', 1.0, 0, 0)", (run_id,))
-    connection.commit()
-    connection.close()
 
-    client = autolog.Client(str(store))
+    client = autolog.Client(str(tracking_dir))  # opening it migrates it
     assert _query(client, "SELECT version FROM schema_version") == [(SCHEMA_VERSION,)]
     assert _unsynced(client) == 0
     found = client.search_runs(["1"], "", order_by=["params.depth DESC"], max_results=3)
     assert [run.info.run_id for run in found] == [f"{index:032x}" for index in (5, 3, 1)]
-    plan = _query(client, "EXPLAIN QUERY PLAN SELECT k.run_uuid FROM params k CROSS JOIN runs r"
-                          " ON r.run_uuid = k.run_uuid WHERE k.key = 'depth' AND k.value IS NOT NULL"
-                          " ORDER BY k.value DESC, k.start_time DESC, k.run_uuid ASC LIMIT 3")
-    details = " ".join(row[-1] for row in plan)
-    assert "params_in_reverse_order" in details and "TEMP B-TREE" not in details
+    if client._store.db.dialect == "sqlite":
+        plan = _query(client, "EXPLAIN QUERY PLAN SELECT k.run_uuid FROM params k CROSS JOIN runs r"
+                              " ON r.run_uuid = k.run_uuid WHERE k.key = 'depth' AND k.value IS NOT NULL"
+                              " ORDER BY k.value DESC, k.start_time DESC, k.run_uuid ASC LIMIT 3")
+        details = " ".join(row[-1] for row in plan)
+        assert "params_in_reverse_order" in details and "TEMP B-TREE" not in details
     client.log_param(found[0].info.run_id, "new", "1")  # the trigger works on the migrated store too
     assert _unsynced(client) == 0
