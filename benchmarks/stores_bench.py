@@ -4,28 +4,31 @@ a store of ``runs`` runs (5 params, 3 metrics each), 100 results a page.
 ``prepare`` creates a throwaway PostgreSQL cluster inside the work directory (initdb and pg_ctl from
 PostgreSQL's server binaries; fsync off, as for the tests), fills a database and a SQLite store with
 the same runs through the stores' own SQL, and stops the cluster; every repetition starts it, measures
-in a fresh process, and stops it again.
+in a fresh process, and stops it again. Where MLflow is installed, a third database holds the same
+runs in MLflow's schema, and the MLflow mode measures MLflow's client on it (``_mlflow_pg``).
 """
 
 from __future__ import annotations
 
 import json
 import os
-import random
 import time
 
+from benchmarks import search_bench
 from benchmarks._spec import Measure, Scenario, Target
 
-SEARCHES = [
-    ("metric", "metric filter + metric order", "metrics.rmse < 0.5", ["metrics.rmse ASC"]),
-    ("metric-param", "metric filter + param order", "metrics.rmse < 0.5", ["params.max_depth DESC"]),
-    ("param", "param filter + metric order", "params.max_depth = '3'", ["metrics.auc DESC"]),
-    ("tag", "tag LIKE + attribute order", "tags.model LIKE 'xgb%'", ["attributes.start_time DESC"]),
+SEARCHES = search_bench.SEARCHES[:4] + [  # metric, metric-param, param and tag, then:
     ("all-metric", "no filter, metric order", "", ["metrics.logloss ASC"]),
     ("all-param", "no filter, param order", "", ["params.eta ASC"]),
     ("attribute", "attribute filter + order", "attributes.status = 'FINISHED'", ["attributes.start_time ASC"]),
+    ("param-param", "param filter + param order", "params.max_depth = '3'", ["params.eta ASC"]),
+    ("tag-param", "tag filter + param order (8 values)", "tags.model = 'xgboost'", ["params.max_depth ASC"]),
+    ("all-param-few", "no filter, param order (8 values)", "", ["params.max_depth DESC"]),
+    ("all-tag", "no filter, tag order (2 values)", "", ["tags.model ASC"]),
 ]
 STORES = ("sqlite", "pg")
+MLFLOW_DATABASE = "mlflow_bench"
+MLFLOW_SEARCHES = ("metric", "param")  # MLflow takes seconds a search at 100,000 runs: these two only
 
 
 def _cluster(workdir: str):
@@ -53,41 +56,34 @@ def _uris(workdir: str, cluster) -> dict:
 def build_stores(params: dict, workdir: str, with_mlflow: bool = False) -> None:
     """Fill a SQLite store and a PostgreSQL database with ``params["runs"]`` runs each."""
     import autolog
-    from benchmarks.search_bench import _rows
+    from benchmarks.search_bench import fill_runs
 
     cluster = _cluster(workdir)
     try:
         cluster.admin.execute("CREATE DATABASE autolog_bench")
         for uri in _uris(workdir, cluster).values():
             client = autolog.Client(uri)
-            experiment_id = int(client.create_experiment("bench"))
-            rng = random.Random(0)
-            for first in range(0, params["runs"], 10_000):
-                runs, run_params, tags, metrics = _rows(first, min(first + 10_000, params["runs"]), rng)
-                with client._store.db.write() as cur:
-                    cur.executemany("INSERT INTO runs (run_uuid, experiment_id, run_name, user_id, status, start_time,"
-                                    " end_time, lifecycle_stage) VALUES (?, ?, ?, 'bench', 'FINISHED', ?, ?, 'active')",
-                                    [(r[0], experiment_id) + r[1:] for r in runs])
-                    cur.executemany("INSERT INTO params (run_uuid, key, value) VALUES (?, ?, ?)", run_params)
-                    cur.executemany("INSERT INTO tags (run_uuid, key, value) VALUES (?, ?, ?)", tags)
-                    cur.executemany("INSERT INTO latest_metrics (run_uuid, key, value, is_nan, timestamp, step)"
-                                    " VALUES (?, ?, ?, ?, ?, ?)", metrics)
+            fill_runs(client, int(client.create_experiment("bench")), params["runs"])
             client._store.close()
         import psycopg
 
         with psycopg.connect(cluster.uri("autolog_bench"), autocommit=True) as conn:
             conn.execute("ANALYZE")
+        if with_mlflow:
+            from benchmarks._mlflow_pg import fill_mlflow_database
+
+            cluster.admin.execute(f"CREATE DATABASE {MLFLOW_DATABASE}")
+            fill_mlflow_database(cluster, MLFLOW_DATABASE, params["runs"], os.path.join(workdir, "mlflow-artifacts"))
     finally:
         cluster.stop(remove=False)
 
 
-def _writes(client, params: dict) -> dict:
-    """log_batch points/s (1,000 points a batch) and runs/s (create, 3 params, 3 metrics, end)."""
-    from autolog.tracking import Metric, Param
-
+def measure_writes(client, metric, param, params: dict) -> dict:
+    """log_batch points/s (1,000 points a batch) and runs/s (create, 3 params, 3 metrics, end) through
+    ``client`` (autolog's or MLflow's: the same calls), with its ``metric`` and ``param`` classes."""
     experiment_id = client.create_experiment(f"writes-{os.getpid()}-{time.time_ns()}")
     run_id = client.create_run(experiment_id).info.run_id
-    batch = [Metric(f"m{k}", float(step), 0, step) for step in range(100) for k in range(10)]
+    batch = [metric(f"m{k}", float(step), 0, step) for step in range(100) for k in range(10)]
     start = time.perf_counter()
     for _ in range(params["batches"]):
         client.log_batch(run_id, metrics=batch)
@@ -95,8 +91,8 @@ def _writes(client, params: dict) -> dict:
     start = time.perf_counter()
     for index in range(params["runs_logged"]):
         run = client.create_run(experiment_id)
-        client.log_batch(run.info.run_id, metrics=[Metric(f"m{k}", 0.5, 0, 0) for k in range(3)],
-                         params=[Param(f"p{k}", str(index)) for k in range(3)])
+        client.log_batch(run.info.run_id, metrics=[metric(f"m{k}", 0.5, 0, 0) for k in range(3)],
+                         params=[param(f"p{k}", str(index)) for k in range(3)])
         client.set_terminated(run.info.run_id)
     return {"log_batch": points, "runs": params["runs_logged"] / (time.perf_counter() - start)}
 
@@ -104,19 +100,22 @@ def _writes(client, params: dict) -> dict:
 def run(mode: str, params: dict, workdir: str) -> dict:
     """Measure writes and every search on both stores in this process."""
     import autolog
-    from benchmarks._common import median_seconds
+    from autolog.tracking import Metric, Param
+    from benchmarks.search_bench import time_searches
 
     cluster = _cluster(workdir)
     result = {}
     try:
+        if mode == "mlflow":
+            from benchmarks._mlflow_pg import mlflow_figures
+
+            return mlflow_figures(cluster, MLFLOW_DATABASE, params, [s for s in SEARCHES if s[0] in MLFLOW_SEARCHES])
         for store, uri in _uris(workdir, cluster).items():
             client = autolog.Client(uri)
             experiment_id = client.get_experiment_by_name("bench").experiment_id
-            for key, _label, filter_string, order_by in SEARCHES:
-                result[f"{store}-{key}"] = median_seconds(
-                    lambda: client.search_runs([experiment_id], filter_string, max_results=100, order_by=order_by),
-                    params["repeat"])
-            result.update({f"{store}-{key}": value for key, value in _writes(client, params).items()})
+            result.update(time_searches(client, experiment_id, SEARCHES, params["repeat"], f"{store}-"))
+            writes = measure_writes(client, Metric, Param, params)
+            result.update({f"{store}-{key}": value for key, value in writes.items()})
             client._store.close()
     finally:
         cluster.stop(remove=False)
@@ -142,8 +141,25 @@ SCENARIOS = [
         params={"full": {"runs": 100_000, "repeat": 5, "batches": 20, "runs_logged": 200},
                 "quick": {"runs": 20_000, "repeat": 3, "batches": 10, "runs_logged": 100},
                 "smoke": {"runs": 500, "repeat": 1, "batches": 2, "runs_logged": 5}},
-        repeats={"full": (3, 0), "quick": (1, 0)}, modes=("autolog",),
+        repeats={"full": (3, 1), "quick": (1, 1)}, modes=("autolog", "mlflow"),
         notes={"quick": "20,000 runs instead of 100,000",
-               "mlflow": "MLflow not compared in this group yet: filling its PostgreSQL schema with 100,000 runs "
-                         "through its API takes too long for the suite."}),
+               "mlflow": "MLflow 3.17 on a database of the same PostgreSQL server (psycopg2, from the [bench] "
+                         "extra), its runs copied into its own schema with COPY (see benchmarks/_mlflow_pg.py); "
+                         "MLflow's searches: the metric and param shapes only."}),
 ]
+
+
+def _list_s3(mode: str, params: dict, workdir: str) -> dict:
+    from benchmarks._s3_listing import list_many_artifacts
+
+    return list_many_artifacts(params["artifacts"], workdir)
+
+
+SCENARIOS.append(Scenario(
+    name="s3-listing", group="stores", title="A run with {artifacts:,} artifacts in S3 (moto), listed",
+    run=_list_s3, modes=("autolog",), repeats={"full": (3, 0), "quick": (1, 0)},
+    params={"full": {"artifacts": 10_000}, "quick": {"artifacts": 10_000}, "smoke": {"artifacts": 1_500}},
+    measures=(Measure("s3-list-server", "list {artifacts:,} artifacts through the server's proxy"),
+              Measure("s3-list-direct", "list them directly (S3ArtifactRepository, pages of 1,000 keys)")),
+    notes={"mlflow": "MLflow not compared: its listing goes to the same moto server, whose own cost dominates."}))
+

@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import os
 import shutil
-import uuid
 
 from starlette.concurrency import run_in_threadpool
 from starlette.requests import Request
@@ -21,13 +20,13 @@ from ..tracking.artifacts import get_artifact_repository
 from ..tracking.exceptions import InvalidInputError, NotFoundError
 from ..tracking.validation import safe_artifact_path
 from ._api import ApiError, Endpoint, _error_for, error_response, role_allows
+from .body_stream import write_body_to_file
 from .locations import contained_path
 from .permissions import require_proxy_path, run_guard
 
 __all__ = ["ENDPOINTS", "proxy_routes", "DEFAULT_MAX_UPLOAD_BYTES"]
 
 DEFAULT_MAX_UPLOAD_BYTES = 64 * 1024 ** 3
-_WRITE_BLOCK = 1024 * 1024
 _PROXY_PREFIXES = ("/api/2.0/mlflow-artifacts", "/ajax-api/2.0/mlflow-artifacts")
 
 
@@ -48,26 +47,7 @@ async def _receive_file(request: Request, target: str, limit: int) -> None:
     await run_in_threadpool(os.makedirs, os.path.dirname(target), exist_ok=True)
     contained_path(request.app.state.context.locations.root,
                    os.path.relpath(os.path.dirname(target), request.app.state.context.locations.root))
-    partial = f"{target}.part-{uuid.uuid4().hex[:8]}"
-    handle = await run_in_threadpool(open, partial, "wb")
-    size, block = 0, []
-    try:
-        async for chunk in request.stream():
-            size += len(chunk)
-            if size > limit:
-                raise ApiError("BAD_REQUEST", f"Upload larger than the server's limit of {limit} bytes")
-            block.append(chunk)
-            if sum(map(len, block)) >= _WRITE_BLOCK:
-                await run_in_threadpool(handle.write, b"".join(block))
-                block = []
-        await run_in_threadpool(handle.write, b"".join(block))
-        await run_in_threadpool(handle.close)
-        await run_in_threadpool(os.replace, partial, target)
-    except BaseException:
-        handle.close()
-        if os.path.exists(partial):
-            os.unlink(partial)
-        raise
+    await write_body_to_file(request, target, limit)
 
 
 def _delete(path: str, root: str) -> None:

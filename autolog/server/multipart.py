@@ -29,7 +29,8 @@ from starlette.responses import JSONResponse, Response
 from starlette.routing import Route
 
 from ..tracking.exceptions import InvalidInputError, NotFoundError
-from ._api import ApiError, _error_for, error_response, read_json, role_allows
+from ._api import _error_for, error_response, read_json, role_allows
+from .body_stream import WRITE_BLOCK, write_body_to_file
 from .permissions import require_proxy_path
 
 __all__ = ["UPLOADS_DIR", "MAX_PARTS", "STALE_SECONDS", "PART_PATH", "multipart_routes"]
@@ -40,7 +41,6 @@ STALE_SECONDS = 7 * 24 * 3600
 PART_PATH = "/api/2.0/mlflow-artifacts/mpu/part"
 _PREFIXES = ("/api/2.0/mlflow-artifacts", "/ajax-api/2.0/mlflow-artifacts")
 _UPLOAD_ID = re.compile(r"^[0-9a-f]{32}$")
-_WRITE_BLOCK = 1024 * 1024
 
 
 def _upload_dir(context, upload_id) -> str:
@@ -107,15 +107,22 @@ async def _caller_may_write(request: Request, artifact_path: str):
     return None
 
 
-async def create(request: Request):
-    """POST mpu/create/<directory> {path: the client's file, num_parts}
-    -> {upload_id, credentials: [{url, part_number, headers}]}."""
+async def _writer_request(request: Request) -> tuple:
+    """(refusal response or None, context, JSON body, target file) of a create, complete or abort."""
     context, artifact_path = request.app.state.context, request.path_params["artifact_path"]
     denied = await _caller_may_write(request, artifact_path)
     if denied is not None:
-        return denied
+        return denied, context, None, None
     body = await read_json(request)
-    target = _target(context, artifact_path, body.get("path"))
+    return None, context, body, _target(context, artifact_path, body.get("path"))
+
+
+async def create(request: Request):
+    """POST mpu/create/<directory> {path: the client's file, num_parts}
+    -> {upload_id, credentials: [{url, part_number, headers}]}."""
+    denied, context, body, target = await _writer_request(request)
+    if denied is not None:
+        return denied
     num_parts = body.get("num_parts", 1)
     if not isinstance(num_parts, (int, str)) or not str(num_parts).isdigit() or not 0 < int(num_parts) <= MAX_PARTS:
         raise InvalidInputError(f"Invalid num_parts {num_parts!r}: expected 1 to {MAX_PARTS}")
@@ -128,27 +135,8 @@ async def create(request: Request):
 
 async def _stream_part(request: Request, path: str, limit: int) -> str:
     """Write the request body to ``path`` (via a temporary name); return its MD5 hex digest."""
-    digest, size, block = hashlib.md5(usedforsecurity=False), 0, []
-    partial = f"{path}.tmp-{uuid.uuid4().hex[:8]}"
-    handle = await run_in_threadpool(open, partial, "wb")
-    try:
-        async for chunk in request.stream():
-            size += len(chunk)
-            if size > limit:
-                raise ApiError("BAD_REQUEST", f"Part larger than the server's limit of {limit} bytes")
-            digest.update(chunk)
-            block.append(chunk)
-            if sum(map(len, block)) >= _WRITE_BLOCK:
-                await run_in_threadpool(handle.write, b"".join(block))
-                block = []
-        await run_in_threadpool(handle.write, b"".join(block))
-        await run_in_threadpool(handle.close)
-        await run_in_threadpool(os.replace, partial, path)
-    except BaseException:
-        handle.close()
-        if os.path.exists(partial):
-            os.unlink(partial)
-        raise
+    digest = hashlib.md5(usedforsecurity=False)
+    await write_body_to_file(request, path, limit, "Part", digest)
     return digest.hexdigest()
 
 
@@ -192,18 +180,24 @@ def _checked_parts(directory: str, upload: dict, parts) -> list:
     return paths
 
 
-def _assemble(context, upload_id: str, target: str, parts) -> None:
+def _load_for(context, upload_id, target: str) -> tuple:
+    """(directory, upload) of an open upload created for ``target``; raises InvalidInputError otherwise."""
     directory, upload = _load(context, upload_id)
     if upload["target"] != target:
         raise InvalidInputError(f"Upload {upload_id!r} was created for another artifact path")
-    paths = _checked_parts(directory, upload, parts)
+    return directory, upload
+
+
+def _assemble(context, upload_id: str, target: str, body: dict) -> None:
+    directory, upload = _load_for(context, upload_id, target)
+    paths = _checked_parts(directory, upload, body.get("parts"))
     os.makedirs(os.path.dirname(target), exist_ok=True)
     partial = f"{target}.part-{uuid.uuid4().hex[:8]}"
     try:
         with open(partial, "wb") as output:
             for path in paths:
                 with open(path, "rb") as part:
-                    shutil.copyfileobj(part, output, _WRITE_BLOCK)
+                    shutil.copyfileobj(part, output, WRITE_BLOCK)
         os.replace(partial, target)
     except BaseException:
         if os.path.exists(partial):
@@ -212,35 +206,29 @@ def _assemble(context, upload_id: str, target: str, parts) -> None:
     shutil.rmtree(directory, ignore_errors=True)
 
 
-async def complete(request: Request):
-    """POST mpu/complete/<path> {path, upload_id, parts: [{part_number, etag, url}]} -> {}."""
-    context, artifact_path = request.app.state.context, request.path_params["artifact_path"]
-    denied = await _caller_may_write(request, artifact_path)
+async def _finish(request: Request, action):
+    """Check the caller may write the path, read the body, and run ``action(context, upload_id, target,
+    body)`` in a thread; answers {} (or the refusal)."""
+    denied, context, body, target = await _writer_request(request)
     if denied is not None:
         return denied
-    body = await read_json(request)
-    target = _target(context, artifact_path, body.get("path"))
-    await run_in_threadpool(_assemble, context, body.get("upload_id"), target, body.get("parts"))
+    await run_in_threadpool(action, context, body.get("upload_id"), target, body)
     return JSONResponse({})
 
 
-def _drop(context, upload_id: str, target: str) -> None:
-    directory, upload = _load(context, upload_id)
-    if upload["target"] != target:
-        raise InvalidInputError(f"Upload {upload_id!r} was created for another artifact path")
+async def complete(request: Request):
+    """POST mpu/complete/<path> {path, upload_id, parts: [{part_number, etag, url}]} -> {}."""
+    return await _finish(request, _assemble)
+
+
+def _drop(context, upload_id: str, target: str, body: dict) -> None:
+    directory, _upload = _load_for(context, upload_id, target)
     shutil.rmtree(directory, ignore_errors=True)
 
 
 async def abort(request: Request):
     """POST mpu/abort/<path> {path, upload_id} -> {}: the parts are deleted."""
-    context, artifact_path = request.app.state.context, request.path_params["artifact_path"]
-    denied = await _caller_may_write(request, artifact_path)
-    if denied is not None:
-        return denied
-    body = await read_json(request)
-    await run_in_threadpool(_drop, context, body.get("upload_id"),
-                            _target(context, artifact_path, body.get("path")))
-    return JSONResponse({})
+    return await _finish(request, _drop)
 
 
 def _answering_errors(handler):

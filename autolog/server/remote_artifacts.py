@@ -21,8 +21,6 @@ from ..tracking.exceptions import InvalidInputError, NotFoundError
 
 __all__ = ["list_remote", "send_remote", "receive_remote", "delete_remote", "split_uri"]
 
-_SPOOL_BLOCK = 1024 * 1024
-
 
 def split_uri(uri: str) -> tuple:
     """(parent URI, last path component) of a remote artifact URI."""
@@ -57,7 +55,7 @@ def send_remote(root_uri: str, relative: str) -> StreamingResponse:
 
 async def receive_remote(request: Request, uri: str, limit: int) -> None:
     """Spool the request body to a temporary file, then store it at ``uri``; raises on a body over ``limit``."""
-    from ._api import ApiError
+    from .body_stream import write_body
 
     parent, name = split_uri(uri)
     if not name:
@@ -65,18 +63,8 @@ async def receive_remote(request: Request, uri: str, limit: int) -> None:
     workdir = await run_in_threadpool(tempfile.mkdtemp, prefix="autolog-upload-")
     try:
         path = os.path.join(workdir, name)
-        size = 0
         with open(path, "wb") as handle:
-            block = []
-            async for chunk in request.stream():
-                size += len(chunk)
-                if size > limit:
-                    raise ApiError("BAD_REQUEST", f"Upload larger than the server's limit of {limit} bytes")
-                block.append(chunk)
-                if sum(map(len, block)) >= _SPOOL_BLOCK:
-                    await run_in_threadpool(handle.write, b"".join(block))
-                    block = []
-            await run_in_threadpool(handle.write, b"".join(block))
+            await write_body(request, handle, limit)
         await run_in_threadpool(get_artifact_repository(parent).log_artifact, path)
     finally:
         await run_in_threadpool(shutil.rmtree, workdir, True)

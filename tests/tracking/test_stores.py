@@ -38,7 +38,7 @@ def test_database_is_in_wal_mode_with_a_schema_version(tracking_dir):
     assert connection.execute("PRAGMA journal_mode").fetchone()[0] == "wal"
     assert connection.execute("SELECT version FROM schema_version").fetchall() == [(SCHEMA_VERSION,)]
     indexes = {row[0] for row in connection.execute("SELECT name FROM sqlite_master WHERE type = 'index'")}
-    assert {"latest_metrics_by_key", "params_by_key", "tags_by_key", "runs_by_experiment"} <= indexes
+    assert {"latest_metrics_in_order", "params_in_order", "tags_in_reverse_order", "runs_by_experiment"} <= indexes
 
 
 def test_a_store_from_a_newer_release_is_refused(tmp_path):

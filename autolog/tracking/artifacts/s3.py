@@ -138,7 +138,12 @@ class S3ArtifactRepository(ArtifactRepository):
         paginator = _client().get_paginator("list_objects_v2")
         arguments = {"Bucket": self.bucket, "Prefix": prefix, **({"Delimiter": "/"} if delimiter else {}),
                      "PaginationConfig": {"PageSize": _PAGE_SIZE}}
-        return self._call(f"listing of {prefix or '/'}", lambda: list(paginator.paginate(**arguments)))
+        pages = iter(paginator.paginate(**arguments))
+        while True:  # page by page: one page of keys in memory at a time
+            page = self._call(f"listing of {prefix or '/'}", next, pages, None)
+            if page is None:
+                return
+            yield page
 
     def _keys_under(self, relative: str) -> list:
         """Every (key, size) below the directory ``relative``, all pages."""

@@ -37,6 +37,7 @@ class _Join:
     inner: bool = False
     missing: bool = False
     value_not_null: bool = False
+    has_tie_breakers: bool = False
 
 
 @dataclass
@@ -77,7 +78,7 @@ class CompiledSearch:
         if where:
             sql.append("WHERE " + " AND ".join(where))
         params += list(base_params) + self.where_params
-        terms += [f"{column} {'ASC' if asc else 'DESC'}" for column, asc in spec.tie_breakers]
+        terms += self._tie_terms(part, len(terms))
         if ordered:
             sql.append("ORDER BY " + ", ".join(terms))
         if limit is not None:
@@ -85,24 +86,39 @@ class CompiledSearch:
             params += [int(limit), int(offset)]
         return " ".join(sql), params
 
+    def _tie_terms(self, part, order_terms: int) -> list:
+        """The tie-breakers; read from the first order key's own table (copies of the entity's columns,
+        indexed after its value) when that key alone orders the rows, so that its index gives the order."""
+        spec, lead_join = self.spec, self.lead[1] if self.lead else None
+        prefix = f"{spec.alias}."
+        if part == "present" and order_terms == 1 and lead_join is not None and lead_join.has_tie_breakers:
+            prefix = f"{lead_join.alias}."
+        return [f"{prefix}{column.split('.', 1)[1]} {'ASC' if asc else 'DESC'}" for column, asc in spec.tie_breakers]
+
     def _from(self, joins: list, driver, forced: bool, part) -> str:
         """The FROM clause; ``joins`` is reordered in place to match its placeholders."""
         spec, mark = self.spec, self.dialect.placeholder
 
-        def on(join) -> str:
-            equal = " AND ".join(f"{join.alias}.{c} = {spec.alias}.{c}" for c in spec.join_columns)
+        def on(join, other=spec.alias) -> str:
+            equal = " AND ".join(f"{join.alias}.{c} = {other}.{c}" for c in spec.join_columns)
             return f"{equal} AND {join.alias}.key = {mark}"
 
         lead_join = self.lead[1] if self.lead else None
         inner = self.dialect.driving_join if forced else "JOIN"
-        text = f"{spec.table} {spec.alias}"
-        if driver is not None:
-            joins.remove(driver)
-            joins.insert(0, driver)
-            text = f"{driver.table} {driver.alias} {inner} {spec.table} {spec.alias} ON {on(driver)}"
-        for join in joins[1:] if driver is not None else joins:
-            is_inner = join.inner or (part == "present" and join is lead_join)
-            text += f" {inner if is_inner else 'LEFT JOIN'} {join.table} {join.alias} ON {on(join)}"
+        is_inner = [join for join in joins if join.inner or (part == "present" and join is lead_join)]
+        if driver is None:
+            return f"{spec.table} {spec.alias}" + "".join(
+                f" {inner if join in is_inner else 'LEFT JOIN'} {join.table} {join.alias} ON {on(join)}"
+                for join in joins)
+        # the driver's rows are tested against the other required keys before the entity's row is read
+        tested = [join for join in is_inner if join is not driver] if forced else []
+        rest = [join for join in joins if join is not driver and join not in tested]
+        joins[:] = tested + [driver] + rest  # the order of the placeholders below
+        text = f"{driver.table} {driver.alias}" + "".join(
+            f" {inner} {join.table} {join.alias} ON {on(join, driver.alias)}" for join in tested)
+        text += f" {inner} {spec.table} {spec.alias} ON {on(driver)}"
+        for join in rest:
+            text += f" {inner if join in is_inner else 'LEFT JOIN'} {join.table} {join.alias} ON {on(join)}"
         return text
 
     def fetch(self, query, columns: str, base_where=(), base_params=(), limit=100, offset=0) -> list:
@@ -159,7 +175,8 @@ def _attribute(spec, kind: str, key: str, what: str, text: str, position: int):
 def _join_for(compiled: CompiledSearch, kind: str, key: str) -> _Join:
     join = compiled.joins.get((kind, key))
     if join is None:
-        join = _Join(f"k{len(compiled.joins)}", compiled.spec.key_tables[kind].table, key)
+        key_table = compiled.spec.key_tables[kind]
+        join = _Join(f"k{len(compiled.joins)}", key_table.table, key, has_tie_breakers=key_table.has_tie_breakers)
         compiled.joins[(kind, key)] = join
     return join
 

@@ -21,11 +21,14 @@ class Attribute:
 
 @dataclass(frozen=True)
 class KeyTable:
-    """A (key, value) table with one row per entity and key; ``nan_column`` flags NaN stored as NULL."""
+    """A (key, value) table with one row per entity and key; ``nan_column`` flags NaN stored as NULL;
+    ``has_tie_breakers``: the table holds copies of the entity's tie-breaker columns, indexed after
+    (key, value), so an order on one of its keys can be read from its index alone."""
 
     table: str
     numeric: bool = False
     nan_column: Optional[str] = None
+    has_tie_breakers: bool = False
 
 
 @dataclass(frozen=True)
@@ -57,9 +60,9 @@ RUNS = EntitySpec(
         "duration": _NUMBER("end_time - r.start_time"),  # an expression on the aliased table, in ms
     },
     key_tables={
-        METRIC: KeyTable("latest_metrics", numeric=True, nan_column="is_nan"),
-        PARAM: KeyTable("params"),
-        TAG: KeyTable("tags"),
+        METRIC: KeyTable("latest_metrics", numeric=True, nan_column="is_nan", has_tie_breakers=True),
+        PARAM: KeyTable("params", has_tie_breakers=True),
+        TAG: KeyTable("tags", has_tie_breakers=True),
     },
     tie_breakers=(("r.start_time", False), ("r.run_uuid", True)),
     dataset_keys={

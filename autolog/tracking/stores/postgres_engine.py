@@ -76,6 +76,8 @@ class _Cursor:
     """A psycopg cursor that speaks the shared SQL (``?`` placeholders), in pipeline mode: statements
     whose results nobody reads travel together, and reading a result waits for what came before."""
 
+    dialect = "postgresql"  # for the schema steps that differ by database
+
     def __init__(self, cursor, pipeline=None):
         self._cursor = cursor
         self._pipeline = pipeline

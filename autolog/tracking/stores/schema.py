@@ -222,3 +222,76 @@ def experiment_permission_tables() -> list:
 TRACKING_TABLES.extend(experiment_permission_tables())
 MIGRATIONS[SCHEMA_VERSION] = experiment_permission_tables()
 SCHEMA_VERSION += 1
+
+
+# The key tables a run search orders by, each with its old (key, value) index.
+_ORDERED_KEY_TABLES = (("params", "params_by_key"), ("tags", "tags_by_key"),
+                       ("latest_metrics", "latest_metrics_by_key"))
+
+
+def _start_time_triggers(table: str, postgres: bool) -> list:
+    """Statements that fill ``table.start_time`` from the run's when a row is inserted without one."""
+    if postgres:
+        return [f"DROP TRIGGER IF EXISTS {table}_start_time ON {table}",
+                f"CREATE TRIGGER {table}_start_time BEFORE INSERT ON {table} FOR EACH ROW"
+                " EXECUTE FUNCTION autolog_copy_run_start_time()"]
+    return [f"""CREATE TRIGGER IF NOT EXISTS {table}_start_time AFTER INSERT ON {table}
+        FOR EACH ROW WHEN NEW.start_time IS NULL BEGIN
+        UPDATE {table} SET start_time = (SELECT start_time FROM runs WHERE run_uuid = NEW.run_uuid)
+        WHERE rowid = NEW.rowid; END"""]
+
+
+def _postgres_trigger_functions() -> list:
+    return ["""CREATE OR REPLACE FUNCTION autolog_copy_run_start_time() RETURNS trigger LANGUAGE plpgsql AS $$
+        BEGIN
+            IF NEW.start_time IS NULL THEN
+                NEW.start_time := (SELECT start_time FROM runs WHERE run_uuid = NEW.run_uuid);
+            END IF;
+            RETURN NEW;
+        END $$""",
+            """CREATE OR REPLACE FUNCTION autolog_follow_run_start_time() RETURNS trigger LANGUAGE plpgsql AS $$
+        BEGIN
+            UPDATE params SET start_time = NEW.start_time WHERE run_uuid = NEW.run_uuid;
+            UPDATE tags SET start_time = NEW.start_time WHERE run_uuid = NEW.run_uuid;
+            UPDATE latest_metrics SET start_time = NEW.start_time WHERE run_uuid = NEW.run_uuid;
+            RETURN NULL;
+        END $$""",
+            "DROP TRIGGER IF EXISTS runs_start_time ON runs",
+            "CREATE TRIGGER runs_start_time AFTER UPDATE OF start_time ON runs FOR EACH ROW"
+            " EXECUTE FUNCTION autolog_follow_run_start_time()"]
+
+
+_SQLITE_FOLLOW_START_TIME = """CREATE TRIGGER IF NOT EXISTS runs_start_time AFTER UPDATE OF start_time ON runs
+    FOR EACH ROW BEGIN
+    UPDATE params SET start_time = NEW.start_time WHERE run_uuid = NEW.run_uuid;
+    UPDATE tags SET start_time = NEW.start_time WHERE run_uuid = NEW.run_uuid;
+    UPDATE latest_metrics SET start_time = NEW.start_time WHERE run_uuid = NEW.run_uuid; END"""
+
+
+def key_tables_in_run_order(cur, artifact_root: str = "") -> None:
+    """Migration step: params, tags and latest metrics carry their run's start time, and are indexed by
+    (key, value, start time, run id) in both value directions, so that a search ordered by one of them
+    reads one page from an index even when many runs share a value (ties go by start time, then run id).
+    Triggers copy the start time on every insert, whatever the write path, and follow a run's change."""
+    postgres = getattr(cur, "dialect", "sqlite") == "postgresql"
+    statements = _postgres_trigger_functions() if postgres else [_SQLITE_FOLLOW_START_TIME]
+    for table, old_index in _ORDERED_KEY_TABLES:
+        columns = {row[1] for row in cur.execute(f"PRAGMA table_info({table})").fetchall()} if not postgres else \
+            {row[0] for row in cur.execute("SELECT column_name FROM information_schema.columns WHERE table_name = ?"
+                                           " AND table_schema = current_schema()", (table,)).fetchall()}
+        if "start_time" not in columns:
+            cur.execute(f"ALTER TABLE {table} ADD COLUMN start_time BIGINT")
+            cur.execute(f"UPDATE {table} SET start_time = (SELECT start_time FROM runs"
+                        f" WHERE runs.run_uuid = {table}.run_uuid)")
+        statements += [f"DROP INDEX IF EXISTS {old_index}",
+                       f"CREATE INDEX IF NOT EXISTS {table}_in_order ON {table} (key, value, start_time DESC, run_uuid)",
+                       f"CREATE INDEX IF NOT EXISTS {table}_in_reverse_order"
+                       f" ON {table} (key, value DESC, start_time DESC, run_uuid)"]
+        statements += _start_time_triggers(table, postgres)
+    for statement in statements:
+        cur.execute(statement)
+
+
+TRACKING_TABLES.append(key_tables_in_run_order)
+MIGRATIONS[SCHEMA_VERSION] = key_tables_in_run_order
+SCHEMA_VERSION += 1

@@ -65,7 +65,7 @@ class SqlStore(SqlSearchMixin, SqlRegistryMixin, SqlLoggedModelsMixin, SqlInputs
                 if getattr(self.db, "existed_before_open", False):
                     refuse_damaged_store(self.db.path, self.artifact_root)
                 for statement in TRACKING_TABLES + REGISTRY_TABLES:
-                    cur.execute(statement)
+                    statement(cur, self.artifact_root) if callable(statement) else cur.execute(statement)
                 cur.execute("INSERT INTO schema_version (version) VALUES (?)", (SCHEMA_VERSION,))
                 cur.execute(
                     "INSERT INTO experiments (experiment_id, name, lifecycle_stage, creation_time, last_update_time)"
