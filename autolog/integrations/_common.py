@@ -12,6 +12,7 @@ import re
 import shutil
 import tempfile
 import threading
+import time
 
 __all__ = [
     "log_params_and_tags", "metric_key", "IterationMetrics", "queue_training_dataset", "start_in_background",
@@ -63,24 +64,57 @@ class IterationMetrics:
     """Per-iteration metric points of one call, queued on the tracking buffer (never written on this thread).
 
     ``log`` never raises: the first failure is recorded on the call and logging stops,
-    so a framework callback built on it is exception-safe.
+    so a framework callback built on it is exception-safe. A training loop calls it
+    once per iteration, so each framework name's store key is validated once per call
+    and the points go straight onto the buffer of the store in effect at the first call.
     """
 
     def __init__(self, call):
         self._call = call
         self._failed = False
+        self._buffer = None
+        self._keys: dict = {}  # framework metric name -> validated store key
 
     def log(self, metrics: dict, step: int) -> None:
-        """Queue ``metrics`` ({name: value}) at ``step``; names are made store-safe."""
+        """Queue ``metrics`` ({name: value}) at ``step``; names are made store-safe, all are validated before
+        any is queued."""
         if self._failed or not metrics:
             return
         try:
-            from ..tracking import fluent
+            buffer = self._buffer
+            if buffer is None:
+                from ..tracking import fluent
 
-            fluent.log_metrics({metric_key(k): v for k, v in metrics.items()}, step=step, run_id=self._call.run_id)
+                buffer = self._buffer = fluent._buffer()
+            points = [(self._key(name), value if value.__class__ is float else _metric_value(name, value))
+                      for name, value in metrics.items()]
+            step = step if step.__class__ is int else _step(step)
+            timestamp, run_id = int(time.time() * 1000), self._call.run_id
+            for key, value in points:
+                buffer.add(run_id, key, value, timestamp, step)
         except Exception as exc:
             self._failed = True
             self._call.record(f"logging metrics at step {step}", exc)
+
+    def _key(self, name) -> str:
+        key = self._keys.get(name)
+        if key is None:
+            from ..tracking.validation import validate_key
+
+            key = self._keys[name] = validate_key(metric_key(name), "metric key")
+        return key
+
+
+def _metric_value(name, value) -> float:
+    from ..tracking.validation import validate_metric_value
+
+    return validate_metric_value(metric_key(name), value)
+
+
+def _step(step) -> int:
+    from ..tracking.validation import validate_step
+
+    return validate_step("step", step)
 
 
 def queue_training_dataset(call, info: dict, evals=()) -> dict:

@@ -94,8 +94,12 @@ def _metric_callback(call, cross_validation: bool):
             self.history, self.last_epoch = evals_log, epoch
             if self.first_epoch is None:
                 self.first_epoch = epoch
-            with call.guard(f"reading the metrics of iteration {epoch}"):
-                self.metrics.log(_latest(evals_log, cross_validation), step=epoch)
+            try:  # a plain try: a context manager per iteration costs more than the rest of this callback
+                latest = _latest(evals_log, cross_validation)
+            except Exception as exc:  # noqa: BLE001 - recorded on the call, never raised into xgboost
+                call.record(f"reading the metrics of iteration {epoch}", exc)
+                return False
+            self.metrics.log(latest, step=epoch)
             return False
 
     return AutologMetrics()
