@@ -160,7 +160,7 @@ def log_artifacts(call, write=None) -> None:
     import json
     import os
 
-    from ..tracking import Client
+    from ..tracking import fluent
 
     documents = call.state.get("artifacts", ())
     if not documents and write is None:
@@ -175,7 +175,8 @@ def log_artifacts(call, write=None) -> None:
             with open(path, "w", encoding="utf-8") as handle:
                 json.dump(content, handle, indent=2)
         if os.listdir(directory):
-            Client().log_artifacts(call.run_id, directory)
+            # the fluent client knows the artifact location of the runs it started: no store read for it
+            fluent._get_client().log_artifacts(call.run_id, directory)
     finally:
         shutil.rmtree(directory, ignore_errors=True)
 
