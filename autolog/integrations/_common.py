@@ -8,6 +8,8 @@ thread; the call flushes it before returning); params and tags are one batch.
 from __future__ import annotations
 
 import contextvars
+import json
+import os
 import re
 import shutil
 import tempfile
@@ -152,20 +154,27 @@ def start_in_background(call, what: str, work) -> threading.Thread:
 
 
 def log_artifacts(call, write=None) -> None:
-    """Copy the call's files into its run at once: the JSON documents queued in ``call.state["artifacts"]``
+    """Put the call's files into its run at once: the JSON documents queued in ``call.state["artifacts"]``
     ((relative path, content) pairs) and whatever ``write(directory)`` adds.
 
-    Raises OSError or StoreError when the files cannot be written or copied.
+    In a local store the files are written in a hidden directory inside the run's artifacts and renamed into
+    place (each appears whole, nothing is copied); elsewhere they are written to a temporary directory and
+    uploaded. Raises OSError or StoreError when the files cannot be written or copied.
     """
-    import json
-    import os
-
     from ..tracking import fluent
 
     documents = call.state.get("artifacts", ())
     if not documents and write is None:
         return
-    directory = tempfile.mkdtemp(prefix="autolog-")
+    client = fluent._get_client()  # it knows the artifact location of the runs it started: no store read
+    root = client._repository(call.run_id).local_path("")
+    if root is not None:
+        from .._containment import PARTIAL_PREFIX
+
+        os.makedirs(root, exist_ok=True)
+        directory = tempfile.mkdtemp(prefix=PARTIAL_PREFIX, dir=root)
+    else:
+        directory = tempfile.mkdtemp(prefix="autolog-")
     try:
         if write is not None:
             write(directory)
@@ -174,11 +183,23 @@ def log_artifacts(call, write=None) -> None:
             os.makedirs(os.path.dirname(path), exist_ok=True)
             with open(path, "w", encoding="utf-8") as handle:
                 json.dump(content, handle, indent=2)
-        if os.listdir(directory):
-            # the fluent client knows the artifact location of the runs it started: no store read for it
-            fluent._get_client().log_artifacts(call.run_id, directory)
+        if root is not None:
+            _move_into(directory, root)
+        elif os.listdir(directory):
+            client.log_artifacts(call.run_id, directory)
     finally:
         shutil.rmtree(directory, ignore_errors=True)
+
+
+def _move_into(directory: str, root: str) -> None:
+    """Rename every file under ``directory`` to the same relative path under ``root`` (same file system)."""
+    for parent, _dirs, files in os.walk(directory):
+        relative = os.path.relpath(parent, directory)
+        target = root if relative == "." else os.path.join(root, relative)
+        if files:
+            os.makedirs(target, exist_ok=True)
+        for name in files:
+            os.replace(os.path.join(parent, name), os.path.join(target, name))
 
 
 def link_metrics_to_model(call, model_id, metrics, fingerprint=None) -> None:
