@@ -69,8 +69,19 @@ def _check_option(integration: str, name: str, value, default) -> None:
         raise ValueError(f"autolog.{integration}(): extra_tags must be a dict with string keys, not {value!r}")
 
 
+_PLAIN_RELEASE = re.compile(r"\d+(?:\.\d+)*")
+_PLAIN_CLAUSE = re.compile(r"(?:>=|<=|==|!=|>|<)\s*\d+(?:\.\d+)*")
+
+
 def version_in_range(version: str, specifier: str) -> bool:
-    """True when ``version`` satisfies ``specifier`` (e.g. ">=1.7, <4"); unparsable versions count as inside."""
+    """True when ``version`` satisfies ``specifier`` (e.g. ">=1.7, <4"); unparsable versions count as inside.
+
+    A plain release against plain comparisons (the common case) is compared here; anything else
+    (pre-releases, wildcards, ``~=``) goes to ``packaging``, whose import costs several milliseconds.
+    """
+    if _PLAIN_RELEASE.fullmatch(version) and all(
+            _PLAIN_CLAUSE.fullmatch(part.strip()) for part in specifier.split(",") if part.strip()):
+        return _simple_in_range(version, specifier)
     try:
         from packaging.specifiers import SpecifierSet
         from packaging.version import InvalidVersion, Version

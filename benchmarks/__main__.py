@@ -1,6 +1,8 @@
 """Run the benchmark suite, print one table and write ``docs/benchmarks.md`` with its chart.
 
     python -m benchmarks [--quick] [--only GROUP ...] [--no-write] [--no-mlflow] [--output DIR]
+                         [--save-results DIR]
+    python -m benchmarks --from-results DIR [--output DIR]
 
 MLflow is compared when ``import mlflow`` works in this interpreter (the
 ``[bench]`` extra); otherwise its columns say "not installed".
@@ -33,12 +35,32 @@ def parse_args(argv=None):
     parser.add_argument("--output", default=None,
                         help="directory for benchmarks.md and img/ (default: docs, for a full run of every group; "
                              "a --quick or --only run writes only where --output says)")
+    parser.add_argument("--save-results", metavar="DIR", default=None,
+                        help="also write each group's results to DIR/<group>.json (with commit and machine)")
+    parser.add_argument("--from-results", metavar="DIR", default=None,
+                        help="run nothing: write the page (to --output, default docs) from DIR/<group>.json files")
     return parser.parse_args(argv)
+
+
+def _from_results(args) -> int:
+    """Write the page from saved group results."""
+    from benchmarks._saved import load_results
+
+    results, provenance = load_results(args.from_results)
+    rows = rows_of(results)
+    print(console_table(rows))
+    if not args.no_write:
+        profile = results[0].profile
+        command = "python -m benchmarks --from-results DIR" + f" (group runs: --{profile})" * (profile != "full")
+        print("wrote", write_report(rows, results, profile, command, args.output or str(DOCS), provenance))
+    return 0
 
 
 def main(argv=None) -> int:
     """Run the chosen groups and report; the exit status is 1 when a worker failed."""
     args = parse_args(argv)
+    if args.from_results:
+        return _from_results(args)
     profile = "smoke" if args.smoke else "quick" if args.quick else "full"
     use_mlflow = not args.no_mlflow and mlflow_available()
     started = time.perf_counter()
@@ -49,6 +71,10 @@ def main(argv=None) -> int:
         results.append(run_scenario(scenario, profile, use_mlflow,
                                     progress=lambda text: print(f"    {text}", file=sys.stderr, flush=True)))
     rows = rows_of(results)
+    if args.save_results:
+        from benchmarks._saved import save_group_results
+
+        print("saved", ", ".join(save_group_results(results, profile, args.save_results)))
     print(console_table(rows))
     print(f"\n{time.perf_counter() - started:.0f} s in all ({profile}; MLflow "
           f"{'compared' if use_mlflow else 'not installed' if not mlflow_available() else 'skipped'})")

@@ -74,7 +74,10 @@ class Model:
 
     def to_yaml(self) -> str:
         """The MLmodel file's text."""
-        return _yaml().safe_dump(self.to_dict(), default_flow_style=False, sort_keys=True)
+        yaml = _yaml()
+        # libyaml's emitter when present: the same text as the pure-Python one, several times faster
+        dumper = getattr(yaml, "CSafeDumper", yaml.SafeDumper)
+        return yaml.dump(self.to_dict(), Dumper=dumper, default_flow_style=False, sort_keys=True)
 
     def save(self, path: str) -> None:
         """Write the descriptor to ``path`` (a file path, normally ``<model dir>/MLmodel``)."""

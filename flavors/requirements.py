@@ -19,7 +19,7 @@ from ._errors import invalid_input
 
 __all__ = [
     "distribution_for_module", "installed_version", "infer_requirements",
-    "resolve_requirements", "write_environment", "check_environment", "REQUIREMENTS_FILE",
+    "resolve_requirements", "write_environment", "check_environment", "REQUIREMENTS_FILE", "prime_caches",
 ]
 
 REQUIREMENTS_FILE = "requirements.txt"
@@ -154,6 +154,14 @@ def resolve_requirements(inferred: list, pip_requirements=None, extra_pip_requir
     return [line for line in inferred if _requirement_name(line) not in replaced] + extras
 
 
+def prime_caches(modules=()) -> None:
+    """Look up, once per process, the installed versions a model's environment files name (the build tools
+    and the distributions of ``modules``), so that the first model saved does not pay for it."""
+    for name in ("pip", "setuptools", "wheel"):
+        installed_version(name)
+    infer_requirements(modules)
+
+
 def write_environment(model_dir: str, requirements: list) -> dict:
     """Write requirements.txt, python_env.yaml and conda.yaml into ``model_dir``; return the ``env`` section."""
     import yaml
@@ -170,7 +178,8 @@ def write_environment(model_dir: str, requirements: list) -> dict:
              "name": "model-env"}
     for name, content in ((PYTHON_ENV_FILE, python_env), (CONDA_FILE, conda)):
         with open(os.path.join(model_dir, name), "w", encoding="utf-8") as handle:
-            yaml.safe_dump(content, handle, default_flow_style=False, sort_keys=False)
+            yaml.dump(content, handle, Dumper=getattr(yaml, "CSafeDumper", yaml.SafeDumper),
+                      default_flow_style=False, sort_keys=False)
     return {"conda": CONDA_FILE, "virtualenv": PYTHON_ENV_FILE}
 
 

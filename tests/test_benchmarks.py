@@ -162,3 +162,51 @@ def test_a_partial_run_never_overwrites_the_committed_report(capsys):
     assert main(["--smoke", "--only", "tracking", "--no-mlflow"]) == 0
     assert page.read_bytes() == before
     assert "not writing docs/benchmarks.md from a partial run" in capsys.readouterr().out
+
+
+def _saved_result(name: str, samples: dict, profile: str = "full"):
+    from benchmarks._harness import ScenarioResult
+    from benchmarks._registry import find_scenario
+
+    return ScenarioResult(find_scenario(name), profile, samples, "not run", {}, 1.5)
+
+
+def test_page_assembled_from_results_saved_per_group(tmp_path, capsys):
+    import json
+
+    from benchmarks._saved import load_results, save_group_results
+
+    saved = tmp_path / "results"
+    imports = _saved_result("import", {"autolog": {"import": [0.010, 0.012, 0.011]}, "mlflow": {}})
+    xgb = _saved_result("xgboost-autolog", {"baseline": {"long": [1.5, 1.6]},
+                                             "autolog": {"long": [1.52, 1.61], "long:own": [0.004, 0.006]},
+                                             "mlflow": {}})
+    save_group_results([xgb], "full", str(saved))
+    save_group_results([imports], "full", str(saved))  # a later run of another group adds its own file
+    assert sorted(path.name for path in saved.iterdir()) == ["imports.json", "xgboost.json"]
+    assert json.loads((saved / "xgboost.json").read_text())["commit"]
+    results, provenance = load_results(str(saved))
+    assert [result.scenario.name for result in results] == ["import", "xgboost-autolog"]  # report order
+    assert results[1].samples["autolog"]["long:own"] == [0.004, 0.006]
+    assert list(provenance) == ["imports", "xgboost"]
+    out = tmp_path / "page"
+    assert main(["--from-results", str(saved), "--output", str(out)]) == 0
+    page = (out / "benchmarks.md").read_text(encoding="utf-8")
+    assert "## Where each group's figures came from" in page and "| xgboost |" in page and "| imports |" in page
+    assert "python -m benchmarks --from-results DIR" in page and "xgboost autologging" in page
+    capsys.readouterr()
+
+
+def test_results_of_different_profiles_refused(tmp_path):
+    import pytest
+
+    from benchmarks._saved import load_results, save_group_results
+
+    save_group_results([_saved_result("import", {"autolog": {"import": [0.01]}, "mlflow": {}})], "full",
+                       str(tmp_path))
+    save_group_results([_saved_result("xgboost-autolog", {"baseline": {"short": [0.1]}, "autolog": {"short": [0.1]},
+                                                          "mlflow": {}}, "quick")], "quick", str(tmp_path))
+    with pytest.raises(ValueError, match="different profiles"):
+        load_results(str(tmp_path))
+    with pytest.raises(ValueError, match="no <group>.json"):
+        load_results(str(tmp_path / "missing"))

@@ -8,10 +8,13 @@ thread; the call flushes it before returning); params and tags are one batch.
 from __future__ import annotations
 
 import contextvars
+import json
+import os
 import re
 import shutil
 import tempfile
 import threading
+import time
 
 __all__ = [
     "log_params_and_tags", "metric_key", "IterationMetrics", "queue_training_dataset", "start_in_background",
@@ -63,24 +66,57 @@ class IterationMetrics:
     """Per-iteration metric points of one call, queued on the tracking buffer (never written on this thread).
 
     ``log`` never raises: the first failure is recorded on the call and logging stops,
-    so a framework callback built on it is exception-safe.
+    so a framework callback built on it is exception-safe. A training loop calls it
+    once per iteration, so each framework name's store key is validated once per call
+    and the points go straight onto the buffer of the store in effect at the first call.
     """
 
     def __init__(self, call):
         self._call = call
         self._failed = False
+        self._buffer = None
+        self._keys: dict = {}  # framework metric name -> validated store key
 
     def log(self, metrics: dict, step: int) -> None:
-        """Queue ``metrics`` ({name: value}) at ``step``; names are made store-safe."""
+        """Queue ``metrics`` ({name: value}) at ``step``; names are made store-safe, all are validated before
+        any is queued."""
         if self._failed or not metrics:
             return
         try:
-            from ..tracking import fluent
+            buffer = self._buffer
+            if buffer is None:
+                from ..tracking import fluent
 
-            fluent.log_metrics({metric_key(k): v for k, v in metrics.items()}, step=step, run_id=self._call.run_id)
+                buffer = self._buffer = fluent._buffer()
+            points = [(self._key(name), value if value.__class__ is float else _metric_value(name, value))
+                      for name, value in metrics.items()]
+            step = step if step.__class__ is int else _step(step)
+            timestamp, run_id = int(time.time() * 1000), self._call.run_id
+            for key, value in points:
+                buffer.add(run_id, key, value, timestamp, step)
         except Exception as exc:
             self._failed = True
             self._call.record(f"logging metrics at step {step}", exc)
+
+    def _key(self, name) -> str:
+        key = self._keys.get(name)
+        if key is None:
+            from ..tracking.validation import validate_key
+
+            key = self._keys[name] = validate_key(metric_key(name), "metric key")
+        return key
+
+
+def _metric_value(name, value) -> float:
+    from ..tracking.validation import validate_metric_value
+
+    return validate_metric_value(metric_key(name), value)
+
+
+def _step(step) -> int:
+    from ..tracking.validation import validate_step
+
+    return validate_step("step", step)
 
 
 def queue_training_dataset(call, info: dict, evals=()) -> dict:
@@ -118,20 +154,27 @@ def start_in_background(call, what: str, work) -> threading.Thread:
 
 
 def log_artifacts(call, write=None) -> None:
-    """Copy the call's files into its run at once: the JSON documents queued in ``call.state["artifacts"]``
+    """Put the call's files into its run at once: the JSON documents queued in ``call.state["artifacts"]``
     ((relative path, content) pairs) and whatever ``write(directory)`` adds.
 
-    Raises OSError or StoreError when the files cannot be written or copied.
+    In a local store the files are written in a hidden directory inside the run's artifacts and renamed into
+    place (each appears whole, nothing is copied); elsewhere they are written to a temporary directory and
+    uploaded. Raises OSError or StoreError when the files cannot be written or copied.
     """
-    import json
-    import os
-
-    from ..tracking import Client
+    from ..tracking import fluent
 
     documents = call.state.get("artifacts", ())
     if not documents and write is None:
         return
-    directory = tempfile.mkdtemp(prefix="autolog-")
+    client = fluent._get_client()  # it knows the artifact location of the runs it started: no store read
+    root = client._repository(call.run_id).local_path("")
+    if root is not None:
+        from .._containment import PARTIAL_PREFIX
+
+        os.makedirs(root, exist_ok=True)
+        directory = tempfile.mkdtemp(prefix=PARTIAL_PREFIX, dir=root)
+    else:
+        directory = tempfile.mkdtemp(prefix="autolog-")
     try:
         if write is not None:
             write(directory)
@@ -140,10 +183,23 @@ def log_artifacts(call, write=None) -> None:
             os.makedirs(os.path.dirname(path), exist_ok=True)
             with open(path, "w", encoding="utf-8") as handle:
                 json.dump(content, handle, indent=2)
-        if os.listdir(directory):
-            Client().log_artifacts(call.run_id, directory)
+        if root is not None:
+            _move_into(directory, root)
+        elif os.listdir(directory):
+            client.log_artifacts(call.run_id, directory)
     finally:
         shutil.rmtree(directory, ignore_errors=True)
+
+
+def _move_into(directory: str, root: str) -> None:
+    """Rename every file under ``directory`` to the same relative path under ``root`` (same file system)."""
+    for parent, _dirs, files in os.walk(directory):
+        relative = os.path.relpath(parent, directory)
+        target = root if relative == "." else os.path.join(root, relative)
+        if files:
+            os.makedirs(target, exist_ok=True)
+        for name in files:
+            os.replace(os.path.join(parent, name), os.path.join(target, name))
 
 
 def link_metrics_to_model(call, model_id, metrics, fingerprint=None) -> None:

@@ -1,7 +1,8 @@
 """Import what logging a model needs in the background while the first training call runs.
 
 A script's first ``log_model`` would otherwise import the flavor, the MLmodel writer
-and pyyaml on the training thread after training; here they load while the
+and pyyaml, and look up the installed versions its environment files pin, on the
+training thread after training; here that happens while the
 framework trains (in C, with the GIL released), once per process and flavor. The
 thread is joined before the model is logged, so no import runs on two threads at once.
 """
@@ -19,6 +20,10 @@ _threads: dict = {}
 _lock = threading.Lock()
 
 
+# The modules a flavor's environment names (besides its own), looked up ahead of the first save.
+_ENVIRONMENT_MODULES = ("numpy", "pandas", "sklearn", "cloudpickle")
+
+
 def _import_all(flavor_name: str) -> None:
     for name in (f"flavors.{flavor_name}", *_MODULES):
         try:
@@ -26,6 +31,15 @@ def _import_all(flavor_name: str) -> None:
                 importlib.import_module(name)
         except Exception:  # noqa: BLE001 - a warm-up only; the real import reports its own error later
             return
+    try:
+        import flavors.requirements
+
+        flavors.requirements.prime_caches((flavor_name, *_ENVIRONMENT_MODULES))
+        import yaml
+
+        yaml.dump({"warm": [1]}, Dumper=getattr(yaml, "CSafeDumper", yaml.SafeDumper))
+    except Exception:  # noqa: BLE001 - a warm-up only; the first save looks these up itself
+        return
 
 
 def start(flavor_name: str) -> None:

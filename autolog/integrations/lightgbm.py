@@ -185,6 +185,10 @@ def _log_outputs(call, booster, model, last_iteration, example_fn) -> None:
     """After training: early-stopping metrics, importance and dataset artifacts, the model."""
     with call.guard("logging the early-stopping metrics"):
         _log_best_iteration(call, booster, last_iteration)
+    if not call.options.log_models:  # nothing to overlap: a thread would only add its start and hand-over
+        with call.guard("logging feature importance"):
+            _log_artifacts(call, booster)
+        return
     # Importance runs in lightgbm's C code, which releases the GIL: it overlaps the model's save.
     importance = _common.start_in_background(call, "logging feature importance",
                                              lambda: _log_artifacts(call, booster))

@@ -94,8 +94,12 @@ def _metric_callback(call, cross_validation: bool):
             self.history, self.last_epoch = evals_log, epoch
             if self.first_epoch is None:
                 self.first_epoch = epoch
-            with call.guard(f"reading the metrics of iteration {epoch}"):
-                self.metrics.log(_latest(evals_log, cross_validation), step=epoch)
+            try:  # a plain try: a context manager per iteration costs more than the rest of this callback
+                latest = _latest(evals_log, cross_validation)
+            except Exception as exc:  # noqa: BLE001 - recorded on the call, never raised into xgboost
+                call.record(f"reading the metrics of iteration {epoch}", exc)
+                return False
+            self.metrics.log(latest, step=epoch)
             return False
 
     return AutologMetrics()
@@ -205,6 +209,10 @@ def _log_outputs(call, booster, model, history, first_epoch, last_epoch, example
     """After training: best-iteration metrics, importance and dataset artifacts, the model."""
     with call.guard("logging the early-stopping metrics"):
         _log_best_iteration(call, booster, history, first_epoch, last_epoch)
+    if not call.options.log_models:  # nothing to overlap: a thread would only add its start and hand-over
+        with call.guard("logging feature importance"):
+            _log_artifacts(call, booster, params)
+        return
     # Importance runs in xgboost's C code, which releases the GIL: it overlaps the model's save.
     importance = _common.start_in_background(call, "logging feature importance",
                                              lambda: _log_artifacts(call, booster, params))

@@ -69,3 +69,17 @@ def test_infer_signature_dmatrix(frame):
     schema = flavors.infer_signature(xgb.DMatrix(data, label)).inputs
     assert schema.input_names() == ["a", "b", "c"]
     assert flavors.infer_signature(xgb.DMatrix(data.to_numpy())).inputs.is_tensor_spec()
+
+
+def test_primed_caches_leave_the_first_environment_nothing_to_look_up(tmp_path):
+    from flavors import requirements
+
+    requirements.installed_version.cache_clear()
+    requirements.distribution_for_module.cache_clear()
+    requirements.prime_caches(("xgboost", "numpy"))
+    misses = requirements.installed_version.cache_info().misses
+    lines = requirements.infer_requirements(["xgboost", "numpy"])
+    requirements.write_environment(str(tmp_path), lines)
+    assert requirements.installed_version.cache_info().misses == misses
+    assert any(line.startswith("xgboost==") for line in lines)
+    assert "python=" in (tmp_path / "conda.yaml").read_text()

@@ -238,3 +238,15 @@ def test_import_autolog_imports_no_framework():
     done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=60,
                           env={**os.environ, "AUTOLOG_TRACKING_URI": "unused"})
     assert done.stdout.strip() == "[]", done.stderr
+
+
+def test_importance_files_renamed_into_a_local_store_leave_nothing_partial():
+    autolog.xgboost(log_models=False)
+    booster = xgb.train({"max_depth": 2}, xgb.DMatrix(X[:200], label=Y[:200]), 3)
+    run = _only_run()
+    root = autolog.Client()._repository(run.info.run_id).local_path("")
+    on_disk = sorted(os.listdir(root))
+    assert "feature_importance_weight.svg" in on_disk and "datasets" in on_disk
+    assert not [name for name in on_disk if name.startswith(".autolog-partial-")]
+    assert _artifact_json(run, "feature_importance_weight.json") == pytest.approx(
+        booster.get_score(importance_type="weight"))
