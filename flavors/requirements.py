@@ -170,7 +170,8 @@ def write_environment(model_dir: str, requirements: list) -> dict:
              "name": "model-env"}
     for name, content in ((PYTHON_ENV_FILE, python_env), (CONDA_FILE, conda)):
         with open(os.path.join(model_dir, name), "w", encoding="utf-8") as handle:
-            yaml.safe_dump(content, handle, default_flow_style=False, sort_keys=False)
+            yaml.dump(content, handle, Dumper=getattr(yaml, "CSafeDumper", yaml.SafeDumper), default_flow_style=False,
+                      sort_keys=False)
     return {"conda": CONDA_FILE, "virtualenv": PYTHON_ENV_FILE}
 
 

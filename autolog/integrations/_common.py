@@ -117,9 +117,11 @@ def start_in_background(call, what: str, work) -> threading.Thread:
     return thread
 
 
-def log_artifacts(call, write=None) -> None:
-    """Copy the call's files into its run at once: the JSON documents queued in ``call.state["artifacts"]``
-    ((relative path, content) pairs) and whatever ``write(directory)`` adds.
+def log_artifacts(call, write=None, texts=None) -> None:
+    """Put the call's files into its run at once: the JSON documents queued in ``call.state["artifacts"]``
+    ((relative path, content) pairs), ``texts`` ({relative path: text}) and whatever ``write(directory)``
+    adds. Without ``write`` each file is written in place (a local store) rather than copied from a
+    temporary directory.
 
     Raises OSError or StoreError when the files cannot be written or copied.
     """
@@ -128,18 +130,21 @@ def log_artifacts(call, write=None) -> None:
 
     from ..tracking import Client
 
-    documents = call.state.get("artifacts", ())
-    if not documents and write is None:
+    files = {relative: json.dumps(content, indent=2) for relative, content in call.state.get("artifacts", ())}
+    files.update(texts or {})
+    if write is None:
+        client = Client()
+        for relative, text in files.items():
+            client._log_bytes(call.run_id, text.encode("utf-8"), relative)
         return
     directory = tempfile.mkdtemp(prefix="autolog-")
     try:
-        if write is not None:
-            write(directory)
-        for relative, content in documents:
+        write(directory)
+        for relative, text in files.items():
             path = os.path.join(directory, relative)
             os.makedirs(os.path.dirname(path), exist_ok=True)
             with open(path, "w", encoding="utf-8") as handle:
-                json.dump(content, handle, indent=2)
+                handle.write(text)
         if os.listdir(directory):
             Client().log_artifacts(call.run_id, directory)
     finally:
