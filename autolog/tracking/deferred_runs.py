@@ -46,7 +46,7 @@ class DeferredRun(fluent.ActiveRun):
             if self._run is None:
                 client = fluent._get_client()
                 active = fluent._create_run(client, self._experiment_id, self._run_name, self._parent_run_id,
-                                            {**self._tags}, None)
+                                            {**self._tags}, None, start_time=self._start_time)
                 self._run, self._git_tags_pending = active._run, active._git_tags_pending
         return self._run
 

@@ -203,10 +203,11 @@ def _new_run_tags(client: Client, run_name, parent_run_id, tags, description) ->
     return run_tags, probe if git_ready else None
 
 
-def _create_run(client: Client, experiment_id, run_name, parent_run_id, tags, description) -> ActiveRun:
+def _create_run(client: Client, experiment_id, run_name, parent_run_id, tags, description,
+                start_time=None) -> ActiveRun:
     """A new RUNNING run with the system, git and parent tags, as an ActiveRun (not yet on the stack)."""
     run_tags, probe = _new_run_tags(client, run_name, parent_run_id, tags, description)
-    run = client.create_run(experiment_id, tags=run_tags, run_name=run_name)
+    run = client.create_run(experiment_id, start_time=start_time, tags=run_tags, run_name=run_name)
     if probe is not None:
         _log_diff_or_discard(client, run, probe.result()[1])
     return ActiveRun(run, probe is None)

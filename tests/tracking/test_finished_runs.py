@@ -1,5 +1,7 @@
 """Runs written whole (``log_finished_run``) and deferred active runs, on every SQL store."""
 
+import time
+
 import pytest
 
 import autolog
@@ -59,10 +61,13 @@ def test_a_deferred_run_untouched_is_one_write_with_the_stack_restored(monkeypat
 def test_reading_a_deferred_run_creates_it_running_as_the_active_run():
     with autolog.start_run() as parent:
         deferred = start_deferred_run("0", "child", parent.info.run_id, {})
+        time.sleep(0.05)
+        first_use = int(time.time() * 1000)
         autolog.log_param("lr", 0.1)  # the first use creates the run
         assert deferred.started
         stored = autolog.Client().get_run(deferred.info.run_id)
         assert stored.info.status == "RUNNING" and stored.data.params == {"lr": "0.1"}
+        assert stored.info.start_time <= first_use - 40  # started when it was opened, not when first used
         with autolog.start_run(nested=True) as grandchild:
             assert grandchild.data.tags["mlflow.parentRunId"] == deferred.info.run_id
         fluent._end_runs_down_to(deferred.info.run_id, "FINISHED")
