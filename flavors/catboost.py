@@ -7,7 +7,8 @@ from __future__ import annotations
 import os
 
 from ._errors import invalid_input
-from ._paths import resolve_model_dir, safe_join
+from ._native import load_from_uri, load_native_file
+from ._paths import safe_join
 
 __all__ = ["save_model", "log_model", "load_model", "FLAVOR_NAME"]
 
@@ -58,12 +59,7 @@ def _load(model_dir: str, model):
     if model_type not in _MODEL_TYPES:
         raise invalid_input(f"Unsupported catboost model_type {model_type!r}: expected one of {_MODEL_TYPES}")
     path = safe_join(model_dir, conf.get("data", _DATA_FILE))
-    instance = getattr(catboost, model_type)()
-    try:
-        instance.load_model(path, format=conf.get("save_format", "cbm"))
-    except Exception as error:  # noqa: BLE001 - catboost raises CatBoostError for bad files
-        raise invalid_input(f"Cannot load the catboost model file {path}: {error}") from error
-    return instance
+    return load_native_file("catboost", getattr(catboost, model_type)(), path, format=conf.get("save_format", "cbm"))
 
 
 def load_model(model_uri):
@@ -72,10 +68,7 @@ def load_model(model_uri):
     Raises NotFoundError when there is no model and InvalidInputError when it has no catboost flavor
     or its file is unreadable.
     """
-    from .model import Model
-
-    model_dir = resolve_model_dir(model_uri)
-    return _load(model_dir, Model.load(model_dir))
+    return load_from_uri(model_uri, _load)
 
 
 def _load_pyfunc(model_dir: str, model):

@@ -6,7 +6,8 @@ from __future__ import annotations
 import os
 
 from ._errors import invalid_input
-from ._paths import resolve_model_dir, safe_join
+from ._native import load_from_uri
+from ._paths import safe_join
 
 __all__ = ["save_model", "log_model", "load_model", "FLAVOR_NAME"]
 
@@ -70,10 +71,7 @@ def load_model(model_uri):
     Raises NotFoundError when there is no model and InvalidInputError when it has no statsmodels flavor
     or its file cannot be read.
     """
-    from .model import Model
-
-    model_dir = resolve_model_dir(model_uri)
-    return _load(model_dir, Model.load(model_dir))
+    return load_from_uri(model_uri, _load)
 
 
 class _StatsmodelsWrapper:

@@ -6,7 +6,8 @@ from __future__ import annotations
 import os
 
 from ._errors import invalid_input
-from ._paths import resolve_model_dir, safe_join
+from ._native import load_from_uri, load_native_file
+from ._paths import safe_join
 
 __all__ = ["save_model", "log_model", "load_model", "FLAVOR_NAME"]
 
@@ -69,12 +70,7 @@ def _load(model_dir: str, model):
 
     conf = flavor_config(model, FLAVOR_NAME, model_dir)
     path = safe_join(model_dir, conf.get("data"))
-    instance = _model_class(conf.get("model_class", "xgboost.core.Booster"))()
-    try:
-        instance.load_model(path)
-    except Exception as error:  # noqa: BLE001 - xgboost raises its own error types for bad files
-        raise invalid_input(f"Cannot load the xgboost model file {path}: {error}") from error
-    return instance
+    return load_native_file("xgboost", _model_class(conf.get("model_class", "xgboost.core.Booster"))(), path)
 
 
 def load_model(model_uri):
@@ -83,10 +79,7 @@ def load_model(model_uri):
     Raises NotFoundError when there is no model and InvalidInputError when it has no xgboost flavor
     or its file is unreadable.
     """
-    from .model import Model
-
-    model_dir = resolve_model_dir(model_uri)
-    return _load(model_dir, Model.load(model_dir))
+    return load_from_uri(model_uri, _load)
 
 
 class _XGBoostWrapper:

@@ -153,9 +153,10 @@ def start_in_background(call, what: str, work) -> threading.Thread:
     return thread
 
 
-def log_artifacts(call, write=None) -> None:
+def log_artifacts(call, write=None, texts=None) -> None:
     """Put the call's files into its run at once: the JSON documents queued in ``call.state["artifacts"]``
-    ((relative path, content) pairs) and whatever ``write(directory)`` adds.
+    ((relative path, content) pairs), ``texts`` ({relative path: text}) and whatever ``write(directory)``
+    adds.
 
     In a local store the files are written in a hidden directory inside the run's artifacts and renamed into
     place (each appears whole, nothing is copied); elsewhere they are written to a temporary directory and
@@ -163,8 +164,9 @@ def log_artifacts(call, write=None) -> None:
     """
     from ..tracking import fluent
 
-    documents = call.state.get("artifacts", ())
-    if not documents and write is None:
+    files = {relative: json.dumps(content, indent=2) for relative, content in call.state.get("artifacts", ())}
+    files.update(texts or {})
+    if not files and write is None:
         return
     client = fluent._get_client()  # it knows the artifact location of the runs it started: no store read
     root = client._repository(call.run_id).local_path("")
@@ -178,11 +180,11 @@ def log_artifacts(call, write=None) -> None:
     try:
         if write is not None:
             write(directory)
-        for relative, content in documents:
+        for relative, text in files.items():
             path = os.path.join(directory, relative)
             os.makedirs(os.path.dirname(path), exist_ok=True)
             with open(path, "w", encoding="utf-8") as handle:
-                json.dump(content, handle, indent=2)
+                handle.write(text)
         if root is not None:
             _move_into(directory, root)
         elif os.listdir(directory):

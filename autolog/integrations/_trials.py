@@ -12,11 +12,13 @@ from __future__ import annotations
 import contextlib
 import math
 import numbers
+import time
 
 from .._patching import AUTOLOG_TAG, outside_patched_call
 from . import _common
 
-__all__ = ["TrialRuns", "TrialRun", "flatten_params", "TRIAL_NUMBER_TAG", "TRIAL_STATE_TAG", "BEST_RUN_TAG"]
+__all__ = ["TrialRuns", "TrialRun", "flatten_params", "numeric_metrics", "log_best_trial", "TRIAL_NUMBER_TAG",
+           "TRIAL_STATE_TAG", "BEST_RUN_TAG", "BEST_NUMBER_TAG"]
 
 TRIAL_NUMBER_TAG = "autolog.trial.number"
 TRIAL_STATE_TAG = "autolog.trial.state"
@@ -46,30 +48,29 @@ def numeric_metrics(values: dict) -> dict:
 
 
 class TrialRun:
-    """The child run of one trial (``run_id`` None when it could not be started).
+    """What one trial logs, kept until it ends (``run_id`` is set then, and stays None when the run could not
+    be started or written).
 
-    Metrics go to the tracking buffer at once (written with the run's end); params and tags
-    are kept and written in one batch when the trial ends, so a trial costs three writes.
+    Params, metric points and tags are written when the trial ends: with the whole run in one store write
+    when nothing inside the objective used the run, else in one batch before it is ended.
     """
 
-    def __init__(self, runs: "TrialRuns", number: int, run_id):
-        self.runs, self.number, self.run_id = runs, number, run_id
+    def __init__(self, runs: "TrialRuns", number: int, active):
+        self.runs, self.number, self.active = runs, number, active
+        self.run_id = None
         self.status = "FINISHED"
         self.params: dict = {}
+        self.points: list = []  # (key, value, step)
         self.tags: dict = {}
 
     def log(self, params=None, metrics=None, tags=None, step: int = 0) -> None:
-        """Keep params and tags for the end of the trial; queue metrics on the tracking buffer."""
-        if self.run_id is None:
+        """Keep params, metrics (at ``step``) and tags for the end of the trial; names are made store-safe."""
+        if self.active is None:
             return
         with self.runs.call.guard(f"logging trial {self.number}"):
             if params:
                 self.params.update({_common.metric_key(k): v for k, v in _common.stringify_params(params).items()})
-            if metrics:
-                from ..tracking import fluent
-
-                fluent.log_metrics({_common.metric_key(k): v for k, v in metrics.items()}, step=step,
-                                   run_id=self.run_id)
+            self.points.extend((_common.metric_key(k), v, step) for k, v in (metrics or {}).items())
             self.tags.update(tags or {})
 
 
@@ -81,34 +82,34 @@ class TrialRuns:
         self.parent_id = call.run_id
         self._experiment_id = None
         self._broken = False
-        self.best = None  # (loss, run_id, number)
+        self.best = None  # (loss, TrialRun)
         self.run_ids: dict = {}  # trial number -> child run id
 
     def _start(self, number: int):
-        from ..tracking import Client, fluent
+        from ..tracking import Client
+        from ..tracking.deferred_runs import start_deferred_run
 
         if self._experiment_id is None:
             self._experiment_id = Client().get_run(self.parent_id).info.experiment_id
         tags = {AUTOLOG_TAG: self.call.integration.name, TRIAL_NUMBER_TAG: str(number),
                 **(self.call.options.extra_tags or {})}
-        return fluent.start_run(run_name=f"trial-{number}", nested=True, parent_run_id=self.parent_id,
-                                experiment_id=self._experiment_id, tags=tags)
+        return start_deferred_run(self._experiment_id, f"trial-{number}", self.parent_id, tags)
 
     @contextlib.contextmanager
     def trial(self, number: int):
         """The child run of trial ``number`` as the active run around the objective; yields a TrialRun.
 
-        An exception of the objective passes through unchanged and ends the run FAILED (or with the
-        ``status`` the hook set on the TrialRun before re-raising, e.g. KILLED for a pruned trial).
+        The run is created in the store when something inside the objective first uses it (a training
+        autologged there), else written whole when the trial ends. An exception of the objective passes
+        through unchanged and ends the run FAILED (or with the ``status`` the hook set on the TrialRun
+        before re-raising, e.g. KILLED for a pruned trial).
         """
         active = None
         if not self._broken:
             with self.call.guard(f"starting the run of trial {number}"):
                 active = self._start(number)
             self._broken = active is None
-        trial = TrialRun(self, number, active.info.run_id if active is not None else None)
-        if trial.run_id is not None:
-            self.run_ids[number] = trial.run_id
+        trial = TrialRun(self, number, active)
         try:
             with outside_patched_call():
                 yield trial
@@ -121,42 +122,65 @@ class TrialRuns:
                 self._end(active, trial)
 
     def _end(self, active, trial: TrialRun) -> None:
-        from ..tracking import Client, fluent
-
         with self.call.guard(f"ending the run of trial {trial.number}"):
-            if trial.tags or trial.params:
-                _log_params_and_tags(Client(), trial)
-            if any(run.info.run_id == trial.run_id for run in fluent._run_stack.get()):
-                fluent._end_runs_down_to(trial.run_id, trial.status)
-            else:  # the objective's thread or task does not see the stack it was started on
-                Client().set_terminated(trial.run_id, trial.status)
+            if active.started:
+                trial.run_id = active.info.run_id
+                _end_started_run(active, trial)
+            else:
+                trial.run_id = active.finish(trial.status, trial.params, trial.points, trial.tags)
+            self.run_ids[trial.number] = trial.run_id
 
     def consider(self, trial: TrialRun, loss) -> None:
         """Remember ``trial`` as the best when its ``loss`` (smaller is better) beats the best so far."""
         if loss is None or isinstance(loss, bool) or not isinstance(loss, numbers.Real) or math.isnan(loss):
             return
         if self.best is None or loss < self.best[0]:
-            self.best = (float(loss), trial.run_id, trial.number)
+            self.best = (float(loss), trial)
 
     def best_tags(self) -> dict:
         """The parent's tags naming the best trial (its child run and number), or {} before any."""
         if self.best is None:
             return {}
-        tags = {BEST_NUMBER_TAG: str(self.best[2])}
-        if self.best[1] is not None:
-            tags[BEST_RUN_TAG] = self.best[1]
+        trial = self.best[1]
+        tags = {BEST_NUMBER_TAG: str(trial.number)}
+        if trial.run_id is not None:
+            tags[BEST_RUN_TAG] = trial.run_id
         return tags
 
 
-def _log_params_and_tags(client, trial: TrialRun) -> None:
-    """One batch; when a training inside the objective already logged a param under the same name with
-    another value, that value stays and the batch is written without it."""
-    from ..tracking import InvalidInputError, Param, RunTag
+def _end_started_run(active, trial: TrialRun) -> None:
+    """End a trial run that the objective's own logging created: what the trial kept goes in one batch (when
+    a training inside the objective already logged a param under the same name with another value, that
+    value stays), then the run ends, with the points still buffered for it."""
+    from ..tracking import Client, InvalidInputError, Metric, Param, RunTag, fluent
 
+    client, run_id = Client(), trial.run_id
+    now = int(time.time() * 1000)
+    metrics = [Metric(key, value, now, step) for key, value, step in trial.points]
     tags = [RunTag(k, str(v)) for k, v in trial.tags.items()]
     try:
-        client.log_batch(trial.run_id, params=[Param(k, v) for k, v in trial.params.items()], tags=tags)
+        client.log_batch(run_id, metrics=metrics, params=[Param(k, v) for k, v in trial.params.items()], tags=tags)
     except InvalidInputError:
-        existing = client.get_run(trial.run_id).data.params
-        client.log_batch(trial.run_id, params=[Param(k, v) for k, v in trial.params.items() if k not in existing],
-                         tags=tags)
+        existing = client.get_run(run_id).data.params
+        client.log_batch(run_id, metrics=metrics, tags=tags,
+                         params=[Param(k, v) for k, v in trial.params.items() if k not in existing])
+    if active in fluent._run_stack.get():
+        fluent._end_runs_down_to(run_id, trial.status)
+    else:  # the objective ended the run itself, or its thread or task does not see the stack it started on
+        client.set_terminated(run_id, trial.status)
+
+
+def log_best_trial(call, metric: str, value: float, params: dict, tags: dict) -> None:
+    """On the search's run, in one batch: the best trial's ``value`` as ``metric``, its ``params`` as
+    ``best_<name>`` (a param the user's own run already has is left as it is) and ``tags``.
+
+    Raises InvalidInputError / StoreError from the store.
+    """
+    from ..tracking import Client, Metric, Param, RunTag
+
+    client = Client()
+    best = _common.stringify_params({f"best_{_common.metric_key(k)}": v for k, v in params.items()})
+    existing = client.get_run(call.run_id).data.params if not call.owns_run else {}
+    client.log_batch(call.run_id, metrics=[Metric(metric, float(value), int(time.time() * 1000), 0)],
+                     params=[Param(k, v) for k, v in best.items() if k not in existing],
+                     tags=[RunTag(k, v) for k, v in tags.items()])

@@ -19,7 +19,7 @@ import itertools
 from .._integration import Integration
 from .._patching import Hook
 from . import _common
-from ._trials import TRIAL_STATE_TAG, TrialRuns, flatten_params, numeric_metrics
+from ._trials import TRIAL_STATE_TAG, TrialRuns, flatten_params, log_best_trial, numeric_metrics
 
 __all__ = ["autolog", "HyperoptIntegration", "INTEGRATION"]
 
@@ -119,22 +119,10 @@ class _ExhaustHook(Hook):
         return None
 
     def after(self, call, instance, args, kwargs, result):
-        from ..tracking import Client, Metric, Param, RunTag
-
         call.state["domain"].fn = call.state["objective"]
         runs = call.state["runs"]
         if runs.best is None:
             return
         best_point = {label: values[0] for label, values in
                       instance.trials.best_trial["misc"]["vals"].items() if values}
-        params = _common.stringify_params({f"best_{_common.metric_key(k)}": v for k, v in best_point.items()})
-        existing = Client().get_run(call.run_id).data.params if not call.owns_run else {}
-        Client().log_batch(call.run_id, metrics=[Metric("best_loss", runs.best[0], _now_ms(), 0)],
-                           params=[Param(k, v) for k, v in params.items() if k not in existing],
-                           tags=[RunTag(k, v) for k, v in runs.best_tags().items()])
-
-
-def _now_ms() -> int:
-    import time
-
-    return int(time.time() * 1000)
+        log_best_trial(call, "best_loss", runs.best[0], best_point, runs.best_tags())

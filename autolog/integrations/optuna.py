@@ -20,7 +20,7 @@ import numbers
 from .._integration import Integration
 from .._patching import Hook
 from . import _common
-from ._trials import TRIAL_STATE_TAG, TrialRuns
+from ._trials import BEST_NUMBER_TAG, BEST_RUN_TAG, TRIAL_STATE_TAG, TrialRuns, log_best_trial
 
 __all__ = ["autolog", "OptunaIntegration", "INTEGRATION"]
 
@@ -57,12 +57,29 @@ def _values(value) -> dict:
     return {}
 
 
+def _recording_reports(trial, child) -> None:
+    """Make ``trial.report(value, step)`` also keep the point for the child run's ``intermediate_value``
+    history; as Optuna does, the first value reported at a step is the one kept."""
+    report = trial.report
+    steps: set = set()
+
+    def recording_report(value, step):
+        report(value, step)
+        if step not in steps:
+            steps.add(step)
+            child.log(metrics={"intermediate_value": value}, step=step)
+
+    trial.report = recording_report
+
+
 def _wrap_objective(call, runs: TrialRuns, objective):
     import optuna
 
     @functools.wraps(objective)
     def logged_objective(trial):
         with runs.trial(trial.number) as child:
+            with call.guard(f"recording the intermediate values of trial {trial.number}"):
+                _recording_reports(trial, child)
             try:
                 value = objective(trial)
             except optuna.TrialPruned:
@@ -77,22 +94,6 @@ def _wrap_objective(call, runs: TrialRuns, objective):
             return value
 
     return logged_objective
-
-
-def _intermediate_values_callback(call, runs: TrialRuns):
-    """An ``optimize`` callback: the finished trial's intermediate values as its run's metric history."""
-
-    def log_intermediate_values(study, frozen_trial):
-        run_id = runs.run_ids.get(frozen_trial.number)
-        if run_id is None or not frozen_trial.intermediate_values:
-            return
-        with call.guard(f"logging the intermediate values of trial {frozen_trial.number}"):
-            from ..tracking import fluent
-
-            for step, value in sorted(frozen_trial.intermediate_values.items()):
-                fluent.log_metrics({_common.metric_key("intermediate_value"): value}, step=step, run_id=run_id)
-
-    return log_intermediate_values
 
 
 def _study_params(study, arguments: dict) -> dict:
@@ -112,12 +113,9 @@ class _OptimizeHook(Hook):
         runs = TrialRuns(call)
         call.state["runs"] = runs
         arguments["func"] = _wrap_objective(call, runs, arguments["func"])
-        arguments["callbacks"] = [*(arguments.get("callbacks") or ()), _intermediate_values_callback(call, runs)]
         return (), arguments
 
     def after(self, call, instance, args, kwargs, result):
-        from ..tracking import Client, Metric, Param, RunTag
-
         if len(instance.directions) != 1:
             return
         try:
@@ -125,12 +123,5 @@ class _OptimizeHook(Hook):
         except ValueError:  # no trial completed
             return
         run_id = call.state["runs"].run_ids.get(best.number)
-        tags = {"autolog.best_trial_number": str(best.number), **({"autolog.best_trial_run_id": run_id}
-                                                                     if run_id else {})}
-        params = _common.stringify_params({f"best_{_common.metric_key(k)}": v for k, v in best.params.items()})
-        existing = Client().get_run(call.run_id).data.params
-        import time
-
-        Client().log_batch(call.run_id, metrics=[Metric("best_value", float(best.value), int(time.time() * 1000), 0)],
-                           params=[Param(k, v) for k, v in params.items() if k not in existing],
-                           tags=[RunTag(k, v) for k, v in tags.items()])
+        tags = {BEST_NUMBER_TAG: str(best.number), **({BEST_RUN_TAG: run_id} if run_id else {})}
+        log_best_trial(call, "best_value", best.value, best.params, tags)

@@ -4,8 +4,9 @@
 the model class, its formula when built from one, and the ``fit`` arguments as params;
 the summary statistics the results define (``aic``, ``bic``, ``llf``, ``rsquared``,
 ``rsquared_adj``, ``fvalue``, ``f_pvalue``, ``mse_resid``, ``nobs``...) and each
-estimated coefficient as ``coef.<name>`` (up to 100) as metrics; the results' text
-summary as ``summary.txt``; the training data's fingerprint; and the results object
+estimated coefficient as ``coef.<name>`` (up to 100) as metrics; a text summary as
+``summary.txt`` (those statistics and the coefficient table, built from what the results
+already hold); the training data's fingerprint; and the results object
 through ``flavors.statsmodels`` (MLflow's statsmodels flavor can load it).
 Nested fits (a model fitting another inside) log once, at the outer call.
 """
@@ -113,21 +114,25 @@ class _FitHook(Hook):
 
     def after(self, call, instance, args, kwargs, result):
         results = result
-        metrics = {**summary_metrics(results), **coefficient_metrics(results)}
-        _common.IterationMetrics(call).log(metrics, step=0)
+        statistics = summary_metrics(results)
         with call.guard("writing the summary"):
-            summary = results.summary()
-            text = summary.as_text() if hasattr(summary, "as_text") else str(summary)
-            _common.log_artifacts(call, lambda directory: _write_summary(directory, text))
+            _common.log_artifacts(call, texts={"summary.txt": _summary(results, statistics)})
         with call.guard("logging the model"):
             _log_model(call, instance, results)
+        # queued last, so the points are written with the run's end rather than by a read while logging the model
+        _common.IterationMetrics(call).log({**statistics, **coefficient_metrics(results)}, step=0)
 
 
-def _write_summary(directory: str, text: str) -> None:
-    import os
+def _summary(results, statistics: dict) -> str:
+    """The summary text: built from the statistics at hand, or statsmodels' own for results without
+    standard errors (a smoothing model's parameter dict...)."""
+    from ._statsmodels_summary import summary_text
 
-    with open(os.path.join(directory, "summary.txt"), "w", encoding="utf-8") as handle:
-        handle.write(text)
+    try:
+        return summary_text(results, statistics)
+    except Exception:  # noqa: BLE001 - statsmodels raises many types for statistics a model does not define
+        summary = results.summary()
+        return summary.as_text() if hasattr(summary, "as_text") else str(summary)
 
 
 def _dataset_tags(call, model) -> dict:

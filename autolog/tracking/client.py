@@ -86,12 +86,9 @@ class Client(RegistryClientMixin, LoggedModelsClientMixin):
     # -- runs -------------------------------------------------------------
     def create_run(self, experiment_id, start_time=None, tags=None, run_name=None):
         """Create a RUNNING run in an experiment and return it (no system tags; the fluent API adds those)."""
-        tags = {key: tag_value_to_str(key, value) for key, value in (tags or {}).items()}
-        run_name = validate_run_name(run_name) or tags.get(RUN_NAME) or generate_run_name()
-        tags[RUN_NAME] = run_name
-        user = tags.get("mlflow.user") or _default_user()
+        run_name, user, run_tags = new_run_identity(tags, run_name)
         run = self._store.create_run(str(experiment_id), user, _now_ms() if start_time is None else int(start_time),
-                                     [RunTag(validate_key(k, "tag key"), v) for k, v in tags.items()], run_name)
+                                     run_tags, run_name)
         self._remember_artifact_uri(run.info.run_id, run.info.artifact_uri)
         return run
 
@@ -265,6 +262,16 @@ class Client(RegistryClientMixin, LoggedModelsClientMixin):
         destination = dst_path if dst_path is not None else tempfile.mkdtemp(prefix="autolog-artifacts-")
         os.makedirs(destination, exist_ok=True)
         return self._repository(run_id).download_artifacts(path, destination)
+
+
+def new_run_identity(tags, run_name) -> tuple:
+    """(run name, user, validated RunTags with the run name) of a new run; raises InvalidInputError for a
+    bad tag or name."""
+    tags = {key: tag_value_to_str(key, value) for key, value in (tags or {}).items()}
+    run_name = validate_run_name(run_name) or tags.get(RUN_NAME) or generate_run_name()
+    tags[RUN_NAME] = run_name
+    user = tags.get("mlflow.user") or _default_user()
+    return run_name, user, [RunTag(validate_key(k, "tag key"), v) for k, v in tags.items()]
 
 
 def _metric_columns(metrics) -> tuple:

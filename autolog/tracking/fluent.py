@@ -178,27 +178,39 @@ def start_run(run_id=None, experiment_id=None, run_name=None, nested=False, pare
             client.log_batch(run_id, tags=[RunTag(k, v) for k, v in resume_tags.items()])
         active = ActiveRun(client.get_run(run_id), False)
     else:
-        probe = git_state()
-        run_tags = system_tags()
-        git_ready = probe.done()
-        if git_ready:
-            run_tags.update(probe.result()[0])
         parent = parent_run_id or (stack[-1].info.run_id if stack else None)
-        if parent:
-            run_tags[PARENT_RUN_ID] = parent
-        if description is not None:
-            run_tags["mlflow.note.content"] = description
-        run_tags.update(tags or {})
-        if getattr(client, "offline_target", None):  # spooled offline (see tracking.offline)
-            run_tags["autolog.offline.target"] = client.offline_target
-        if run_name:
-            run_tags[RUN_NAME] = run_name
-        run = client.create_run(experiment_id or get_experiment_id(), tags=run_tags, run_name=run_name)
-        if git_ready:
-            _log_diff_or_discard(client, run, probe.result()[1])
-        active = ActiveRun(run, not git_ready)
+        active = _create_run(client, experiment_id or get_experiment_id(), run_name, parent, tags, description)
     _run_stack.set(stack + (active,))
     return active
+
+
+def _new_run_tags(client: Client, run_name, parent_run_id, tags, description) -> tuple:
+    """(the tags of a new run, its git probe when the probe has finished, else None)."""
+    probe = git_state()
+    run_tags = system_tags()
+    git_ready = probe.done()
+    if git_ready:
+        run_tags.update(probe.result()[0])
+    if parent_run_id:
+        run_tags[PARENT_RUN_ID] = parent_run_id
+    if description is not None:
+        run_tags["mlflow.note.content"] = description
+    run_tags.update(tags or {})
+    if getattr(client, "offline_target", None):  # spooled offline (see tracking.offline)
+        run_tags["autolog.offline.target"] = client.offline_target
+    if run_name:
+        run_tags[RUN_NAME] = run_name
+    return run_tags, probe if git_ready else None
+
+
+def _create_run(client: Client, experiment_id, run_name, parent_run_id, tags, description,
+                start_time=None) -> ActiveRun:
+    """A new RUNNING run with the system, git and parent tags, as an ActiveRun (not yet on the stack)."""
+    run_tags, probe = _new_run_tags(client, run_name, parent_run_id, tags, description)
+    run = client.create_run(experiment_id, start_time=start_time, tags=run_tags, run_name=run_name)
+    if probe is not None:
+        _log_diff_or_discard(client, run, probe.result()[1])
+    return ActiveRun(run, probe is None)
 
 
 def _log_diff(client: Client, run_id: str, diff) -> None:

@@ -5,6 +5,7 @@ import pytest
 
 import autolog
 from autolog.testing import IntegrationContract
+from tests.integrations._searches import disabled_after_each_test, parent_and_children, training_autologged
 
 hyperopt = pytest.importorskip("hyperopt")
 from hyperopt import STATUS_FAIL, STATUS_OK, Trials, fmin, hp, tpe  # noqa: E402
@@ -42,25 +43,14 @@ class TestHyperoptContract(IntegrationContract):
         return _search(objective)
 
 
-@pytest.fixture(autouse=True)
-def _disable():
-    yield
-    autolog.hyperopt(disable=True)
-
-
-def _runs():
-    runs = autolog.search_runs(output_format="list")
-    parents = [run for run in runs if "mlflow.parentRunId" not in run.data.tags]
-    children = sorted((run for run in runs if "mlflow.parentRunId" in run.data.tags),
-                      key=lambda run: int(run.data.tags["autolog.trial.number"]))
-    return parents, children
+_disable = disabled_after_each_test("hyperopt")
 
 
 def test_a_parent_run_per_search_and_a_child_run_per_trial():
     autolog.hyperopt()
     trials = Trials()
     best = _search(trials=trials)
-    (parent,), children = _runs()
+    (parent,), children = parent_and_children()
     assert [child.info.run_name for child in children] == ["trial-0", "trial-1", "trial-2", "trial-3"]
     assert all(child.data.tags["mlflow.parentRunId"] == parent.info.run_id for child in children)
     losses = [trial["result"]["loss"] for trial in trials.trials]
@@ -85,7 +75,7 @@ def test_failed_trials_keep_their_status_and_never_win():
         return {"loss": -point["x"], "status": STATUS_OK, "accuracy": 0.5}
 
     _search(objective, evals=6)
-    (parent,), children = _runs()
+    (parent,), children = parent_and_children()
     states = {child.data.tags["autolog.trial.state"] for child in children}
     assert states == {"ok", "fail"}
     ok = [child for child in children if child.data.tags["autolog.trial.state"] == "ok"]
@@ -97,21 +87,16 @@ def test_failed_trials_keep_their_status_and_never_win():
 def test_training_inside_the_objective_lands_in_the_trial_run():
     xgb = pytest.importorskip("xgboost")
     autolog.hyperopt()
-    autolog.xgboost(log_models=False)
-    rng = np.random.default_rng(0)
-    data = rng.random((60, 3))
-    dtrain = xgb.DMatrix(data, label=data[:, 0])
+    with training_autologged("xgboost", rows=60) as data:
+        dtrain = xgb.DMatrix(data, label=data[:, 0])
 
-    def objective(point):
-        booster = xgb.train({"max_depth": point["depth"]}, dtrain, 3, evals=[(dtrain, "train")],
-                            verbose_eval=False)
-        return float(booster.eval(dtrain).split(":")[1])
+        def objective(point):
+            booster = xgb.train({"max_depth": point["depth"]}, dtrain, 3, evals=[(dtrain, "train")],
+                                verbose_eval=False)
+            return float(booster.eval(dtrain).split(":")[1])
 
-    try:
         _search(objective, evals=2)
-    finally:
-        autolog.xgboost(disable=True)
-    (parent,), children = _runs()
+    (parent,), children = parent_and_children()
     assert len(children) == 2
     for child in children:
         assert child.data.params["max_depth"] == child.data.params["depth"]
@@ -123,7 +108,7 @@ def test_inside_a_user_run_the_trials_are_its_children():
     autolog.hyperopt()
     with autolog.start_run() as run:
         _search(evals=2)
-    (parent,), children = _runs()
+    (parent,), children = parent_and_children()
     assert parent.info.run_id == run.info.run_id
     assert {child.data.tags["mlflow.parentRunId"] for child in children} == {run.info.run_id}
 
@@ -136,7 +121,7 @@ def test_a_param_the_training_logged_differently_keeps_the_training_value():
         return point["x"] ** 2
 
     _search(objective, evals=2)
-    (parent,), children = _runs()
+    (parent,), children = parent_and_children()
     assert all(child.data.params["x"] == "set by the objective" and "depth" in child.data.params
                for child in children)
     assert all(child.data.tags["autolog.trial.state"] == "ok" for child in children)

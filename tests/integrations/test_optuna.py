@@ -5,6 +5,7 @@ import pytest
 
 import autolog
 from autolog.testing import IntegrationContract
+from tests.integrations._searches import disabled_after_each_test, parent_and_children, training_autologged
 
 optuna = pytest.importorskip("optuna")
 optuna.logging.set_verbosity(optuna.logging.WARNING)
@@ -42,18 +43,7 @@ class TestOptunaContract(IntegrationContract):
         _study().optimize(objective, n_trials=2)
 
 
-@pytest.fixture(autouse=True)
-def _disable():
-    yield
-    autolog.optuna(disable=True)
-
-
-def _runs():
-    runs = autolog.search_runs(output_format="list")
-    parents = [run for run in runs if "mlflow.parentRunId" not in run.data.tags]
-    children = sorted((run for run in runs if "mlflow.parentRunId" in run.data.tags),
-                      key=lambda run: int(run.data.tags["autolog.trial.number"]))
-    return parents, children
+_disable = disabled_after_each_test("optuna")
 
 
 def test_trials_pruned_and_complete_with_intermediate_values():
@@ -69,7 +59,7 @@ def test_trials_pruned_and_complete_with_intermediate_values():
 
     study = _study(pruner=optuna.pruners.ThresholdPruner(upper=2.5))
     study.optimize(objective, n_trials=6)
-    (parent,), children = _runs()
+    (parent,), children = parent_and_children()
     assert len(children) == 6
     client = autolog.Client()
     for child, trial in zip(children, study.trials):
@@ -98,32 +88,28 @@ def test_a_failed_trial_caught_by_optuna_is_failed():
         return x
 
     _study().optimize(objective, n_trials=3, catch=(ValueError,))
-    (parent,), children = _runs()
+    (parent,), children = parent_and_children()
     assert [child.info.status for child in children] == ["FINISHED", "FAILED", "FINISHED"]
     assert children[1].data.tags["autolog.trial.state"] == "FAIL"
     assert parent.info.status == "FINISHED"
 
 
 def test_parallel_trials_each_get_their_run_and_nested_training_lands_there():
-    sklearn = pytest.importorskip("sklearn")
+    pytest.importorskip("sklearn")
     from sklearn.linear_model import Ridge
 
     autolog.optuna()
-    autolog.sklearn(log_models=False)
-    rng = np.random.default_rng(0)
-    data = rng.random((40, 3))
+    study = _study(direction="maximize")
+    with training_autologged("sklearn", rows=40) as data:
+        def objective(trial):
+            model = Ridge(alpha=trial.suggest_float("alpha", 0.1, 1.0)).fit(data, data[:, 0])
+            return float(model.score(data, data[:, 0]))
 
-    def objective(trial):
-        model = Ridge(alpha=trial.suggest_float("alpha", 0.1, 1.0)).fit(data, data[:, 0])
-        return float(model.score(data, data[:, 0]))
-
-    try:
-        _study(direction="maximize").optimize(objective, n_trials=4, n_jobs=2)
-    finally:
-        autolog.sklearn(disable=True)
-    (parent,), children = _runs()
-    assert len(children) == 4 and sklearn
-    for child in children:
-        assert child.data.params["alpha"] == child.data.params["alpha"]
+        study.optimize(objective, n_trials=4, n_jobs=2)
+    (parent,), children = parent_and_children()
+    assert len(children) == 4
+    for child, trial in zip(children, study.trials):
+        assert float(child.data.params["alpha"]) == pytest.approx(trial.params["alpha"])
         assert child.data.tags["mlflow.parentRunId"] == parent.info.run_id
-        assert "training_score" in child.data.metrics or any(k.startswith("training_") for k in child.data.metrics)
+        assert child.data.tags["mlflow.autologging"] == "sklearn"  # the training inside the trial set it
+        assert any(key.startswith("training_") for key in child.data.metrics)

@@ -63,6 +63,19 @@ class TrackingStore(abc.ABC):
     def finish_run(self, run_id: str, status: str, end_time: int, metrics=None, tags=()) -> None:
         """End a run: its last metric points (columns, as in log_batch), tags and terminal status at once."""
 
+    def log_finished_run(self, experiment_id: str, user_id: str, run_name: str, start_time: int, end_time: int,
+                         status: str, tags=(), params=(), metrics=None):
+        """Create a run that is already over (its tags, params, metric columns and terminal status) and return
+        it. The SQL stores write it in one transaction; this default takes three writes."""
+        run = self.create_run(experiment_id, user_id, start_time, tags, run_name)
+        run_id = run.info.run_id
+        if params or (metrics and metrics[0]):
+            self.log_batch(run_id, metrics, params, ())
+        self.finish_run(run_id, status, end_time)
+        run.info.status, run.info.end_time = status, end_time
+        run.data.params.update((param.key, param.value) for param in params)
+        return run
+
     @abc.abstractmethod
     def set_run_lifecycle(self, run_id: str, stage: str) -> None:
         """Soft-delete or restore a run."""

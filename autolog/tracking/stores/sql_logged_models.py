@@ -11,6 +11,7 @@ import uuid
 
 from ..entities import LifecycleStage, LoggedModel, LoggedModelStatus, Metric, PagedList
 from ..exceptions import InvalidInputError, NotFoundError
+from .sql_checks import require_active_experiment
 from .sql_search import paged_search
 
 __all__ = ["SqlLoggedModelsMixin", "MAX_LOGGED_MODELS_DEFAULT"]
@@ -83,12 +84,7 @@ class SqlLoggedModelsMixin:
         model_id = f"m-{uuid.uuid4().hex}"
         now = _now_ms()
         with self.db.write() as cur:
-            row = cur.execute("SELECT lifecycle_stage, name FROM experiments WHERE experiment_id = ?",
-                              (experiment_int,)).fetchone()
-            if row is None:
-                raise NotFoundError(f"No experiment with id {experiment_id!r}")
-            if row[0] != LifecycleStage.ACTIVE:
-                raise InvalidInputError(f"Experiment {row[1]!r} is deleted; restore it to log models in it")
+            require_active_experiment(cur, experiment_int, experiment_id, "to log models in it")
             if source_run_id is not None and cur.execute(
                     "SELECT 1 FROM runs WHERE run_uuid = ?", (source_run_id,)).fetchone() is None:
                 raise NotFoundError(f"No run with id {source_run_id!r} (the logged model's source run)")

@@ -25,6 +25,7 @@ from .sql_metric_history import SqlMetricHistoryMixin
 from .sql_tokens import SqlTokensMixin
 from .sql_permissions import SqlPermissionsMixin
 from .sql_transfer import SqlTransferMixin
+from .sql_finished_runs import SqlFinishedRunsMixin
 
 __all__ = ["SqlStore", "DEFAULT_EXPERIMENT_ID", "DEFAULT_EXPERIMENT_NAME"]
 
@@ -44,7 +45,7 @@ def _experiment_id_int(experiment_id) -> int:
 
 
 class SqlStore(SqlSearchMixin, SqlRegistryMixin, SqlLoggedModelsMixin, SqlInputsMixin, SqlMetricHistoryMixin,
-               SqlTokensMixin, SqlTransferMixin, SqlPermissionsMixin, TrackingStore):
+               SqlTokensMixin, SqlTransferMixin, SqlPermissionsMixin, SqlFinishedRunsMixin, TrackingStore):
     """A tracking store on a SQL database, with artifacts under ``artifact_root``."""
 
     def __init__(self, database, artifact_root: str, record_locations: bool = False):
