@@ -5,6 +5,7 @@ from __future__ import annotations
 import operator
 import os
 import time
+from array import array
 
 from . import stores
 from .artifacts import get_artifact_repository
@@ -136,7 +137,7 @@ class Client(RegistryClientMixin, LoggedModelsClientMixin):
         params = [Param(validate_key(p.key, "param key"), param_value_to_str(p.key, p.value)) for p in params]
         tags = [RunTag(validate_key(t.key, "tag key"), tag_value_to_str(t.key, t.value)) for t in tags]
         self._store.log_batch(run_id, columns, params, tags)
-        model_metrics = [m for m in metrics if getattr(m, "model_id", None)]
+        model_metrics = _linked_points(metrics)
         if model_metrics:  # MLflow 3: points naming a logged model are that model's metrics too
             self._store.log_model_metrics(run_id, model_metrics)
 
@@ -275,22 +276,42 @@ def new_run_identity(tags, run_name) -> tuple:
 
 
 def _metric_columns(metrics) -> tuple:
-    """Validated (keys, values, timestamps, steps) columns from Metric objects; the hot path of log_batch."""
+    """Validated (keys, values, timestamps, steps) columns from Metric objects; the hot path of log_batch.
+
+    Keys come back as a list, the numbers as arrays of float64 and int64, ready to be packed.
+    """
     metrics = list(metrics)
     keys, values, stamps, steps = (list(map(getter, metrics)) for getter in _METRIC_FIELDS)
     for key in set(keys):
         validate_key(key, "metric key")
     if not set(map(type, values)) <= {float}:
         values = [validate_metric_value(key, value) for key, value in zip(keys, values)]
-    if not set(map(type, stamps)) <= {int} or not _fits_int64(stamps):
-        stamps = [validate_timestamp(key, stamp) for key, stamp in zip(keys, stamps)]
-    if not set(map(type, steps)) <= {int} or not _fits_int64(steps):
-        steps = [validate_step(key, step) for key, step in zip(keys, steps)]
-    return keys, values, stamps, steps
+    return (keys, array("d", values), _int64_column(keys, stamps, validate_timestamp),
+            _int64_column(keys, steps, validate_step))
 
 
-def _fits_int64(numbers: list) -> bool:
-    return not numbers or (-(2 ** 63) <= min(numbers) and max(numbers) < 2 ** 63)
+def _int64_column(keys: list, numbers: list, validate) -> array:
+    """``numbers`` as an int64 array; when one is not a plain int below 2**63, ``validate`` names it (or
+    turns it into one: None, 3.0)."""
+    if set(map(type, numbers)) <= {int}:
+        try:
+            return array("q", numbers)
+        except OverflowError:
+            pass
+    return array("q", [validate(key, number) for key, number in zip(keys, numbers)])
+
+
+_LINKS = operator.attrgetter("_links")
+
+
+def _linked_points(metrics: list) -> list:
+    """The points that name a logged model; plain autolog Metrics are told apart without a Python-level loop."""
+    try:
+        if not any(map(_LINKS, metrics)):
+            return []
+    except AttributeError:  # points of another class (MLflow's Metric): ask each one
+        pass
+    return [m for m in metrics if getattr(m, "model_id", None)]
 
 
 def _default_user() -> str:

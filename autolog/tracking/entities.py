@@ -121,12 +121,12 @@ class Metric(_Record):
         self.step = step
         if model_id is not None or dataset_name is not None or dataset_digest is not None or run_id is not None:
             self._links = (model_id, dataset_name, dataset_digest, run_id)
+        else:  # always set, so log_batch tells plain points from linked ones without a Python-level loop
+            self._links = None
 
     def _link(self, index: int):
-        try:
-            return self._links[index]
-        except AttributeError:
-            return None
+        links = getattr(self, "_links", None)  # absent on a point unpickled from an older autolog
+        return None if links is None else links[index]
 
     @property
     def model_id(self):

@@ -3,7 +3,6 @@ images and streams, and the registry URI."""
 
 from __future__ import annotations
 
-import json
 import os
 
 from .client import Client as MlflowClient
@@ -159,6 +158,8 @@ def log_table(data, artifact_file: str, run_id=None) -> None:
         data = pd.DataFrame(data)
     if not hasattr(data, "to_json"):
         raise InvalidInputError(f"Cannot log {type(data).__name__} as a table: expected a dict or a DataFrame")
+    import json
+
     text = data.to_json(orient="split", index=False)
     client, run_id = _client(), _run_id(run_id)
     client.log_text(run_id, text, artifact_file)
@@ -174,6 +175,8 @@ def load_table(artifact_file: str, run_ids=None, extra_columns=None):
 
     Raises NotFoundError when no run has that table.
     """
+    import json
+
     import pandas as pd
 
     from .exceptions import NotFoundError

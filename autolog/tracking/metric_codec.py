@@ -25,9 +25,16 @@ def _from_bytes(typecode: str, blob: bytes) -> array:
     return values
 
 
+def _as_array(typecode: str, numbers) -> array:
+    if numbers.__class__ is array and numbers.typecode == typecode:
+        return numbers  # already packed by the caller (log_batch): no copy
+    return array(typecode, numbers)
+
+
 def pack(steps, timestamps, values) -> tuple:
-    """Return (steps, timestamps, values) as three blobs of int64, int64 and float64."""
-    return (_to_bytes(array("q", steps)), _to_bytes(array("q", timestamps)), _to_bytes(array("d", values)))
+    """Return (steps, timestamps, values) (sequences or arrays) as three blobs of int64, int64 and float64."""
+    return (_to_bytes(_as_array("q", steps)), _to_bytes(_as_array("q", timestamps)),
+            _to_bytes(_as_array("d", values)))
 
 
 def unpack(steps_blob, timestamps_blob, values_blob) -> tuple:

@@ -12,12 +12,28 @@ import os
 import shutil
 import uuid
 
-from . import registration, uris
 from .exceptions import InvalidInputError, NotFoundError
-from .registry_names import validate_model_name, validate_version
 from .validation import tag_value_to_str, validate_key
 
 __all__ = ["RegistryClientMixin"]
+
+
+def _registration():  # the registry's modules load on its first use, not with the Client
+    from . import registration
+
+    return registration
+
+
+def _uris():
+    from . import uris
+
+    return uris
+
+
+def _names():
+    from . import registry_names
+
+    return registry_names
 
 _REGISTRY_DIR = "models"
 
@@ -29,7 +45,7 @@ class RegistryClientMixin:
     def create_registered_model(self, name: str, tags=None, description=None):
         """Create an empty registered model; raises InvalidInputError for a bad name, AlreadyExistsError."""
         tags = {validate_key(k, "tag key"): tag_value_to_str(k, v) for k, v in (tags or {}).items()}
-        return self._store.create_registered_model(validate_model_name(name), tags, description)
+        return self._store.create_registered_model(_names().validate_model_name(name), tags, description)
 
     def get_registered_model(self, name: str):
         """The RegisteredModel (tags, aliases, latest_versions per stage); raises NotFoundError."""
@@ -52,7 +68,7 @@ class RegistryClientMixin:
 
     def rename_registered_model(self, name: str, new_name: str):
         """Rename a model (its versions, tags and aliases follow); raises NotFoundError, AlreadyExistsError."""
-        return self._store.rename_registered_model(name, validate_model_name(new_name))
+        return self._store.rename_registered_model(name, _names().validate_model_name(new_name))
 
     def delete_registered_model(self, name: str) -> None:
         """Delete a model, its versions and their registry copies; raises NotFoundError."""
@@ -75,22 +91,22 @@ class RegistryClientMixin:
         READY when this returns. Raises NotFoundError for an unknown model or a source with nothing
         there, InvalidInputError for a malformed source.
         """
-        validate_model_name(name)
+        _names().validate_model_name(name)
         source = os.fspath(source)
         if getattr(self._store, "registers_on_server", False):  # the server copies the files
             return self._store.create_model_version(name, source, run_id, self._checked_tags(tags), description)
-        source_location = uris.resolve_artifact_location(source, tracking_uri=self.tracking_uri)
+        source_location = _uris().resolve_artifact_location(source, tracking_uri=self.tracking_uri)
         local = self._registry_source_copy(name, source_location)
         if local is not None:
-            registration.require_model_directory(local, source)
+            _registration().require_model_directory(local, source)
         run_id = run_id or self._source_run_id(source)
         tags = {validate_key(k, "tag key"): tag_value_to_str(k, v) for k, v in (tags or {}).items()}
         self.cleanup_stale_registrations(name)
         version = self._store.create_model_version(name, source, run_id, tags, description)
         try:
             location = self._registry_target(name, version.version)
-            self._store.set_model_version_tag(name, version.version, registration.REGISTRATION_TAG,
-                                              registration.owner_tag_value(location))
+            self._store.set_model_version_tag(name, version.version, _registration().REGISTRATION_TAG,
+                                              _registration().owner_tag_value(location))
             self._copy_into_registry(local, location, source_location)
             return self._store.finish_model_version(name, version.version, location)
         except BaseException as error:
@@ -104,7 +120,7 @@ class RegistryClientMixin:
                        if v.version == version]
             self._store.delete_model_version(name, version)
             for stale in pending:
-                registration.remove_partial_copy(stale, self._registry_root())
+                _registration().remove_partial_copy(stale, self._registry_root())
         except Exception as cleanup_error:  # noqa: BLE001 - the first error is the one to report
             note = (f"autolog: version {version} of {name!r} stays PENDING_REGISTRATION: its cleanup failed too "
                     f"({type(cleanup_error).__name__}: {cleanup_error}); `autolog models cleanup` removes it later")
@@ -116,12 +132,12 @@ class RegistryClientMixin:
         died or that are older than a day, with their partial folders; return the ModelVersions removed."""
         removed = []
         pending = getattr(self._store, "pending_model_versions", None)  # a store without it has nothing to clean
-        for version in registration.stale_pending_versions(pending(name) if pending else []):
+        for version in _registration().stale_pending_versions(pending(name) if pending else []):
             try:
                 self._store.delete_model_version(version.name, version.version)
             except NotFoundError:  # another process cleaned it first
                 continue
-            registration.remove_partial_copy(version, self._registry_root())
+            _registration().remove_partial_copy(version, self._registry_root())
             removed.append(version)
         return removed
 
@@ -131,12 +147,12 @@ class RegistryClientMixin:
 
     def _source_run_id(self, source: str):
         if source.startswith("runs:"):
-            return uris.parse_runs_uri(source)[0]
-        logged_model = uris.parse_logged_model_uri(source)
+            return _uris().parse_runs_uri(source)[0]
+        logged_model = _uris().parse_logged_model_uri(source)
         if logged_model:
             return self._store.get_logged_model(logged_model[0]).source_run_id
         if source.startswith("models:"):
-            return self._version_for(uris.parse_models_uri(source)).run_id
+            return self._version_for(_uris().parse_models_uri(source)).run_id
         return None
 
     def _registry_source_copy(self, name: str, source_location: str):
@@ -144,7 +160,7 @@ class RegistryClientMixin:
         bucket (copied inside S3 by _copy_into_registry). Raises NotFoundError when nothing is there."""
         if source_location.startswith("s3://") and self._registry_location(name, "").startswith("s3://"):
             return None
-        return uris.download_artifacts(source_location, tracking_uri=self.tracking_uri)
+        return _uris().download_artifacts(source_location, tracking_uri=self.tracking_uri)
 
     def _registry_location(self, name: str, version: str) -> str:
         return f"{self._store.artifact_root}/{_REGISTRY_DIR}/{name}/{version}"
@@ -249,7 +265,7 @@ class RegistryClientMixin:
         if parts.get("alias"):
             return self._store.get_model_version_by_alias(name, parts["alias"])
         if parts.get("version"):
-            return self._store.get_model_version(name, validate_version(parts["version"]))
+            return self._store.get_model_version(name, _names().validate_version(parts["version"]))
         if parts.get("latest"):
             return self._store.get_latest_version_any_stage(name)
         found = self._store.get_latest_versions(name, [parts["stage"]])

@@ -5,7 +5,6 @@ from __future__ import annotations
 import os
 
 from .exceptions import AlreadyExistsError
-from .registration import require_model_directory
 
 __all__ = ["register_model"]
 
@@ -20,6 +19,7 @@ def register_model(model_uri, name: str, tags=None, await_registration_for=None)
     """
     from . import uris
     from .client import Client
+    from .registration import require_model_directory
 
     client = Client()
     model_uri = os.fspath(model_uri)

@@ -14,6 +14,8 @@ __all__ = ["take_run_id_from_environment", "check_start_run_arguments", "log_lin
 
 def take_run_id_from_environment():
     """$AUTOLOG_RUN_ID or $MLFLOW_RUN_ID, removed once used (as MLflow does) so only one run resumes it."""
+    if not (os.environ.get("AUTOLOG_RUN_ID") or os.environ.get("MLFLOW_RUN_ID")):  # the usual case, at once
+        return None
     from .env import env_value
 
     run_id = env_value("AUTOLOG_RUN_ID")

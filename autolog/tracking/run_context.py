@@ -40,12 +40,19 @@ def current_user() -> str:
     return _user
 
 
+_source_paths: dict = {}
+
+
 def source_path() -> str:
     """The entry point of this process: the script path, or '<interactive>'."""
     main = sys.argv[0] if sys.argv and sys.argv[0] else ""
-    if main and os.path.isfile(main):
-        return os.path.abspath(main)
-    return main or "<interactive>"
+    key = (main, os.getcwd() if main and not os.path.isabs(main) else "")
+    path = _source_paths.get(key)
+    if path is None:  # looked up once per script and directory: every new run asks
+        path = os.path.abspath(main) if main and os.path.isfile(main) else main or "<interactive>"
+        if len(_source_paths) < 100:
+            _source_paths[key] = path
+    return path
 
 
 def system_tags() -> dict:

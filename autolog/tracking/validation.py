@@ -5,7 +5,6 @@ from __future__ import annotations
 import numbers
 import re
 
-from .._containment import check_text, contained_path
 from .exceptions import InvalidInputError
 
 __all__ = [
@@ -104,6 +103,8 @@ def _to_text(key: str, value, kind: str) -> str:
     except Exception as error:  # noqa: BLE001 - e.g. an int of more digits than str() allows
         raise InvalidInputError(f"Value of {kind} {key!r} cannot be turned into text: {error}") from None
     if not text.isascii():
+        from .._containment import check_text
+
         check_text(text, f"value of {kind} {key!r}")
     elif "\x00" in text:
         raise InvalidInputError(f"Value of {kind} {key!r} contains a NUL character")
@@ -136,6 +137,8 @@ def validate_run_name(run_name):
         raise InvalidInputError(f"Invalid run name {run_name!r}: expected a string")
     if len(run_name) > MAX_TAG_VALUE_LENGTH:
         raise InvalidInputError(f"Run name is {len(run_name)} characters; the limit is {MAX_TAG_VALUE_LENGTH}")
+    from .._containment import check_text
+
     return check_text(run_name, "run name")
 
 
@@ -144,4 +147,6 @@ def safe_artifact_path(path) -> str:
 
     Returns "" for the root itself (None, "", "."); ``dir/../file`` that stays inside is ``file``.
     """
+    from .._containment import contained_path
+
     return contained_path(path, "artifact path")

@@ -47,6 +47,7 @@ TRACKING_TABLES = [
         run_uuid TEXT NOT NULL,
         key TEXT NOT NULL,
         value TEXT NOT NULL,
+        start_time BIGINT,
         PRIMARY KEY (run_uuid, key)
     )""",
     "CREATE INDEX IF NOT EXISTS params_by_key ON params (key, value)",
@@ -54,6 +55,7 @@ TRACKING_TABLES = [
         run_uuid TEXT NOT NULL,
         key TEXT NOT NULL,
         value TEXT,
+        start_time BIGINT,
         PRIMARY KEY (run_uuid, key)
     )""",
     "CREATE INDEX IF NOT EXISTS tags_by_key ON tags (key, value)",
@@ -64,6 +66,7 @@ TRACKING_TABLES = [
         is_nan INTEGER NOT NULL DEFAULT 0,
         timestamp BIGINT NOT NULL,
         step BIGINT NOT NULL,
+        start_time BIGINT,
         PRIMARY KEY (run_uuid, key)
     )""",
     "CREATE INDEX IF NOT EXISTS latest_metrics_by_key ON latest_metrics (key, value)",
@@ -268,14 +271,26 @@ _SQLITE_FOLLOW_START_TIME = """CREATE TRIGGER IF NOT EXISTS runs_start_time AFTE
     UPDATE latest_metrics SET start_time = NEW.start_time WHERE run_uuid = NEW.run_uuid; END"""
 
 
+def _ordered_key_statements(postgres: bool) -> list:
+    """The indexes and triggers of ``key_tables_in_run_order`` once the start_time columns exist (idempotent)."""
+    statements = _postgres_trigger_functions() if postgres else [_SQLITE_FOLLOW_START_TIME]
+    for table, old_index in _ORDERED_KEY_TABLES:
+        statements += [f"DROP INDEX IF EXISTS {old_index}",
+                       f"CREATE INDEX IF NOT EXISTS {table}_in_order ON {table} (key, value, start_time DESC, run_uuid)",
+                       f"CREATE INDEX IF NOT EXISTS {table}_in_reverse_order"
+                       f" ON {table} (key, value DESC, start_time DESC, run_uuid)"]
+        statements += _start_time_triggers(table, postgres)
+    return statements
+
+
 def key_tables_in_run_order(cur, artifact_root: str = "") -> None:
     """Migration step: params, tags and latest metrics carry their run's start time, and are indexed by
     (key, value, start time, run id) in both value directions, so that a search ordered by one of them
     reads one page from an index even when many runs share a value (ties go by start time, then run id).
-    Triggers copy the start time on every insert, whatever the write path, and follow a run's change."""
+    Triggers copy the start time on every insert, whatever the write path, and follow a run's change.
+    (A new store's tables have the column from the start.)"""
     postgres = getattr(cur, "dialect", "sqlite") == "postgresql"
-    statements = _postgres_trigger_functions() if postgres else [_SQLITE_FOLLOW_START_TIME]
-    for table, old_index in _ORDERED_KEY_TABLES:
+    for table, _old_index in _ORDERED_KEY_TABLES:
         columns = {row[1] for row in cur.execute(f"PRAGMA table_info({table})").fetchall()} if not postgres else \
             {row[0] for row in cur.execute("SELECT column_name FROM information_schema.columns WHERE table_name = ?"
                                            " AND table_schema = current_schema()", (table,)).fetchall()}
@@ -283,13 +298,16 @@ def key_tables_in_run_order(cur, artifact_root: str = "") -> None:
             cur.execute(f"ALTER TABLE {table} ADD COLUMN start_time BIGINT")
             cur.execute(f"UPDATE {table} SET start_time = (SELECT start_time FROM runs"
                         f" WHERE runs.run_uuid = {table}.run_uuid)")
-        statements += [f"DROP INDEX IF EXISTS {old_index}",
-                       f"CREATE INDEX IF NOT EXISTS {table}_in_order ON {table} (key, value, start_time DESC, run_uuid)",
-                       f"CREATE INDEX IF NOT EXISTS {table}_in_reverse_order"
-                       f" ON {table} (key, value DESC, start_time DESC, run_uuid)"]
-        statements += _start_time_triggers(table, postgres)
-    for statement in statements:
+    for statement in _ordered_key_statements(postgres):
         cur.execute(statement)
+
+
+def sqlite_creation_statements(entries) -> list:
+    """``entries`` (table lists that may hold Python steps) as plain SQLite statements for a new, empty
+    store: a Python step contributes the statements it comes to there. Raises KeyError for an unknown step."""
+    fresh = {key_tables_in_run_order: lambda: _ordered_key_statements(postgres=False)}
+    return [statement for entry in entries
+            for statement in ((entry,) if isinstance(entry, str) else fresh[entry]())]
 
 
 TRACKING_TABLES.append(key_tables_in_run_order)

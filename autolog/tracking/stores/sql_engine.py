@@ -15,7 +15,7 @@ import threading
 import time
 
 from ..exceptions import StoreError
-from .storage_errors import storage_errors
+from .storage_errors import storage_errors, translate_storage_error
 
 __all__ = ["SqliteDatabase"]
 
@@ -76,28 +76,58 @@ class SqliteDatabase:
                     raise
                 time.sleep(random.uniform(0.001, 0.02))
 
-    @contextlib.contextmanager
-    def write(self):
-        """A write transaction: yields a cursor, commits on success, rolls back on error.
+    def write(self) -> "_WriteTransaction":
+        """A write transaction: a context manager that yields a cursor, commits on success, rolls back on error.
 
         SQLite's own errors leave as StoreError naming the database (see ``storage_errors``).
         """
-        with storage_errors(self.path):
+        return _WriteTransaction(self)
+
+    def current_schema_version(self):
+        """The store's schema version read without taking the write lock; None when it has no tables yet.
+
+        Raises StoreError like ``write``.
+        """
+        try:
+            rows = self._retry(lambda: self.connection.execute("SELECT version FROM schema_version").fetchall())
+        except sqlite3.OperationalError as exc:
+            if "no such table" in str(exc):
+                return None
+            translate_storage_error(exc, self.path)
+            raise
+        except Exception as exc:
+            translate_storage_error(exc, self.path)
+            raise
+        return rows[0][0] if rows else None
+
+    def run_script(self, script: str) -> None:
+        """Run several statements (no parameters) as one write transaction: all or nothing.
+
+        Raises StoreError like ``write``.
+        """
+        def run():
             conn = self.connection
-            self._retry(lambda: conn.execute("BEGIN IMMEDIATE"))
             try:
-                yield conn.cursor()
+                conn.executescript(f"BEGIN IMMEDIATE;\n{script};\nCOMMIT;")
             except BaseException:
-                with contextlib.suppress(sqlite3.Error):  # a full disk can fail the rollback too
-                    conn.execute("ROLLBACK")
+                if conn.in_transaction:
+                    with contextlib.suppress(sqlite3.Error):
+                        conn.execute("ROLLBACK")
                 raise
-            else:
-                self._retry(lambda: conn.execute("COMMIT"))
+
+        try:
+            self._retry(run)
+        except Exception as exc:
+            translate_storage_error(exc, self.path)
+            raise
 
     def query(self, sql: str, params=()) -> list:
         """Run one read statement and return all rows; raises StoreError like ``write``."""
-        with storage_errors(self.path):
+        try:
             return self._retry(lambda: self.connection.execute(sql, params).fetchall())
+        except Exception as exc:
+            translate_storage_error(exc, self.path)
+            raise
 
     def checkpoint(self) -> None:
         """Copy the write-ahead log into the database file and empty it, so the file alone is the store."""
@@ -112,3 +142,43 @@ class SqliteDatabase:
                     conn.close()
             self._all_connections.clear()
         self._local = threading.local()
+
+
+class _WriteTransaction:
+    """``SqliteDatabase.write()``: a plain class rather than a generator, as a run's life is a few of these."""
+
+    __slots__ = ("database", "conn")
+
+    def __init__(self, database: SqliteDatabase):
+        self.database = database
+        self.conn = None
+
+    def __enter__(self) -> sqlite3.Cursor:
+        try:
+            conn = self.conn = self.database.connection
+            try:
+                conn.execute("BEGIN IMMEDIATE")
+            except sqlite3.OperationalError:
+                self.database._retry(lambda: conn.execute("BEGIN IMMEDIATE"))
+            return conn.cursor()
+        except Exception as exc:
+            translate_storage_error(exc, self.database.path)
+            raise
+
+    def __exit__(self, exc_type, exc, traceback) -> bool:
+        conn = self.conn
+        if exc_type is None:
+            try:
+                self.database._retry(lambda: conn.execute("COMMIT"))
+                return False
+            except Exception as error:
+                if conn.in_transaction:  # a full disk can fail the commit: leave the connection usable
+                    with contextlib.suppress(sqlite3.Error):
+                        conn.execute("ROLLBACK")
+                translate_storage_error(error, self.database.path)
+                raise
+        with contextlib.suppress(sqlite3.Error):  # a full disk can fail the rollback too
+            conn.execute("ROLLBACK")
+        if isinstance(exc, Exception):
+            translate_storage_error(exc, self.database.path)
+        return False

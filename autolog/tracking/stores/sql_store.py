@@ -14,18 +14,10 @@ from ..entities import Experiment, LifecycleStage, Metric, Run, RunData, RunInfo
 from ..exceptions import AlreadyExistsError, InvalidInputError, NotFoundError
 from .. import metric_codec
 from .base import TrackingStore
-from .damage import refuse_damaged_store
-from .schema import MIGRATIONS, SCHEMA_VERSION, TRACKING_TABLES
-from .sql_model_versions import row_lock
-from .sql_inputs import SqlInputsMixin
-from .sql_logged_models import SqlLoggedModelsMixin
-from .sql_registry import REGISTRY_TABLES, SqlRegistryMixin
+from .lazy_features import feature_attribute, install_lazy_features
+from .registry_schema import REGISTRY_TABLES
+from .schema import MIGRATIONS, SCHEMA_VERSION, TRACKING_TABLES, sqlite_creation_statements
 from .sql_search import SqlSearchMixin
-from .sql_metric_history import SqlMetricHistoryMixin
-from .sql_tokens import SqlTokensMixin
-from .sql_permissions import SqlPermissionsMixin
-from .sql_transfer import SqlTransferMixin
-from .sql_finished_runs import SqlFinishedRunsMixin
 
 __all__ = ["SqlStore", "DEFAULT_EXPERIMENT_ID", "DEFAULT_EXPERIMENT_NAME"]
 
@@ -44,9 +36,24 @@ def _experiment_id_int(experiment_id) -> int:
         raise InvalidInputError(f"Invalid experiment id {experiment_id!r}: experiment ids are integers") from None
 
 
-class SqlStore(SqlSearchMixin, SqlRegistryMixin, SqlLoggedModelsMixin, SqlInputsMixin, SqlMetricHistoryMixin,
-               SqlTokensMixin, SqlTransferMixin, SqlPermissionsMixin, SqlFinishedRunsMixin, TrackingStore):
+# The features of SqlStore beyond experiments, runs and search, in lookup order: each module is imported
+# when one of its methods is first used (see lazy_features), so opening a store loads none of them.
+# Reading a run's inputs comes first: every get_run needs it.
+_FEATURES = (
+    (".sql_inputs", "SqlInputsMixin"), (".sql_metric_history", "SqlMetricHistoryMixin"),
+    (".sql_registry", "SqlRegistryMixin"), (".sql_logged_models", "SqlLoggedModelsMixin"),
+    (".sql_tokens", "SqlTokensMixin"), (".sql_transfer", "SqlTransferMixin"),
+    (".sql_permissions", "SqlPermissionsMixin"), (".sql_finished_runs", "SqlFinishedRunsMixin"),
+)
+
+
+class SqlStore(SqlSearchMixin, TrackingStore):
     """A tracking store on a SQL database, with artifacts under ``artifact_root``."""
+
+    metric_buffer = None  # the fluent API's buffer of this store's points, set on first use
+
+    def __getattr__(self, name: str):
+        return feature_attribute(self, name)
 
     def __init__(self, database, artifact_root: str, record_locations: bool = False):
         """``record_locations``: write each new experiment's artifact location into the database (a
@@ -59,11 +66,21 @@ class SqlStore(SqlSearchMixin, SqlRegistryMixin, SqlLoggedModelsMixin, SqlInputs
 
     # -- schema -----------------------------------------------------------
     def _initialise(self) -> None:
+        read_version = getattr(self.db, "current_schema_version", None)
+        if read_version is not None:  # SQLite: an up-to-date store opens with one read, a new one in one script
+            version = read_version()
+            if version == SCHEMA_VERSION:
+                return
+            if version is None and not self.db.existed_before_open:
+                self.db.run_script(_creation_script())
+                return
         with self.db.write() as cur:
             cur.execute("CREATE TABLE IF NOT EXISTS schema_version (version INTEGER NOT NULL)")
             row = cur.execute("SELECT version FROM schema_version").fetchone()
             if row is None:
                 if getattr(self.db, "existed_before_open", False):
+                    from .damage import refuse_damaged_store
+
                     refuse_damaged_store(self.db.path, self.artifact_root)
                 for statement in TRACKING_TABLES + REGISTRY_TABLES:
                     statement(cur, self.artifact_root) if callable(statement) else cur.execute(statement)
@@ -274,7 +291,7 @@ class SqlStore(SqlSearchMixin, SqlRegistryMixin, SqlLoggedModelsMixin, SqlInputs
 
     def _check_run_writable(self, cur, run_id: str) -> None:
         # row_lock: on a database without a store-wide write lock, writers of one run take turns
-        row = cur.execute(f"SELECT lifecycle_stage FROM runs WHERE run_uuid = ?{row_lock(self.db)}",
+        row = cur.execute(f"SELECT lifecycle_stage FROM runs WHERE run_uuid = ?{getattr(self.db, 'row_lock', '')}",
                           (run_id,)).fetchone()
         if row is None:
             raise NotFoundError(f"No run with id {run_id!r}")
@@ -361,6 +378,25 @@ class SqlStore(SqlSearchMixin, SqlRegistryMixin, SqlLoggedModelsMixin, SqlInputs
             stamps.extend(segment_stamps)
             values.extend(segment_values)
         return steps, stamps, values
+
+
+install_lazy_features(SqlStore, TrackingStore, __package__, _FEATURES)
+
+
+def _creation_script() -> str:
+    """The SQL that makes a new store: every table, the schema version and the Default experiment.
+
+    Safe to run twice (another process may create the same store at the same moment).
+    """
+    now = _now_ms()
+    return ";\n".join([
+        *sqlite_creation_statements(TRACKING_TABLES + REGISTRY_TABLES),
+        f"INSERT INTO schema_version (version) SELECT {int(SCHEMA_VERSION)}"
+        " WHERE NOT EXISTS (SELECT 1 FROM schema_version)",
+        "INSERT INTO experiments (experiment_id, name, lifecycle_stage, creation_time, last_update_time)"
+        f" SELECT 0, '{DEFAULT_EXPERIMENT_NAME}', 'active', {now}, {now}"
+        " WHERE NOT EXISTS (SELECT 1 FROM experiments WHERE experiment_id = 0)",
+    ])
 
 
 def _latest_point(values, stamps, steps) -> tuple:

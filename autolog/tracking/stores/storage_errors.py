@@ -14,7 +14,7 @@ import sqlite3
 
 from ..exceptions import InvalidInputError, StoreError
 
-__all__ = ["storage_errors", "describe_storage_error"]
+__all__ = ["storage_errors", "describe_storage_error", "translate_storage_error"]
 
 _MAX_DETAIL = 300
 
@@ -29,18 +29,23 @@ def describe_storage_error(exc: BaseException) -> str:
     return text if len(text) <= _MAX_DETAIL else text[:_MAX_DETAIL] + "..."
 
 
+def translate_storage_error(exc: BaseException, path: str, action: str = "the tracking database") -> None:
+    """Raise the documented error for ``exc`` (from ``exc``) when it is a storage or number error; else return."""
+    if isinstance(exc, (sqlite3.Error, OSError)):
+        raise StoreError(f"Cannot use {action} {path}: {describe_storage_error(exc)}") from exc
+    if isinstance(exc, OverflowError):
+        raise InvalidInputError(f"A number is too large to store in {path}: {exc}") from exc
+    if isinstance(exc, UnicodeEncodeError):
+        raise InvalidInputError(f"Text {exc.object[:100]!r} is not valid Unicode (a lone surrogate, or bytes "
+                                "decoded with the wrong encoding)") from exc
+
+
 @contextlib.contextmanager
 def storage_errors(path: str, action: str = "the tracking database"):
     """Inside this block, SQLite and OS errors become StoreError naming ``path``; OverflowError becomes
     InvalidInputError."""
     try:
         yield
-    except sqlite3.Error as exc:
-        raise StoreError(f"Cannot use {action} {path}: {describe_storage_error(exc)}") from exc
-    except OSError as exc:
-        raise StoreError(f"Cannot use {action} {path}: {describe_storage_error(exc)}") from exc
-    except OverflowError as exc:
-        raise InvalidInputError(f"A number is too large to store in {path}: {exc}") from exc
-    except UnicodeEncodeError as exc:
-        raise InvalidInputError(f"Text {exc.object[:100]!r} is not valid Unicode (a lone surrogate, or bytes "
-                                "decoded with the wrong encoding)") from exc
+    except (sqlite3.Error, OSError, OverflowError, UnicodeEncodeError) as exc:
+        translate_storage_error(exc, path, action)
+        raise

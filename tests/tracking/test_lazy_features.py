@@ -1,0 +1,84 @@
+"""Opening a store and logging runs loads only plain tracking; the store's other features load on first use
+and mean exactly what they would if every feature module had been imported up front."""
+
+import subprocess
+import sys
+import textwrap
+
+FEATURE_MODULES = (
+    "autolog.tracking.stores.sql_registry", "autolog.tracking.stores.sql_logged_models",
+    "autolog.tracking.stores.sql_tokens", "autolog.tracking.stores.sql_transfer",
+    "autolog.tracking.stores.sql_permissions", "autolog.tracking.stores.sql_model_versions",
+    "autolog.tracking.registration", "autolog.tracking.registry_names", "autolog._containment", "json",
+)
+
+
+def _run(code: str, tmp_path) -> str:
+    result = subprocess.run([sys.executable, "-c", textwrap.dedent(code)], capture_output=True, text=True,
+                            cwd=tmp_path)
+    assert result.returncode == 0, result.stderr
+    return result.stdout.strip()
+
+
+def test_opening_a_store_and_logging_a_run_loads_no_feature_module(tmp_path):
+    output = _run(f"""
+        import sys
+        import autolog
+        autolog.set_tracking_uri("store")
+        autolog.set_experiment("plain")
+        with autolog.start_run():
+            autolog.log_param("p", 1)
+            autolog.log_metric("m", 1.0)
+        print([m for m in {FEATURE_MODULES!r} if m in sys.modules])
+        autolog.Client().create_registered_model("later")
+        print("autolog.tracking.stores.sql_registry" in sys.modules)
+    """, tmp_path)
+    assert output.splitlines() == ["[]", "True"]
+
+
+def test_every_feature_method_resolves_as_an_eager_store_would(tmp_path):
+    output = _run("""
+        import inspect
+        from autolog.tracking.stores.base import TrackingStore
+        from autolog.tracking.stores.lazy_features import _LazyMethod
+        from autolog.tracking.stores.sql_engine import SqliteDatabase
+        from autolog.tracking.stores.sql_store import SqlStore
+        from autolog.tracking.stores.sql_search import SqlSearchMixin
+        from autolog.tracking.stores.sql_registry import SqlRegistryMixin
+        from autolog.tracking.stores.sql_logged_models import SqlLoggedModelsMixin
+        from autolog.tracking.stores.sql_inputs import SqlInputsMixin
+        from autolog.tracking.stores.sql_metric_history import SqlMetricHistoryMixin
+        from autolog.tracking.stores.sql_tokens import SqlTokensMixin
+        from autolog.tracking.stores.sql_transfer import SqlTransferMixin
+        from autolog.tracking.stores.sql_permissions import SqlPermissionsMixin
+
+        core = {name for name, value in vars(SqlStore).items() if not isinstance(value, _LazyMethod)}
+        eager = type("Eager", (SqlSearchMixin, SqlRegistryMixin, SqlLoggedModelsMixin, SqlInputsMixin,
+                               SqlMetricHistoryMixin, SqlTokensMixin, SqlTransferMixin, SqlPermissionsMixin,
+                               TrackingStore), {})
+        store = SqlStore(SqliteDatabase("t.db"), "artifacts")
+        checked, wrong = 0, []
+        for name in dir(eager):
+            if name.startswith("__") or name in core:
+                continue
+            getattr(store, name)
+            checked += 1
+            if inspect.getattr_static(store, name) is not inspect.getattr_static(eager, name):
+                wrong.append(name)
+        print(checked > 60, wrong)
+    """, tmp_path)
+    assert output == "True []"
+
+
+def test_a_name_no_feature_has_is_an_attribute_error(tmp_path):
+    output = _run("""
+        from autolog.tracking.stores.sql_engine import SqliteDatabase
+        from autolog.tracking.stores.sql_store import SqlStore
+
+        store = SqlStore(SqliteDatabase("t.db"), "artifacts")
+        try:
+            store.no_such_method
+        except AttributeError as exc:
+            print("no_such_method" in str(exc))
+    """, tmp_path)
+    assert output == "True"
