@@ -43,19 +43,14 @@ def test_every_feature_method_resolves_as_an_eager_store_would(tmp_path):
         from autolog.tracking.stores.lazy_features import _LazyMethod
         from autolog.tracking.stores.sql_engine import SqliteDatabase
         from autolog.tracking.stores.sql_store import SqlStore
+        import importlib
+        from autolog.tracking.stores import sql_store
         from autolog.tracking.stores.sql_search import SqlSearchMixin
-        from autolog.tracking.stores.sql_registry import SqlRegistryMixin
-        from autolog.tracking.stores.sql_logged_models import SqlLoggedModelsMixin
-        from autolog.tracking.stores.sql_inputs import SqlInputsMixin
-        from autolog.tracking.stores.sql_metric_history import SqlMetricHistoryMixin
-        from autolog.tracking.stores.sql_tokens import SqlTokensMixin
-        from autolog.tracking.stores.sql_transfer import SqlTransferMixin
-        from autolog.tracking.stores.sql_permissions import SqlPermissionsMixin
 
         core = {name for name, value in vars(SqlStore).items() if not isinstance(value, _LazyMethod)}
-        eager = type("Eager", (SqlSearchMixin, SqlRegistryMixin, SqlLoggedModelsMixin, SqlInputsMixin,
-                               SqlMetricHistoryMixin, SqlTokensMixin, SqlTransferMixin, SqlPermissionsMixin,
-                               TrackingStore), {})
+        mixins = [getattr(importlib.import_module(module, "autolog.tracking.stores"), mixin)
+                  for module, mixin in sql_store._FEATURES]
+        eager = type("Eager", (SqlSearchMixin, *mixins, TrackingStore), {})
         store = SqlStore(SqliteDatabase("t.db"), "artifacts")
         checked, wrong = 0, []
         for name in dir(eager):
