@@ -16,16 +16,6 @@ __all__ = ["add_scoring_parsers"]
 ENV_MANAGERS = ("local", "virtualenv")
 
 
-def _positive_int(text: str) -> int:
-    try:
-        value = int(text)
-    except ValueError:
-        value = 0
-    if value <= 0:
-        raise argparse.ArgumentTypeError(f"expected a positive integer, got {text!r}")
-    return value
-
-
 def _model_options(parser, env_manager: bool = True) -> None:
     parser.add_argument("-m", "--model-uri", required=True,
                         help="path, runs:/<run_id>/model, models:/<name>/<version|stage> or models:/<name>@<alias>")
@@ -37,6 +27,7 @@ def _model_options(parser, env_manager: bool = True) -> None:
 
 def add_scoring_parsers(models, store_option) -> None:
     """Add ``predict``, ``serve`` and ``build-env`` to the ``models`` subcommands."""
+    from . import _positive_int  # the package's own, loaded by the time its parser is built
     predict = models.add_parser("predict", help="score a Parquet, CSV or JSON lines file in batches",
                                 parents=[store_option()])
     _model_options(predict)
