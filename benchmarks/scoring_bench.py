@@ -19,6 +19,7 @@ which costs tens of seconds, is not counted).
 
 from __future__ import annotations
 
+import glob
 import json
 import os
 import resource
@@ -139,6 +140,22 @@ def _start_server(mode: str, model_dir: str, port: int):
     raise RuntimeError(f"{mode} server did not start in 120 s")
 
 
+def _tree_cpu_seconds(pid: int) -> float:
+    """CPU seconds used so far by process ``pid`` and its descendants (Linux ``/proc``; 0 elsewhere).
+
+    MLflow's CLI serves from a ``uvicorn`` child process, ours from the process itself: both are counted."""
+    try:
+        with open(f"/proc/{pid}/stat", encoding="ascii") as handle:
+            fields = handle.read().rsplit(")", 1)[1].split()
+    except OSError:
+        return 0.0
+    total = (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+    for path in glob.glob(f"/proc/{pid}/task/*/children"):
+        with open(path, encoding="ascii") as handle:
+            total += sum(_tree_cpu_seconds(int(child)) for child in handle.read().split())
+    return total
+
+
 def run_serve(mode: str, params: dict, workdir: str) -> dict:
     """Start the server, warm it up, then load it with one-row and 1,000-row requests."""
     from benchmarks._loadgen import run_load
@@ -151,8 +168,12 @@ def run_serve(mode: str, params: dict, workdir: str) -> dict:
             frame = _frame(rows, 7)
             body = json.dumps({"dataframe_split": {"columns": COLUMNS, "data": frame.values.tolist()}}).encode()
             run_load(port, body, 1.0, processes=1, connections=1)  # warm-up: first requests pay for lazy imports
+            cpu_before = _tree_cpu_seconds(process.pid)
             load = run_load(port, body, params["seconds"], params["processes"], params["connections"])
+            server_cpu = _tree_cpu_seconds(process.pid) - cpu_before
             result[f"rps_{rows}"], result[f"p99_{rows}"] = load["rps"], load["p99"]
+            if server_cpu > 0:
+                result[f"cpu_{rows}"] = server_cpu / load["requests"]
             result[f"loadgen_cpu_{rows}"] = 100 * load["generator_cpu"] / (load["wall"] * (os.cpu_count() or 1))
     finally:
         process.terminate()
@@ -234,9 +255,11 @@ def _serve_scenario() -> Scenario:
             Measure("rps_1", "1-row requests per second, 4 connections (MLflow: `mlflow models serve`)",
                     kind="rate"),
             Measure("p99_1", "… p99 latency"),
+            Measure("cpu_1", "… server CPU time per request"),
             Measure("loadgen_cpu_1", "… the load generator's share of the machine's CPU (%)", kind="pct"),
             Measure("rps_1000", "1,000-row requests per second, 4 connections", kind="rate"),
             Measure("p99_1000", "… p99 latency"),
+            Measure("cpu_1000", "… server CPU time per request"),
             Measure("loadgen_cpu_1000", "… the load generator's share of the machine's CPU (%)", kind="pct"),
         ),
         params={"full": {"seconds": 10, "processes": 2, "connections": 2},

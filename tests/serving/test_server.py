@@ -262,3 +262,13 @@ def test_predictions_body_writes_what_mlflow_writes():
     assert json.loads(predictions_json(values)) == {"predictions": values.tolist()}
     assert json.loads(predictions_json(np.array([[1, 2], [3, 4]]))) == {"predictions": [[1, 2], [3, 4]]}
     assert b"NaN" in predictions_json(np.array([1.0, np.nan]))  # as json.dumps writes it (orjson would write null)
+
+
+def test_benchmark_load_generator_keeps_connections_and_counts_answers(server):
+    from benchmarks._loadgen import run_load
+
+    body = json.dumps(_split(FRAME)).encode()
+    load = run_load(server.port, body, 0.5, processes=1, connections=2)
+    assert load["requests"] >= 2 and 0 < load["p99"] < load["wall"] and load["generator_cpu"] > 0
+    with pytest.raises(RuntimeError, match="HTTP 400"):
+        run_load(server.port, b"{not json", 0.2, processes=1, connections=1)
