@@ -8,7 +8,6 @@
 
 from __future__ import annotations
 
-import argparse
 import sys
 
 __all__ = ["add_scoring_parsers"]
