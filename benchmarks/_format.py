@@ -38,6 +38,9 @@ def stat(value, kind: str, note: str = "") -> str:
     elif kind == "rate":
         text = f"{value.median:,.0f}/s"
         spread = f"{value.low:,.0f}–{value.high:,.0f}"
+    elif kind == "pct":
+        text = f"{value.median:.1f} %"
+        spread = f"{value.low:.1f}–{value.high:.1f}"
     elif kind == "mib":
         text = f"{value.median / 2**20:,.0f} MiB"
         spread = f"{value.low / 2**20:,.0f}–{value.high / 2**20:,.0f}"

@@ -77,15 +77,18 @@ def _error_line(stderr: str) -> str:
     return (errors or lines or [""])[-1][:300]
 
 
-def run_worker(scenario_name: str, mode: str, profile: str, workdir: str, with_mlflow: bool = False) -> dict:
-    """Run ``python -m benchmarks._worker`` once and return its ``{measure key: value}``."""
+def run_worker(scenario_name: str, mode: str, profile: str, workdir: str, with_mlflow: bool = False,
+               timeout: float | None = None) -> dict:
+    """Run ``python -m benchmarks._worker`` once and return its ``{measure key: value}``; ``timeout`` (seconds)
+    replaces the profile's default limit."""
+    timeout = timeout or WORKER_TIMEOUT_S[profile]
     command = [sys.executable, "-m", "benchmarks._worker", scenario_name, mode, "--profile", profile,
                "--workdir", workdir] + (["--with-mlflow"] if with_mlflow else [])
     try:
         done = subprocess.run(command, cwd=workdir, env=child_environment(workdir), capture_output=True,
-                              text=True, timeout=WORKER_TIMEOUT_S[profile])
+                              text=True, timeout=timeout)
     except subprocess.TimeoutExpired as error:
-        raise WorkerError(f"timed out after {WORKER_TIMEOUT_S[profile]} s") from error
+        raise WorkerError(f"timed out after {timeout:g} s") from error
     lines = [line for line in done.stdout.splitlines() if line.startswith(RESULT_PREFIX)]
     if done.returncode != 0 or not lines:
         raise WorkerError(_error_line(done.stderr) or f"exit status {done.returncode}")
@@ -116,7 +119,8 @@ def run_scenario(scenario, profile: str, use_mlflow: bool, progress=None) -> Sce
     workdir = tempfile.mkdtemp(prefix=f"bench-{scenario.name.replace(':', '-')}-")
     try:
         if scenario.prepare is not None:
-            run_worker(scenario.name, "prepare", profile, workdir, with_mlflow=status == "measured")
+            run_worker(scenario.name, "prepare", profile, workdir, with_mlflow=status == "measured",
+                       timeout=scenario.timeouts.get(profile))
         for index, modes in enumerate(plan):
             for mode in modes:
                 if mode in result.errors:
@@ -124,7 +128,7 @@ def run_scenario(scenario, profile: str, use_mlflow: bool, progress=None) -> Sce
                 if progress:
                     progress(f"{scenario.name} {mode} {index + 1}/{len(plan)}")
                 try:
-                    values = run_worker(scenario.name, mode, profile, workdir)
+                    values = run_worker(scenario.name, mode, profile, workdir, timeout=scenario.timeouts.get(profile))
                 except WorkerError as error:
                     result.errors[mode] = str(error)
                     continue

@@ -65,6 +65,8 @@ class Row:
         """How many times faster than MLflow we are (MLflow's time over ours, or our rate over MLflow's)."""
         if self.ours is None or self.mlflow is None or not self.ours.median or not self.mlflow.median:
             return None
+        if self.measure.kind == "pct":  # a share of the machine, not a speed
+            return None
         if self.is_time or self.measure.kind == "mib":
             return self.mlflow.median / self.ours.median
         return self.ours.median / self.mlflow.median

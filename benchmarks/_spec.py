@@ -61,8 +61,8 @@ class Target:
 @dataclass(frozen=True)
 class Measure:
     """One number a scenario reports: ``kind`` is ``time`` (seconds, lower is better), ``rate`` (per second),
-    ``bytes`` (a size, lower is better), ``mb`` (megabytes of memory, lower is better) or ``mib`` (bytes,
-    shown in MiB, lower is better)."""
+    ``bytes`` (a size, lower is better), ``mb`` (megabytes of memory, lower is better), ``mib`` (bytes,
+    shown in MiB, lower is better) or ``pct`` (a percentage, shown as it is, never compared)."""
 
     key: str
     label: str
@@ -81,6 +81,8 @@ class Scenario:
     ``params`` maps a profile to keyword sizes; ``params[profile]["mlflow"]``
     overrides them for the MLflow mode. ``repeats`` maps a profile to (ours,
     MLflow) repetition counts; an MLflow count of 0 skips MLflow in that profile.
+    ``timeouts`` maps a profile to a worker's time limit in seconds, for a scenario whose
+    workers need longer than the harness's default (one that starts an engine like Spark).
     """
 
     name: str
@@ -93,6 +95,7 @@ class Scenario:
     modes: tuple = MODES
     prepare: Callable | None = None
     notes: dict = field(default_factory=dict)
+    timeouts: dict = field(default_factory=dict)
 
     def params_for(self, profile: str, mode: str) -> dict:
         """The sizes for ``profile`` (smoke falls back to quick), with the MLflow overrides applied."""

@@ -5,10 +5,13 @@ against the loop a user writes by hand: pyarrow batches of the same size, ``to_p
 ``model.predict``, a ParquetWriter. Both report the process's peak resident memory,
 which stays flat when the file grows because neither holds more than a batch.
 (b) ``POST /invocations`` requests per second and 99th-percentile latency, one-row and
-1,000-row JSON (``dataframe_split``) requests from four keep-alive client threads, against
+1,000-row JSON (``dataframe_split``) requests on four keep-alive connections, against
 ``mlflow models serve --env-manager local`` serving the same model directory, one worker
-each. The clients share the machine with the server: on a busy two-core machine both
-figures swing, so compare the two columns of one run, not runs with each other.
+each. Both are loaded by the same generator (``benchmarks._loadgen``: two processes of two
+connections each, raw sockets, no threads), whose own share of the machine's CPU is
+reported beside the rates. The generator shares the machine with the server: on a busy
+two-core machine the figures swing, so compare the two columns of one run, not runs with
+each other.
 (c) ``flavors.pyfunc.spark_udf`` against ``mlflow.pyfunc.spark_udf`` on Spark ``local[2]``,
 scoring a Parquet file into Spark's no-op sink, after one warm-up pass (Spark's start,
 which costs tens of seconds, is not counted).
@@ -16,13 +19,13 @@ which costs tens of seconds, is not counted).
 
 from __future__ import annotations
 
+import glob
 import json
 import os
 import resource
 import socket
 import subprocess
 import sys
-import threading
 import time
 
 from benchmarks._spec import Measure, Scenario, Target
@@ -74,7 +77,9 @@ def _hand_written_loop(model_dir: str, source: str, target: str) -> None:
 
     model = flavors.pyfunc.load_model(model_dir)
     writer = None
-    for batch in pq.ParquetFile(source).iter_batches(batch_size=BATCH):
+    # Without pre_buffer, as ``models predict`` reads: pyarrow's default keeps every row group read until the
+    # file is closed, so the loop's memory would grow with the file (1.3 GB at 10 million rows).
+    for batch in pq.ParquetFile(source, pre_buffer=False).iter_batches(batch_size=BATCH):
         predictions = model.predict(batch.to_pandas())
         table = pa.table({"prediction": predictions})
         writer = writer or pq.ParquetWriter(target, table.schema)
@@ -135,41 +140,26 @@ def _start_server(mode: str, model_dir: str, port: int):
     raise RuntimeError(f"{mode} server did not start in 120 s")
 
 
-def _load(port: int, body: bytes, seconds: float, clients: int) -> tuple:
-    """(requests per second, 99th-percentile latency in seconds) from ``clients`` keep-alive threads."""
-    import http.client
+def _tree_cpu_seconds(pid: int) -> float:
+    """CPU seconds used so far by process ``pid`` and its descendants (Linux ``/proc``; 0 elsewhere).
 
-    latencies, errors, stop_at = [], [], time.perf_counter() + seconds
-
-    def client():
-        connection = http.client.HTTPConnection("127.0.0.1", port, timeout=60)
-        mine = []
-        while time.perf_counter() < stop_at:
-            started = time.perf_counter()
-            connection.request("POST", "/invocations", body, {"Content-Type": "application/json"})
-            answer = connection.getresponse()
-            answer.read()
-            if answer.status != 200:
-                errors.append(answer.status)
-                return
-            mine.append(time.perf_counter() - started)
-        latencies.extend(mine)
-        connection.close()
-
-    began = time.perf_counter()
-    threads = [threading.Thread(target=client) for _ in range(clients)]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join()
-    if errors:
-        raise RuntimeError(f"the server answered HTTP {errors[0]}")
-    latencies.sort()
-    return len(latencies) / (time.perf_counter() - began), latencies[int(len(latencies) * 0.99) - 1]
+    MLflow's CLI serves from a ``uvicorn`` child process, ours from the process itself: both are counted."""
+    try:
+        with open(f"/proc/{pid}/stat", encoding="ascii") as handle:
+            fields = handle.read().rsplit(")", 1)[1].split()
+    except OSError:
+        return 0.0
+    total = (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+    for path in glob.glob(f"/proc/{pid}/task/*/children"):
+        with open(path, encoding="ascii") as handle:
+            total += sum(_tree_cpu_seconds(int(child)) for child in handle.read().split())
+    return total
 
 
 def run_serve(mode: str, params: dict, workdir: str) -> dict:
     """Start the server, warm it up, then load it with one-row and 1,000-row requests."""
+    from benchmarks._loadgen import run_load
+
     port = _free_port()
     process = _start_server(mode, os.path.join(workdir, "model"), port)
     result = {}
@@ -177,9 +167,14 @@ def run_serve(mode: str, params: dict, workdir: str) -> dict:
         for rows in (1, 1000):
             frame = _frame(rows, 7)
             body = json.dumps({"dataframe_split": {"columns": COLUMNS, "data": frame.values.tolist()}}).encode()
-            _load(port, body, 1.0, 1)  # warm-up: first requests pay for lazy imports
-            rate, p99 = _load(port, body, params["seconds"], params["clients"])
-            result[f"rps_{rows}"], result[f"p99_{rows}"] = rate, p99
+            run_load(port, body, 1.0, processes=1, connections=1)  # warm-up: first requests pay for lazy imports
+            cpu_before = _tree_cpu_seconds(process.pid)
+            load = run_load(port, body, params["seconds"], params["processes"], params["connections"])
+            server_cpu = _tree_cpu_seconds(process.pid) - cpu_before
+            result[f"rps_{rows}"], result[f"p99_{rows}"] = load["rps"], load["p99"]
+            if server_cpu > 0:
+                result[f"cpu_{rows}"] = server_cpu / load["requests"]
+            result[f"loadgen_cpu_{rows}"] = 100 * load["generator_cpu"] / (load["wall"] * (os.cpu_count() or 1))
     finally:
         process.terminate()
         process.wait(30)
@@ -222,7 +217,7 @@ def run_spark(mode: str, params: dict, workdir: str) -> dict:
 
 
 def _spark_scenario() -> Scenario:
-    rows = {"full": 1_000_000, "quick": 50_000, "smoke": 10_000}
+    rows = {"full": 1_000_000, "quick": 200_000, "smoke": 10_000}
     return Scenario(
         name="scoring-spark", group="scoring", title="spark_udf on local[2]",
         run=run_spark, prepare=prepare_predict, modes=("autolog", "mlflow"),
@@ -230,12 +225,13 @@ def _spark_scenario() -> Scenario:
                           "(MLflow: `mlflow.pyfunc.spark_udf`)", kind="rate"),),
         params={profile: {"rows": count} for profile, count in rows.items()},
         repeats={"full": (2, 2), "quick": (1, 1)},
-        notes={"quick": "50,000 rows instead of 1,000,000; Spark's start alone can pass the 120 s a quick "
-                        "worker gets on a busy machine"})
+        # Spark's start alone can take a minute or two on a busy machine: more than a quick worker's default.
+        timeouts={"full": 1800, "quick": 600, "smoke": 600},
+        notes={"quick": "200,000 rows instead of 1,000,000"})
 
 
 def _predict_scenario() -> Scenario:
-    rows = {"full": 2_000_000, "quick": 400_000, "smoke": 20_000}
+    rows = {"full": 10_000_000, "quick": 400_000, "smoke": 20_000}
     return Scenario(
         name="scoring-predict", group="scoring", title="models predict: Parquet in, Parquet out",
         run=run_predict, prepare=prepare_predict, modes=("baseline", "autolog"),
@@ -246,8 +242,9 @@ def _predict_scenario() -> Scenario:
             Measure("peak_rss", "… peak resident memory of the process (MiB)", kind="mib"),
         ),
         params={profile: {"rows": count} for profile, count in rows.items()},
-        repeats={"full": (3, 0), "quick": (2, 0)},
-        notes={"quick": "400,000 rows instead of 2,000,000"})
+        repeats={"full": (2, 0), "quick": (2, 0)},
+        timeouts={"full": 1800},
+        notes={"quick": "400,000 rows instead of 10,000,000"})
 
 
 def _serve_scenario() -> Scenario:
@@ -255,13 +252,19 @@ def _serve_scenario() -> Scenario:
         name="scoring-serve", group="scoring", title="Scoring server: POST /invocations",
         run=run_serve, prepare=prepare_serve, modes=("autolog", "mlflow"),
         measures=(
-            Measure("rps_1", "1-row requests per second, 4 clients (MLflow: `mlflow models serve`)", kind="rate"),
+            Measure("rps_1", "1-row requests per second, 4 connections (MLflow: `mlflow models serve`)",
+                    kind="rate"),
             Measure("p99_1", "… p99 latency"),
-            Measure("rps_1000", "1,000-row requests per second, 4 clients", kind="rate"),
+            Measure("cpu_1", "… server CPU time per request"),
+            Measure("loadgen_cpu_1", "… the load generator's share of the machine's CPU (%)", kind="pct"),
+            Measure("rps_1000", "1,000-row requests per second, 4 connections", kind="rate"),
             Measure("p99_1000", "… p99 latency"),
+            Measure("cpu_1000", "… server CPU time per request"),
+            Measure("loadgen_cpu_1000", "… the load generator's share of the machine's CPU (%)", kind="pct"),
         ),
-        params={"full": {"seconds": 10, "clients": 4}, "quick": {"seconds": 3, "clients": 4},
-                "smoke": {"seconds": 0.5, "clients": 2}},
+        params={"full": {"seconds": 10, "processes": 2, "connections": 2},
+                "quick": {"seconds": 3, "processes": 2, "connections": 2},
+                "smoke": {"seconds": 0.5, "processes": 1, "connections": 2}},
         repeats={"full": (3, 3), "quick": (1, 1)},
         notes={"quick": "3 s of load per request size instead of 10, one repetition"})
 

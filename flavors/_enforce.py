@@ -9,7 +9,9 @@ from __future__ import annotations
 from ._errors import invalid_input
 from .signature import COLUMN_TYPES
 
-__all__ = ["enforce_schema", "normalize_input"]
+__all__ = ["array_dtype", "enforce_schema", "normalize_input"]
+
+_ARRAY_TYPES = ("double", "float", "long", "integer")
 
 
 def normalize_input(data):
@@ -45,6 +47,18 @@ def enforce_schema(data, schema):
     if not schema.has_input_names():
         return data
     return _enforce_columns(data, schema)
+
+
+def array_dtype(schema):
+    """The numpy dtype name shared by every column of ``schema`` when they are all named, required and
+    numeric of one type (a 2-D array of that dtype, in signature column order, conforms as it is); else None."""
+    if schema is None or not schema.inputs or schema.is_tensor_spec() or not schema.has_input_names():
+        return None
+    types = {spec.type for spec in schema.inputs}
+    if len(types) != 1 or not all(spec.required for spec in schema.inputs):
+        return None
+    [column_type] = types
+    return COLUMN_TYPES[column_type] if column_type in _ARRAY_TYPES else None
 
 
 def _as_frame(data, names):

@@ -7,8 +7,9 @@ PyFuncModel that enforces the signature. ``PythonModel`` packages custom models.
 
 from __future__ import annotations
 
-from ._enforce import enforce_schema
+from ._enforce import array_dtype, enforce_schema
 from ._errors import invalid_input
+from ._lazy import lazy_attribute
 from ._registry import register_loader
 
 __all__ = ["load_model", "PyFuncModel", "PythonModel", "PythonModelContext", "save_model", "log_model",
@@ -19,13 +20,8 @@ _ENGINES = {"spark_udf": "flavors._spark", "dask_predict": "flavors._dask"}
 
 
 def __getattr__(name: str):
-    if name not in _ENGINES:
-        raise AttributeError(f"module 'flavors.pyfunc' has no attribute {name!r}")
-    import importlib
+    return lazy_attribute(globals(), _ENGINES, name)
 
-    value = getattr(importlib.import_module(_ENGINES[name]), name)
-    globals()[name] = value
-    return value
 
 FLAVOR_NAME = "python_function"
 
@@ -39,11 +35,24 @@ class PyFuncModel:
         self.loader_module = loader_module
         self._implementation = implementation
         self._input_schema = metadata.get_input_schema()
+        accepts_arrays = getattr(implementation, "accepts_arrays", False)
+        #: the numpy dtype of a 2-D array (columns in signature order) the model scores without a DataFrame
+        self.array_dtype = array_dtype(self._input_schema) if accepts_arrays else None
+        self._array_width = len(self._input_schema.inputs) if self.array_dtype else 0
 
     def predict(self, data, params=None):
         """Score ``data`` (DataFrame, ndarray, sparse matrix, dict or list of records) after checking it
-        against the input signature. Raises InvalidInputError naming the column that does not fit."""
+        against the input signature. Raises InvalidInputError naming the column that does not fit.
+
+        A 2-D ndarray of ``array_dtype`` with the signature's columns in order goes to the model as it is
+        (no DataFrame is built) where the flavor scores arrays as it scores frames."""
+        if self._conforming_array(data):
+            return self._implementation.predict(data, params=params)
         return self._implementation.predict(enforce_schema(data, self._input_schema), params=params)
+
+    def _conforming_array(self, data) -> bool:
+        return (self.array_dtype is not None and type(data).__name__ == "ndarray" and data.ndim == 2
+                and data.shape[1] == self._array_width and data.dtype == self.array_dtype)
 
     @property
     def input_example(self):

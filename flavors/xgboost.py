@@ -88,6 +88,8 @@ class _XGBoostWrapper:
 
         self.model = model
         self._is_booster = isinstance(model, xgb.Booster)
+        # A Booster scores a numeric array as it scores the same columns in a DataFrame.
+        self.accepts_arrays = self._is_booster
 
     def predict(self, data, params=None):
         kwargs = params or {}

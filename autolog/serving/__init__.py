@@ -9,7 +9,7 @@ everything is imported on first use.
 
 from __future__ import annotations
 
-import importlib
+from flavors._lazy import lazy_attribute
 
 __all__ = ["predict_file", "ScoringSummary", "create_app", "serve", "build_env"]
 
@@ -23,11 +23,7 @@ _LAZY = {
 
 
 def __getattr__(name: str):
-    if name not in _LAZY:
-        raise AttributeError(f"module 'autolog.serving' has no attribute {name!r}")
-    value = getattr(importlib.import_module(_LAZY[name]), name)
-    globals()[name] = value
-    return value
+    return lazy_attribute(globals(), _LAZY, name)
 
 
 def __dir__():

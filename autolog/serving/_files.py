@@ -123,7 +123,9 @@ def _parquet_source(files: list, batch_size: int) -> _Source:
 
     def batches():
         for name in files:
-            with pq.ParquetFile(name) as reader:
+            # pre_buffer (pyarrow's default) keeps every row group read so far until the file is closed:
+            # memory would grow with the file. Without it memory stays flat, and local reads are no slower.
+            with pq.ParquetFile(name, pre_buffer=False) as reader:
                 for batch in reader.iter_batches(batch_size=batch_size):
                     done[0] += batch.num_rows
                     yield batch

@@ -33,7 +33,8 @@ def _version() -> str:
 
 def _score(model, body: bytes, content_type):
     """The answer body for one request; raises RequestError for bad input."""
-    data, params = parse_request(body, content_type, model.metadata.get_input_schema())
+    data, params = parse_request(body, content_type, model.metadata.get_input_schema(),
+                                 model.array_dtype)
     params = _accepted_params(model, params)
     try:
         predictions = model.predict(data, params=params) if params else model.predict(data)

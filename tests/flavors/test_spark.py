@@ -18,13 +18,15 @@ pytestmark = [pytest.mark.slow,
 
 @pytest.fixture(scope="module")
 def spark():
-    """One local[2] session for the whole module (starting Spark is the slow part)."""
+    """One lean local[2] session for the whole module (starting Spark is the slow part): no UI, no console
+    progress, Arrow for pandas in and out."""
     os.environ["PYSPARK_PYTHON"] = sys.executable
     from pyspark.sql import SparkSession
 
     session = (SparkSession.builder.master("local[2]").appName("autolog-tests")
                .config("spark.ui.enabled", "false").config("spark.sql.shuffle.partitions", "2")
-               .config("spark.driver.memory", "1g").getOrCreate())
+               .config("spark.driver.memory", "1g").config("spark.ui.showConsoleProgress", "false")
+               .config("spark.sql.execution.arrow.pyspark.enabled", "true").getOrCreate())
     session.sparkContext.setLogLevel("ERROR")
     yield session
     session.stop()

@@ -140,6 +140,40 @@ def test_bad_requests_get_mlflow_error_bodies(server, body, status, code, words)
     assert answer["error_code"] == code and words in answer["message"]
 
 
+def _split(frame, **extra):
+    return {"dataframe_split": dict(json.loads(frame.to_json(orient="split", index=False)), **extra)}
+
+
+@pytest.mark.parametrize("body", [
+    _split(FRAME[["c", "a", "b"]]),                         # columns in another order: named, not positional
+    _split(FRAME.round(0).astype("int64")),                 # integers for double columns: upcast
+    {"dataframe_split": dict(_split(FRAME)["dataframe_split"], index=list(range(10, 15)))},
+], ids=["reordered", "integers", "index"])
+def test_dataframe_split_variants_score_like_in_process_predict(server, models, body):
+    status, answer = request(server.url + "/invocations", body)
+    assert status == 200, answer
+    frame = pd.DataFrame(body["dataframe_split"]["data"], columns=body["dataframe_split"]["columns"])
+    np.testing.assert_allclose(answer["predictions"], expected(models["xgboost"], frame.astype("float64")),
+                               rtol=1e-6)
+
+
+def test_dataframe_split_with_a_string_names_the_column(server):
+    body = _split(FRAME)
+    body["dataframe_split"]["data"][2][1] = "high"
+    status, answer = request(server.url + "/invocations", body)
+    assert status == 400 and answer["error_code"] == "INVALID_PARAMETER_VALUE" and "column 'b'" in answer["message"]
+
+
+def test_nan_in_a_request_is_accepted_as_mlflow_accepts_it(server, models):
+    data = _split(FRAME)
+    data["dataframe_split"]["data"][0][0] = float("nan")
+    status, answer = request(server.url + "/invocations", json.dumps(data).encode())  # writes NaN: not strict JSON
+    assert status == 200, answer
+    frame = FRAME.copy()
+    frame.iloc[0, 0] = np.nan
+    np.testing.assert_allclose(answer["predictions"], expected(models["xgboost"], frame), rtol=1e-6)
+
+
 def test_unsupported_media_oversized_body_and_wrong_method(server):
     assert request(server.url + "/invocations", b"a,b", "text/plain")[0] == 415
     assert request(server.url + "/invocations", b"a,b,c\n1,2,3\n", "text/csv; charset=latin-1")[0] == 415
@@ -208,3 +242,33 @@ def test_cli_serves_with_worker_processes(models, tmp_path):
     finally:
         process.terminate()
         process.wait(30)
+
+
+def test_arrays_skip_the_frame_only_where_the_flavor_scores_them_alike(models):
+    import flavors
+
+    frame = make_frame(20)[COLUMNS]
+    booster = flavors.pyfunc.load_model(models["xgboost"])
+    assert booster.array_dtype == "float64"
+    np.testing.assert_allclose(booster.predict(frame.to_numpy()), booster.predict(frame), rtol=1e-7)
+    for name in ("sklearn", "custom"):
+        assert flavors.pyfunc.load_model(models[name]).array_dtype is None
+
+
+def test_predictions_body_writes_what_mlflow_writes():
+    from autolog.serving._protocol import predictions_json
+
+    values = np.array([0.1, 2.5, -3.0], dtype="float32")
+    assert json.loads(predictions_json(values)) == {"predictions": values.tolist()}
+    assert json.loads(predictions_json(np.array([[1, 2], [3, 4]]))) == {"predictions": [[1, 2], [3, 4]]}
+    assert b"NaN" in predictions_json(np.array([1.0, np.nan]))  # as json.dumps writes it (orjson would write null)
+
+
+def test_benchmark_load_generator_keeps_connections_and_counts_answers(server):
+    from benchmarks._loadgen import run_load
+
+    body = json.dumps(_split(FRAME)).encode()
+    load = run_load(server.port, body, 0.5, processes=1, connections=2)
+    assert load["requests"] >= 2 and 0 < load["p99"] < load["wall"] and load["generator_cpu"] > 0
+    with pytest.raises(RuntimeError, match="HTTP 400"):
+        run_load(server.port, b"{not json", 0.2, processes=1, connections=1)
