@@ -28,7 +28,6 @@ def _model_options(parser, env_manager: bool = True) -> None:
 
 def add_scoring_parsers(models, store_option) -> None:
     """Add ``predict``, ``serve`` and ``build-env`` to the ``models`` subcommands."""
-    from . import _positive_int  # the package's own, loaded by the time its parser is built
     predict = models.add_parser("predict", help="score a Parquet, CSV or JSON lines file in batches",
                                 parents=[store_option()])
     _model_options(predict)

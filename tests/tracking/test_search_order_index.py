@@ -95,7 +95,7 @@ def _downgrade_to_previous_schema(client) -> None:
         for table in KEY_TABLES:
             cur.execute(f"DROP TRIGGER {table}_start_time{on(table)}")
             cur.execute(f"DROP INDEX {table}_in_order")
-            cur.execute(f"DROP INDEX {table}_in_reverse_order")
+            cur.execute(f"DROP INDEX IF EXISTS {table}_in_reverse_order")
             cur.execute(f"ALTER TABLE {table} DROP COLUMN start_time")
         cur.execute(f"DROP TRIGGER runs_start_time{on('runs')}")
         cur.execute("CREATE INDEX params_by_key ON params (key, value)")

@@ -276,16 +276,18 @@ def _ordered_key_statements(postgres: bool) -> list:
     statements = _postgres_trigger_functions() if postgres else [_SQLITE_FOLLOW_START_TIME]
     for table, old_index in _ORDERED_KEY_TABLES:
         statements += [f"DROP INDEX IF EXISTS {old_index}",
-                       f"CREATE INDEX IF NOT EXISTS {table}_in_order ON {table} (key, value, start_time DESC, run_uuid)",
-                       f"CREATE INDEX IF NOT EXISTS {table}_in_reverse_order"
-                       f" ON {table} (key, value DESC, start_time DESC, run_uuid)"]
+                       f"CREATE INDEX IF NOT EXISTS {table}_in_order"
+                       f" ON {table} (key, value, start_time DESC, run_uuid)"]
+        if table != "latest_metrics":  # metric values seldom tie: reading the index backwards is enough
+            statements.append(f"CREATE INDEX IF NOT EXISTS {table}_in_reverse_order"
+                              f" ON {table} (key, value DESC, start_time DESC, run_uuid)")
         statements += _start_time_triggers(table, postgres)
     return statements
 
 
 def key_tables_in_run_order(cur, artifact_root: str = "") -> None:
     """Migration step: params, tags and latest metrics carry their run's start time, and are indexed by
-    (key, value, start time, run id) in both value directions, so that a search ordered by one of them
+    (key, value, start time, run id) in both value directions (metrics: one), so that a search ordered by one of them
     reads one page from an index even when many runs share a value (ties go by start time, then run id).
     Triggers copy the start time on every insert, whatever the write path, and follow a run's change.
     (A new store's tables have the column from the start.)"""

@@ -33,12 +33,12 @@ class SqlFinishedRunsMixin:
             cur.execute("INSERT INTO runs (run_uuid, experiment_id, run_name, user_id, status, start_time, end_time,"
                         " lifecycle_stage) VALUES (?, ?, ?, ?, ?, ?, ?, 'active')",
                         (run_id, experiment_int, run_name, user_id, status, start_time, end_time))
-            cur.executemany("INSERT INTO tags (run_uuid, key, value) VALUES (?, ?, ?)",
-                            [(run_id, key, value) for key, value in tag_values.items()])
-            cur.executemany("INSERT INTO params (run_uuid, key, value) VALUES (?, ?, ?)",
-                            [(run_id, key, value) for key, value in unique_params.items()])
+            cur.executemany("INSERT INTO tags (run_uuid, key, value, start_time) VALUES (?, ?, ?, ?)",
+                            [(run_id, key, value, start_time) for key, value in tag_values.items()])
+            cur.executemany("INSERT INTO params (run_uuid, key, value, start_time) VALUES (?, ?, ?, ?)",
+                            [(run_id, key, value, start_time) for key, value in unique_params.items()])
             if metrics and metrics[0]:
-                self._insert_metrics(cur, run_id, metrics)
+                self._insert_metrics(cur, run_id, metrics, start_time)
         info = RunInfo(run_id, str(experiment_int), run_name, user_id, status, start_time, end_time,
                        self._run_artifact_uri(experiment_int, run_id, None))
         return Run(info, RunData(params=unique_params, tags=tag_values))

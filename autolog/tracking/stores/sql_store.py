@@ -216,8 +216,8 @@ class SqlStore(SqlSearchMixin, TrackingStore):
                 "INSERT INTO runs (run_uuid, experiment_id, run_name, user_id, status, start_time, lifecycle_stage)"
                 " VALUES (?, ?, ?, ?, 'RUNNING', ?, 'active')",
                 (run_id, experiment_int, run_name, user_id, start_time))
-            cur.executemany("INSERT INTO tags (run_uuid, key, value) VALUES (?, ?, ?)",
-                            [(run_id, tag.key, tag.value) for tag in tags])
+            cur.executemany("INSERT INTO tags (run_uuid, key, value, start_time) VALUES (?, ?, ?, ?)",
+                            [(run_id, tag.key, tag.value, start_time) for tag in tags])
         info = RunInfo(run_id, str(experiment_int), run_name, user_id, RunStatus.RUNNING, start_time, None,
                        self._run_artifact_uri(experiment_int, run_id, None))
         return Run(info, RunData(tags={tag.key: tag.value for tag in tags}))
@@ -264,19 +264,19 @@ class SqlStore(SqlSearchMixin, TrackingStore):
             if cur.rowcount == 0:
                 raise NotFoundError(f"No run with id {run_id!r}")
             if run_name is not None:
-                cur.execute("INSERT INTO tags (run_uuid, key, value) VALUES (?, 'mlflow.runName', ?)"
-                            " ON CONFLICT (run_uuid, key) DO UPDATE SET value = excluded.value", (run_id, run_name))
+                cur.execute("INSERT INTO tags (run_uuid, key, value, start_time) SELECT ?, 'mlflow.runName', ?,"
+                            " start_time FROM runs WHERE run_uuid = ?"
+                            " ON CONFLICT (run_uuid, key) DO UPDATE SET value = excluded.value",
+                            (run_id, run_name, run_id))
 
     def finish_run(self, run_id: str, status: str, end_time: int, metrics=None, tags=()) -> None:
         with self.db.write() as cur:
             if (metrics and metrics[0]) or tags:
-                self._check_run_writable(cur, run_id)
+                start_time = self._check_run_writable(cur, run_id)
             if metrics and metrics[0]:
-                self._insert_metrics(cur, run_id, metrics)
+                self._insert_metrics(cur, run_id, metrics, start_time)
             if tags:
-                cur.executemany("INSERT INTO tags (run_uuid, key, value) VALUES (?, ?, ?)"
-                                " ON CONFLICT (run_uuid, key) DO UPDATE SET value = excluded.value",
-                                [(run_id, tag.key, tag.value) for tag in tags])
+                _upsert_tags(cur, run_id, tags, start_time)
             cur.execute("UPDATE runs SET status = ?, end_time = ? WHERE run_uuid = ?", (status, end_time, run_id))
             if cur.rowcount == 0:
                 raise NotFoundError(f"No run with id {run_id!r}")
@@ -289,45 +289,47 @@ class SqlStore(SqlSearchMixin, TrackingStore):
             if cur.rowcount == 0:
                 raise NotFoundError(f"No run with id {run_id!r}")
 
-    def _check_run_writable(self, cur, run_id: str) -> None:
+    def _check_run_writable(self, cur, run_id: str):
+        """The run's start time (copied into the key tables' rows); raises NotFoundError or InvalidInputError
+        when the run is missing or deleted."""
         # row_lock: on a database without a store-wide write lock, writers of one run take turns
-        row = cur.execute(f"SELECT lifecycle_stage FROM runs WHERE run_uuid = ?{getattr(self.db, 'row_lock', '')}",
-                          (run_id,)).fetchone()
+        row = cur.execute("SELECT lifecycle_stage, start_time FROM runs WHERE run_uuid = ?"
+                          f"{getattr(self.db, 'row_lock', '')}", (run_id,)).fetchone()
         if row is None:
             raise NotFoundError(f"No run with id {run_id!r}")
         if row[0] != LifecycleStage.ACTIVE:
             raise InvalidInputError(f"Run {run_id!r} is deleted; restore it before logging to it")
+        return row[1]
 
     def log_batch(self, run_id: str, metrics=None, params=(), tags=()) -> None:
         params = _unique_params(params)
         with self.db.write() as cur:
-            self._check_run_writable(cur, run_id)
+            start_time = self._check_run_writable(cur, run_id)
             if params:
-                self._insert_params(cur, run_id, params)
+                self._insert_params(cur, run_id, params, start_time)
             if tags:
-                cur.executemany("INSERT INTO tags (run_uuid, key, value) VALUES (?, ?, ?)"
-                                " ON CONFLICT (run_uuid, key) DO UPDATE SET value = excluded.value",
-                                [(run_id, tag.key, tag.value) for tag in tags])
+                _upsert_tags(cur, run_id, tags, start_time)
             if metrics and metrics[0]:
-                self._insert_metrics(cur, run_id, metrics)
+                self._insert_metrics(cur, run_id, metrics, start_time)
 
     def log_metric_points(self, run_id: str, points) -> None:
         self.log_batch(run_id, [list(map(operator.itemgetter(i), points)) for i in range(4)])
 
     @staticmethod
-    def _insert_params(cur, run_id: str, params: dict) -> None:
+    def _insert_params(cur, run_id: str, params: dict, start_time) -> None:
         existing = dict(cur.execute("SELECT key, value FROM params WHERE run_uuid = ?", (run_id,)).fetchall())
         for key, value in params.items():
             if key in existing and existing[key] != value:
                 raise InvalidInputError(
                     f"Param {key!r} of run {run_id} already has value {existing[key]!r}; params cannot change "
                     f"(tried {value!r}). Log the new value under another key or start a new run")
-        cur.executemany("INSERT INTO params (run_uuid, key, value) VALUES (?, ?, ?)",
-                        [(run_id, key, value) for key, value in params.items() if key not in existing])
+        cur.executemany("INSERT INTO params (run_uuid, key, value, start_time) VALUES (?, ?, ?, ?)",
+                        [(run_id, key, value, start_time) for key, value in params.items() if key not in existing])
 
     @staticmethod
-    def _insert_metrics(cur, run_id: str, columns) -> None:
-        """Write (keys, values, timestamps, steps) columns as one segment per key and update latest values."""
+    def _insert_metrics(cur, run_id: str, columns, start_time) -> None:
+        """Write (keys, values, timestamps, steps) columns as one segment per key and update latest values
+        (``start_time``: the run's, kept beside each latest value for ordered searches)."""
         last_seq = dict(cur.execute("SELECT key, MAX(seq) FROM metric_segments WHERE run_uuid = ? GROUP BY key",
                                     (run_id,)).fetchall())
         segments, latest = [], []
@@ -336,11 +338,12 @@ class SqlStore(SqlSearchMixin, TrackingStore):
                              *metric_codec.pack(steps, stamps, values)))
             step, stamp, value = _latest_point(values, stamps, steps)
             nan = value != value
-            latest.append((run_id, key, None if nan else value, int(nan), stamp, step))
+            latest.append((run_id, key, None if nan else value, int(nan), stamp, step, start_time))
         cur.executemany("INSERT INTO metric_segments (run_uuid, key, seq, count, steps, timestamps, vals)"
                         " VALUES (?, ?, ?, ?, ?, ?, ?)", segments)
         cur.executemany(
-            "INSERT INTO latest_metrics (run_uuid, key, value, is_nan, timestamp, step) VALUES (?, ?, ?, ?, ?, ?)"
+            "INSERT INTO latest_metrics (run_uuid, key, value, is_nan, timestamp, step, start_time)"
+            " VALUES (?, ?, ?, ?, ?, ?, ?)"
             " ON CONFLICT (run_uuid, key) DO UPDATE SET value = excluded.value, is_nan = excluded.is_nan,"
             " timestamp = excluded.timestamp, step = excluded.step"
             " WHERE excluded.step > latest_metrics.step OR (excluded.step = latest_metrics.step"
@@ -397,6 +400,13 @@ def _creation_script() -> str:
         f" SELECT 0, '{DEFAULT_EXPERIMENT_NAME}', 'active', {now}, {now}"
         " WHERE NOT EXISTS (SELECT 1 FROM experiments WHERE experiment_id = 0)",
     ])
+
+
+def _upsert_tags(cur, run_id: str, tags, start_time) -> None:
+    """Set ``tags`` (RunTags) on the run, replacing values of keys it has."""
+    cur.executemany("INSERT INTO tags (run_uuid, key, value, start_time) VALUES (?, ?, ?, ?)"
+                    " ON CONFLICT (run_uuid, key) DO UPDATE SET value = excluded.value",
+                    [(run_id, tag.key, tag.value, start_time) for tag in tags])
 
 
 def _latest_point(values, stamps, steps) -> tuple:
