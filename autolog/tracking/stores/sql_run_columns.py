@@ -11,8 +11,8 @@ looking the runs up by primary key.
 
 from __future__ import annotations
 
-from ..entities import LifecycleStage, PagedList, Run, RunData, ViewType
-from .sql_search import _experiment_ids, _marks, paged_search
+from ..entities import PagedList, Run, RunData, ViewType
+from .sql_search import _marks
 
 __all__ = ["ALL", "search_run_infos", "run_infos", "run_values", "run_keys", "param_value_counts", "metric_summaries"]
 
@@ -29,17 +29,9 @@ def search_run_infos(store, experiment_ids, filter_string="", view_type=ViewType
 
     Raises InvalidInputError for a malformed filter, order key, page token or experiment id.
     """
-    ids = _experiment_ids(experiment_ids)
-    stages = LifecycleStage.matching(view_type)
-    if not ids:
-        return PagedList([], None)
-    columns = ", ".join(f"r.{column.strip()}" for column in store._RUN_COLUMNS.split(","))
-    rows, token = paged_search(
-        store.db, "RUNS", columns, filter_string, order_by, max_results, page_token,
-        base_where=[f"r.experiment_id IN ({_marks(store.db, ids)})",
-                    f"r.lifecycle_stage IN ({_marks(store.db, stages)})"],
-        base_params=[*ids, *stages], search_key=(sorted(ids), stages))
-    return PagedList([Run(store._run_info_from_row(row), RunData()) for row in rows], token)
+    infos, token = store.search_run_info_page(experiment_ids, filter_string, view_type, max_results, order_by,
+                                              page_token)
+    return PagedList([Run(info, RunData()) for info in infos], token)
 
 
 def run_infos(store, run_ids) -> dict:

@@ -60,17 +60,27 @@ class SqlSearchMixin:
         Missing values sort last whatever the direction; ties go by start time (newest first), then run id.
         Raises InvalidInputError for a malformed filter, order key, page token or experiment id.
         """
+        infos, token = self.search_run_info_page(experiment_ids, filter_string, view_type, max_results, order_by,
+                                                 page_token)
+        return PagedList(self._runs_with_data(infos), token)
+
+    def search_run_info_page(self, experiment_ids, filter_string="", view_type=ViewType.ACTIVE_ONLY,
+                             max_results=1000, order_by=None, page_token=None) -> tuple:
+        """(RunInfos, next page token) of one page of ``search_runs``, without reading the runs' data.
+
+        Raises InvalidInputError like ``search_runs``.
+        """
         ids = _experiment_ids(experiment_ids)
         stages = LifecycleStage.matching(view_type)
         if not ids:
-            return PagedList([], None)
+            return [], None
         columns = ", ".join(f"r.{column.strip()}" for column in self._RUN_COLUMNS.split(","))
         rows, token = paged_search(
             self.db, "RUNS", columns, filter_string, order_by, max_results, page_token,
             base_where=[f"r.experiment_id IN ({_marks(self.db, ids)})",
                         f"r.lifecycle_stage IN ({_marks(self.db, stages)})"],
             base_params=[*ids, *stages], search_key=(sorted(ids), stages))
-        return PagedList(self._runs_with_data([self._run_info_from_row(row) for row in rows]), token)
+        return [self._run_info_from_row(row) for row in rows], token
 
     def search_experiments(self, view_type=ViewType.ACTIVE_ONLY, max_results=1000, filter_string=None,
                            order_by=None, page_token=None) -> PagedList:

@@ -17,6 +17,7 @@ from .base import TrackingStore
 from .lazy_features import feature_attribute, install_lazy_features
 from .registry_schema import REGISTRY_TABLES
 from .schema import MIGRATIONS, SCHEMA_VERSION, TRACKING_TABLES, sqlite_creation_statements
+from .sql_checks import require_active_experiment
 from .sql_search import SqlSearchMixin
 
 __all__ = ["SqlStore", "DEFAULT_EXPERIMENT_ID", "DEFAULT_EXPERIMENT_NAME"]
@@ -206,12 +207,7 @@ class SqlStore(SqlSearchMixin, TrackingStore):
         tags = list(tags or ())
         experiment_int = _experiment_id_int(experiment_id)
         with self.db.write() as cur:
-            row = cur.execute("SELECT lifecycle_stage, name FROM experiments WHERE experiment_id = ?",
-                              (experiment_int,)).fetchone()
-            if row is None:
-                raise NotFoundError(f"No experiment with id {experiment_id!r}")
-            if row[0] != LifecycleStage.ACTIVE:
-                raise InvalidInputError(f"Experiment {row[1]!r} is deleted; restore it to add runs")
+            require_active_experiment(cur, experiment_int, experiment_id, "to add runs")
             cur.execute(
                 "INSERT INTO runs (run_uuid, experiment_id, run_name, user_id, status, start_time, lifecycle_stage)"
                 " VALUES (?, ?, ?, ?, 'RUNNING', ?, 'active')",
