@@ -39,15 +39,16 @@ def _rows(first: int, last: int, experiment_id: int, rng: random.Random) -> tupl
     runs, params, tags, metrics = [], [], [], []
     for i in range(first, last):
         run_id = uuid.UUID(int=rng.getrandbits(128)).hex
-        runs.append((run_id, experiment_id, f"run-{i}", start_time + i * 1000, start_time + i * 1000 + 60_000))
-        params += [(run_id, f"p{j:02d}", str(rng.randint(1, 9))) for j in range(PARAMS)]
-        tags += [(run_id, "mlflow.runName", f"run-{i}"), (run_id, "mlflow.source.name", "train.py"),
-                 (run_id, "mlflow.source.git.commit", run_id)]
-        metrics += [(run_id, f"m{j:02d}", rng.random(), 0, start_time + i, 99) for j in range(METRICS)]
+        started = start_time + i * 1000
+        runs.append((run_id, experiment_id, f"run-{i}", started, started + 60_000))
+        params += [(run_id, f"p{j:02d}", str(rng.randint(1, 9)), started) for j in range(PARAMS)]
+        tags += [(run_id, "mlflow.runName", f"run-{i}", started), (run_id, "mlflow.source.name", "train.py", started),
+                 (run_id, "mlflow.source.git.commit", run_id, started)]
+        metrics += [(run_id, f"m{j:02d}", rng.random(), 0, start_time + i, 99, started) for j in range(METRICS)]
     return runs, params, tags, metrics
 
 
-_INDEXES = ("params_by_key", "tags_by_key", "latest_metrics_by_key")
+_KEY_TABLES = ("params", "tags", "latest_metrics")
 
 
 def cache_path(params: dict) -> str:
@@ -78,29 +79,29 @@ def build_store(params: dict, workdir: str, with_mlflow: bool = False) -> None:
 def fill_store(params: dict, workdir: str) -> None:
     """Fill a fresh store under ``workdir``: ``params["runs"]`` runs and one ``params["points"]``-point metric."""
     import autolog
-    from autolog.tracking.stores.schema import TRACKING_TABLES
 
     client = autolog.Client(os.path.join(workdir, "mlruns"))
     experiment_id = int(client.create_experiment("bench"))
     store = client._store
     rng = random.Random(0)
     store.db.connection.execute("PRAGMA synchronous = OFF")  # a scratch store: no need to wait for the disk
-    with store.db.write() as cur:
-        for index in _INDEXES:
-            cur.execute(f"DROP INDEX IF EXISTS {index}")
+    indexes = store.db.query("SELECT name, sql FROM sqlite_master WHERE type = 'index' AND sql IS NOT NULL"
+                             f" AND tbl_name IN {_KEY_TABLES}")
+    with store.db.write() as cur:  # inserting first and indexing after is several times faster
+        for name, _sql in indexes:
+            cur.execute(f"DROP INDEX {name}")
     for first in range(0, params["runs"], 5_000):
         runs, run_params, tags, metrics = _rows(first, min(first + 5_000, params["runs"]), experiment_id, rng)
         with store.db.write() as cur:
             cur.executemany("INSERT INTO runs (run_uuid, experiment_id, run_name, user_id, status, start_time,"
                             " end_time, lifecycle_stage) VALUES (?, ?, ?, 'bench', 'FINISHED', ?, ?, 'active')", runs)
-            cur.executemany("INSERT INTO params (run_uuid, key, value) VALUES (?, ?, ?)", run_params)
-            cur.executemany("INSERT INTO tags (run_uuid, key, value) VALUES (?, ?, ?)", tags)
-            cur.executemany("INSERT INTO latest_metrics (run_uuid, key, value, is_nan, timestamp, step)"
-                            " VALUES (?, ?, ?, ?, ?, ?)", metrics)
+            cur.executemany("INSERT INTO params (run_uuid, key, value, start_time) VALUES (?, ?, ?, ?)", run_params)
+            cur.executemany("INSERT INTO tags (run_uuid, key, value, start_time) VALUES (?, ?, ?, ?)", tags)
+            cur.executemany("INSERT INTO latest_metrics (run_uuid, key, value, is_nan, timestamp, step, start_time)"
+                            " VALUES (?, ?, ?, ?, ?, ?, ?)", metrics)
     with store.db.write() as cur:
-        for statement in TRACKING_TABLES:
-            if any(index in statement for index in _INDEXES):
-                cur.execute(statement)
+        for _name, sql in indexes:
+            cur.execute(sql)
         cur.execute("ANALYZE")
     run = client.create_run(str(experiment_id), run_name="long-history", start_time=1_600_000_000_000)
     points = params["points"]
