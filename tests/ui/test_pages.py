@@ -121,6 +121,7 @@ def test_compare_marks_differences_and_carries_the_plot_data(client, seeded):
     page = client.get("/compare", params=[("experiment", seeded[1]["experiment_id"])] + [("run", r) for r in run_ids])
     assert page.status_code == 200
     assert "Compare 3 runs" in page.text and 'class="num diff"' in page.text
+    assert "identical row" not in page.text  # every row differs: no link to show none
     data_url = re.search(r'<div id="compare-data" data-src="([^"]+)"', page.text).group(1)
     plot = client.get(unescape(data_url)).json()
     assert [run["id"] for run in plot["runs"]] == run_ids
