@@ -275,12 +275,11 @@ def new_run_identity(tags, run_name) -> tuple:
     return run_name, user, [RunTag(validate_key(k, "tag key"), v) for k, v in tags.items()]
 
 
-def _metric_columns(metrics) -> tuple:
+def _metric_columns(metrics: list) -> tuple:
     """Validated (keys, values, timestamps, steps) columns from Metric objects; the hot path of log_batch.
 
     Keys come back as a list, the numbers as arrays of float64 and int64, ready to be packed.
     """
-    metrics = list(metrics)
     keys, values, stamps, steps = (list(map(getter, metrics)) for getter in _METRIC_FIELDS)
     for key in set(keys):
         validate_key(key, "metric key")
