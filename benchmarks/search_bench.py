@@ -29,12 +29,14 @@ def _rows(first: int, last: int, rng: random.Random) -> tuple:
     start_time = 1_700_000_000_000
     runs, params, tags, metrics = [], [], [], []
     for i in range(first, last):
-        run_id = uuid.UUID(int=rng.getrandbits(128)).hex
-        runs.append((run_id, f"run-{i}", start_time + i, start_time + i + 1000))
-        params += [(run_id, "max_depth", str(rng.randint(2, 9))), (run_id, "eta", str(rng.random())),
-                   (run_id, "subsample", "0.8"), (run_id, "seed", str(i)), (run_id, "objective", "binary")]
-        tags += [(run_id, "mlflow.runName", f"run-{i}"), (run_id, "model", rng.choice(["xgboost", "lgbm"]))]
-        metrics += [(run_id, key, rng.random(), 0, start_time + i, 99) for key in ("rmse", "auc", "logloss")]
+        run_id, started = uuid.UUID(int=rng.getrandbits(128)).hex, start_time + i
+        runs.append((run_id, f"run-{i}", started, started + 1000))
+        params += [(run_id, "max_depth", str(rng.randint(2, 9)), started), (run_id, "eta", str(rng.random()), started),
+                   (run_id, "subsample", "0.8", started), (run_id, "seed", str(i), started),
+                   (run_id, "objective", "binary", started)]
+        tags += [(run_id, "mlflow.runName", f"run-{i}", started),
+                 (run_id, "model", rng.choice(["xgboost", "lgbm"]), started)]
+        metrics += [(run_id, key, rng.random(), 0, started, 99, started) for key in ("rmse", "auc", "logloss")]
     return runs, params, tags, metrics
 
 
@@ -48,10 +50,10 @@ def fill_runs(client, experiment_id: int, count: int) -> None:
             cur.executemany("INSERT INTO runs (run_uuid, experiment_id, run_name, user_id, status, start_time,"
                             " end_time, lifecycle_stage) VALUES (?, ?, ?, 'bench', 'FINISHED', ?, ?, 'active')",
                             [(r[0], experiment_id) + r[1:] for r in runs])
-            cur.executemany("INSERT INTO params (run_uuid, key, value) VALUES (?, ?, ?)", run_params)
-            cur.executemany("INSERT INTO tags (run_uuid, key, value) VALUES (?, ?, ?)", tags)
-            cur.executemany("INSERT INTO latest_metrics (run_uuid, key, value, is_nan, timestamp, step)"
-                            " VALUES (?, ?, ?, ?, ?, ?)", metrics)
+            cur.executemany("INSERT INTO params (run_uuid, key, value, start_time) VALUES (?, ?, ?, ?)", run_params)
+            cur.executemany("INSERT INTO tags (run_uuid, key, value, start_time) VALUES (?, ?, ?, ?)", tags)
+            cur.executemany("INSERT INTO latest_metrics (run_uuid, key, value, is_nan, timestamp, step, start_time)"
+                            " VALUES (?, ?, ?, ?, ?, ?, ?)", metrics)
 
 
 def build_store(params: dict, workdir: str, with_mlflow: bool = False) -> None:

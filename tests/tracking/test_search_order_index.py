@@ -6,7 +6,7 @@ import pytest
 
 import autolog
 from autolog.tracking import Metric, Param, RunTag
-from autolog.tracking.stores.schema import SCHEMA_VERSION
+from autolog.tracking.stores.schema import MIGRATIONS, key_tables_in_run_order
 from autolog.transfer import import_mlflow
 from benchmarks._mlflow_db import write_mlflow_database
 
@@ -30,7 +30,8 @@ def _log_tied_runs(client, experiment_id, count=12) -> list:
     run_ids = []
     for index in range(count):
         start_time = 1_700_000_000_000 + (index * 7919) % count * 1000
-        run = client.create_run(experiment_id, start_time=start_time, tags={"family": "ab"[index % 2]})
+        run = client.create_run(experiment_id, start_time=start_time,
+                                tags={"family": "ab"[index % 2], "mlflow.note": "ab"[index % 3 == 0]})
         if index % 3 == 0:
             client.log_param(run.info.run_id, "depth", str(index % 2))
             client.log_metric(run.info.run_id, "score", float(index % 2))
@@ -49,12 +50,12 @@ def _expected(client, run_ids, key, value_of, descending) -> list:
     return [run.info.run_id for run in runs]
 
 
-@pytest.mark.parametrize("order", ["params.depth", "tags.family", "metrics.score"])
+@pytest.mark.parametrize("order", ["params.depth", "tags.family", "metrics.score", "tags.mlflow.note"])
 @pytest.mark.parametrize("descending", [False, True], ids=["asc", "desc"])
 def test_ties_go_by_start_time_then_run_id_page_by_page(tracking_dir, order, descending):
     client = autolog.Client(str(tracking_dir))
     run_ids = _log_tied_runs(client, client.create_experiment("ties"))
-    kind, key = order.split(".")
+    kind, key = order.split(".", 1)
     value_of = {"params": lambda run: run.data.params[key], "tags": lambda run: run.data.tags[key],
                 "metrics": lambda run: run.data.metrics[key]}[kind]
     experiment_id = client.get_experiment_by_name("ties").experiment_id
@@ -89,17 +90,17 @@ def test_every_write_path_copies_the_run_start_time(tracking_dir, tmp_path):
 
 
 def _downgrade_to_previous_schema(client) -> None:
-    """Turn a fresh store back into the previous schema's shape (what an older release wrote)."""
+    """Turn a fresh store back into the shape before the run-order indexes (what an older release wrote)."""
     on = (lambda table: f" ON {table}") if client._store.db.dialect == "postgresql" else (lambda table: "")
     with client._store.db.write() as cur:
         for table in KEY_TABLES:
-            cur.execute(f"DROP TRIGGER {table}_start_time{on(table)}")
+            cur.execute(f"DROP TRIGGER IF EXISTS {table}_start_time{on(table)}")
             cur.execute(f"DROP INDEX {table}_in_order")
             cur.execute(f"DROP INDEX IF EXISTS {table}_in_reverse_order")
             cur.execute(f"ALTER TABLE {table} DROP COLUMN start_time")
         cur.execute(f"DROP TRIGGER runs_start_time{on('runs')}")
         cur.execute("CREATE INDEX params_by_key ON params (key, value)")
-        cur.execute("UPDATE schema_version SET version = ?", (SCHEMA_VERSION - 1,))
+        cur.execute("UPDATE schema_version SET version = ?", (_RUN_ORDER_STEP,))
         cur.execute("INSERT INTO experiments (experiment_id, name, lifecycle_stage) VALUES (1, 'old', 'active')")
         for index in range(6):
             run_id = f"{index:032x}"
@@ -109,6 +110,9 @@ def _downgrade_to_previous_schema(client) -> None:
             cur.execute("INSERT INTO tags (run_uuid, key, value) VALUES (?, 'family', 'a')", (run_id,))
             cur.execute("INSERT INTO latest_metrics (run_uuid, key, value, timestamp, step)"
                         " VALUES (?, 'score', 1.0, 0, 0)", (run_id,))
+
+
+_RUN_ORDER_STEP = next(version for version, step in MIGRATIONS.items() if step is key_tables_in_run_order)
 
 
 def _forget_open_stores() -> None:
@@ -123,7 +127,7 @@ def test_a_store_of_the_previous_schema_is_migrated_and_searched_from_the_index(
     _forget_open_stores()
 
     client = autolog.Client(str(tracking_dir))  # opening it migrates it
-    assert _query(client, "SELECT version FROM schema_version") == [(SCHEMA_VERSION,)]
+    assert _query(client, "SELECT version FROM schema_version") == [(max(MIGRATIONS) + 1,)]
     assert _unsynced(client) == 0
     found = client.search_runs(["1"], "", order_by=["params.depth DESC"], max_results=3)
     assert [run.info.run_id for run in found] == [f"{index:032x}" for index in (5, 3, 1)]
@@ -133,5 +137,29 @@ def test_a_store_of_the_previous_schema_is_migrated_and_searched_from_the_index(
                               " ORDER BY k.value DESC, k.start_time DESC, k.run_uuid ASC LIMIT 3")
         details = " ".join(row[-1] for row in plan)
         assert "params_in_reverse_order" in details and "TEMP B-TREE" not in details
-    client.log_param(found[0].info.run_id, "new", "1")  # the trigger works on the migrated store too
+    client.log_param(found[0].info.run_id, "new", "1")  # writes state the start time on the migrated store too
     assert _unsynced(client) == 0
+
+
+def _plan(client, order_by: str) -> str:
+    from autolog.tracking.search import compile_search, dialect_for, parse_order_by
+    from autolog.tracking.search.specs import RUNS
+
+    compiled = compile_search(RUNS, None, parse_order_by([order_by]), dialect_for("sqlite"))
+    sql, params = compiled.statement("r.run_uuid", ["r.experiment_id = ?"], ["1"], 10, 0, part="present")
+    return " ".join(row[-1] for row in _query(client, "EXPLAIN QUERY PLAN " + sql, params))
+
+
+def test_system_tags_stay_out_of_the_descending_index_and_user_tags_are_read_from_both(tracking_dir):
+    client = autolog.Client(str(tracking_dir))
+    if client._store.db.dialect != "sqlite":
+        pytest.skip("query plans are SQLite's")
+    _log_tied_runs(client, client.create_experiment("ties"), count=4)
+    indexed = _query(client, "SELECT DISTINCT key FROM tags INDEXED BY tags_in_reverse_order"
+                             " WHERE key > '' AND substr(key, 1, 7) <> 'mlflow.' AND substr(key, 1, 8) <> 'autolog.'")
+    assert {key for (key,) in indexed} == {"family", "extra"}
+    for direction, index in (("ASC", "tags_in_order"), ("DESC", "tags_in_reverse_order")):
+        plan = _plan(client, f"tags.family {direction}")
+        assert index in plan and "TEMP B-TREE" not in plan
+    assert "tags_in_order" in _plan(client, "tags.mlflow.note ASC")
+    assert "tags_in_order" in _plan(client, "tags.mlflow.note DESC")  # read backwards, ties sorted

@@ -38,6 +38,7 @@ class _Join:
     missing: bool = False
     value_not_null: bool = False
     has_tie_breakers: bool = False
+    index_condition: str = ""  # what the key's rows meet in every index of its table (stated so they are used)
 
 
 @dataclass
@@ -101,7 +102,8 @@ class CompiledSearch:
 
         def on(join, other=spec.alias) -> str:
             equal = " AND ".join(f"{join.alias}.{c} = {other}.{c}" for c in spec.join_columns)
-            return f"{equal} AND {join.alias}.key = {mark}"
+            condition = f" AND {join.index_condition}" if join.index_condition else ""
+            return f"{equal} AND {join.alias}.key = {mark}{condition}"
 
         lead_join = self.lead[1] if self.lead else None
         inner = self.dialect.driving_join if forced else "JOIN"
@@ -176,7 +178,9 @@ def _join_for(compiled: CompiledSearch, kind: str, key: str) -> _Join:
     join = compiled.joins.get((kind, key))
     if join is None:
         key_table = compiled.spec.key_tables[kind]
-        join = _Join(f"k{len(compiled.joins)}", key_table.table, key, has_tie_breakers=key_table.has_tie_breakers)
+        alias = f"k{len(compiled.joins)}"
+        join = _Join(alias, key_table.table, key, has_tie_breakers=key_table.has_tie_breakers,
+                     index_condition=key_table.index_condition(key, f"{alias}.key"))
         compiled.joins[(kind, key)] = join
     return join
 

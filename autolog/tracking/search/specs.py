@@ -5,6 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Optional
 
+from ..system_keys import is_system_key, not_system_key_condition
 from .nodes import METRIC, PARAM, TAG
 
 __all__ = ["Attribute", "KeyTable", "EntitySpec", "RUNS", "EXPERIMENTS", "REGISTERED_MODELS", "MODEL_VERSIONS",
@@ -23,12 +24,20 @@ class Attribute:
 class KeyTable:
     """A (key, value) table with one row per entity and key; ``nan_column`` flags NaN stored as NULL;
     ``has_tie_breakers``: the table holds copies of the entity's tie-breaker columns, indexed after
-    (key, value), so an order on one of its keys can be read from its index alone."""
+    (key, value), so an order on one of its keys can be read from its index alone;
+    ``system_keys_apart``: tracking's own keys (every run has several, few searches order by them) are
+    left out of the index of descending values, which keeps each run's write small."""
 
     table: str
     numeric: bool = False
     nan_column: Optional[str] = None
     has_tie_breakers: bool = False
+    system_keys_apart: bool = False
+
+    def index_condition(self, key: str, column: str) -> str:
+        """The SQL condition on ``column`` that a search for ``key`` states word for word so that every index
+        holding that key can be used ('' when none is needed)."""
+        return not_system_key_condition(column) if self.system_keys_apart and not is_system_key(key) else ""
 
 
 @dataclass(frozen=True)
@@ -62,7 +71,7 @@ RUNS = EntitySpec(
     key_tables={
         METRIC: KeyTable("latest_metrics", numeric=True, nan_column="is_nan", has_tie_breakers=True),
         PARAM: KeyTable("params", has_tie_breakers=True),
-        TAG: KeyTable("tags", has_tie_breakers=True),
+        TAG: KeyTable("tags", has_tie_breakers=True, system_keys_apart=True),
     },
     tie_breakers=(("r.start_time", False), ("r.run_uuid", True)),
     dataset_keys={

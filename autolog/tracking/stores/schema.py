@@ -5,6 +5,8 @@ store is migrated when it is opened. A step is a list of SQL statements, or a fu
 ``step(cursor, artifact_root)`` for a change SQL alone cannot make.
 """
 
+from ..system_keys import not_system_key_condition
+
 SCHEMA_VERSION = 1  # raised by each migration step below
 
 # Metric history is kept in packed segments: one row per (run, key, flush) holding
@@ -307,11 +309,46 @@ def key_tables_in_run_order(cur, artifact_root: str = "") -> None:
 def sqlite_creation_statements(entries) -> list:
     """``entries`` (table lists that may hold Python steps) as plain SQLite statements for a new, empty
     store: a Python step contributes the statements it comes to there. Raises KeyError for an unknown step."""
-    fresh = {key_tables_in_run_order: lambda: _ordered_key_statements(postgres=False)}
+    fresh = {key_tables_in_run_order: lambda: _ordered_key_statements(postgres=False),
+             start_times_written_by_the_store: lambda: _insert_trigger_drops(postgres=False)}
     return [statement for entry in entries
             for statement in ((entry,) if isinstance(entry, str) else fresh[entry]())]
 
 
 TRACKING_TABLES.append(key_tables_in_run_order)
 MIGRATIONS[SCHEMA_VERSION] = key_tables_in_run_order
+SCHEMA_VERSION += 1
+
+
+
+def _system_tags_ascending_only() -> list:
+    """Migration step: system tags (every run has several; few searches order by them) leave the index of
+    descending tag values, which costs each run's write one index entry a tag; an order on them reads the
+    ascending index (backwards for a descending order, sorting each run of equal values)."""
+    condition = not_system_key_condition()
+    return ["DROP INDEX IF EXISTS tags_in_reverse_order",
+            "CREATE INDEX IF NOT EXISTS tags_in_reverse_order"
+            f" ON tags (key, value DESC, start_time DESC, run_uuid) WHERE {condition}"]
+
+
+TRACKING_TABLES.extend(_system_tags_ascending_only())
+MIGRATIONS[SCHEMA_VERSION] = _system_tags_ascending_only()
+SCHEMA_VERSION += 1
+
+
+def _insert_trigger_drops(postgres: bool) -> list:
+    return [f"DROP TRIGGER IF EXISTS {table}_start_time" + (f" ON {table}" if postgres else "")
+            for table, _old_index in _ORDERED_KEY_TABLES]
+
+
+def start_times_written_by_the_store(cur, artifact_root: str = "") -> None:
+    """Migration step: every write of params, tags and latest metrics states the run's start time, so the
+    triggers that filled it in on insert go (each cost every row's insert a trigger call); the trigger that
+    follows a change of a run's start time stays."""
+    for statement in _insert_trigger_drops(getattr(cur, "dialect", "sqlite") == "postgresql"):
+        cur.execute(statement)
+
+
+TRACKING_TABLES.append(start_times_written_by_the_store)
+MIGRATIONS[SCHEMA_VERSION] = start_times_written_by_the_store
 SCHEMA_VERSION += 1

@@ -123,10 +123,10 @@ class SqlTransferMixin:
             " lifecycle_stage, artifact_uri, deleted_time) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
             (info.run_id, experiment_int, info.run_name, info.user_id, info.status, info.start_time,
              info.end_time, info.lifecycle_stage or LifecycleStage.ACTIVE, artifact_uri, deleted_time))
-        cur.executemany("INSERT INTO params (run_uuid, key, value) VALUES (?, ?, ?)",
-                        [(info.run_id, key, value) for key, value in run.data.params.items()])
-        cur.executemany("INSERT INTO tags (run_uuid, key, value) VALUES (?, ?, ?)",
-                        [(info.run_id, key, value) for key, value in run.data.tags.items()])
+        cur.executemany("INSERT INTO params (run_uuid, key, value, start_time) VALUES (?, ?, ?, ?)",
+                        [(info.run_id, key, value, info.start_time) for key, value in run.data.params.items()])
+        cur.executemany("INSERT INTO tags (run_uuid, key, value, start_time) VALUES (?, ?, ?, ?)",
+                        [(info.run_id, key, value, info.start_time) for key, value in run.data.tags.items()])
         if metrics and metrics[0]:
             self._insert_metrics(cur, info.run_id, metrics, info.start_time)
         for dataset_input in inputs or ():
