@@ -31,7 +31,8 @@ _BUILDER = "_parallel_build_trees"
 
 
 def is_forest(estimator) -> bool:
-    """True for a single-output random forest or extra-trees regressor or classifier of scikit-learn."""
+    """True for a random forest or extra-trees regressor or classifier of scikit-learn (a multi-output
+    classifier's trees give lists of probabilities: its sum fails and ``known_outputs`` gives None)."""
     import sys
 
     forest = sys.modules.get(_BUILDER_MODULE)
