@@ -128,6 +128,7 @@ class AutologCall:
         self.logging = False
         self._active_run = None
         self._errors: list = []
+        self._at_close: list = []
 
     @property
     def owns_run(self) -> bool:
@@ -141,6 +142,11 @@ class AutologCall:
     def guard(self, what: str):
         """A context manager that records any Exception of its block as a failure ``while <what>``."""
         return capture_internal_exceptions(what, self.record)
+
+    def at_close(self, what: str, undo) -> None:
+        """Run ``undo()`` when the call closes, whether the original returned or raised (a failure is
+        recorded as ``while <what>``)."""
+        self._at_close.append((what, undo))
 
     def open_run(self) -> None:
         """Use the user's active run, or start one for this call; decide whether this call logs at all."""
@@ -168,6 +174,10 @@ class AutologCall:
 
         ``exc`` is the exception the original raised, or None. Never raises while ``exc`` is set.
         """
+        while self._at_close:
+            what, undo = self._at_close.pop()
+            with self.guard(what):
+                undo()
         if self._active_run is not None:
             active, self._active_run = self._active_run, None
             with self.guard("ending the run"):

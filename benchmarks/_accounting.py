@@ -24,6 +24,7 @@ _CALLBACK_TARGETS = (
     ("autolog.integrations._common", "IterationMetrics.log"),
     ("autolog.integrations.xgboost", "_latest"),
     ("autolog.integrations.lightgbm", "_MetricsCallback.__call__"),
+    ("autolog.integrations._sklearn_forest", "ForestPredictions.add"),
 )
 #: the parts ``breakdown`` reports, in the order a call meets them
 PARTS = ("run start and params", "per-iteration callbacks", "outputs and model", "run end", "metric writer")

@@ -12,7 +12,7 @@ import re
 
 from ._errors import invalid_input
 
-__all__ = ["FORMATS", "dump", "load", "skops_modules", "pickle_with_modules"]
+__all__ = ["FORMATS", "dump", "dump_into", "load", "skops_modules", "pickle_with_modules", "pickle_into"]
 
 FORMATS = ("cloudpickle", "pickle", "skops")
 _FRAMEWORK_PREFIXES = ("sklearn.", "lightgbm.", "xgboost.", "numpy.", "scipy.", "collections.OrderedDict",
@@ -43,14 +43,40 @@ def dump(obj, serialization_format: str):
     raise invalid_input(f"Unknown serialization_format {serialization_format!r}: expected one of {FORMATS}")
 
 
+def dump_into(obj, serialization_format: str, handle) -> tuple:
+    """Serialize ``obj`` into the binary file ``handle``; return (skops trusted types or None, the modules
+    the bytes reference). A pickle streams into the file (a model of hundreds of megabytes is never held
+    in memory a second time); a skops file is built in memory first.
+
+    Raises InvalidInputError for an unknown format.
+    """
+    if serialization_format in ("cloudpickle", "pickle"):
+        return None, pickle_into(obj, handle, serialization_format == "cloudpickle")
+    data, trusted, modules = dump(obj, serialization_format)
+    handle.write(data)
+    return trusted, modules
+
+
 def pickle_with_modules(obj, use_cloudpickle: bool) -> tuple:
     """Pickle ``obj`` (cloudpickle or plain pickle, highest protocol); return (bytes, module names).
+
+    See ``pickle_into`` for the modules.
+    """
+    import io
+
+    buffer = io.BytesIO()
+    modules = pickle_into(obj, buffer, use_cloudpickle)
+    return buffer.getvalue(), modules
+
+
+def pickle_into(obj, handle, use_cloudpickle: bool) -> set:
+    """Pickle ``obj`` (cloudpickle or plain pickle, highest protocol) into the binary file ``handle``;
+    return the names of the modules it references.
 
     The modules are recorded while pickling — every class, function and module the
     pickle refers to, and the class of every object in it — so requirements never
     re-read a model that may be hundreds of megabytes.
     """
-    import io
     import pickle
     import types
 
@@ -75,11 +101,10 @@ def pickle_with_modules(obj, use_cloudpickle: bool) -> tuple:
                 modules.add(type(value).__module__)
             return NotImplemented if delegate is None else delegate(self, value)
 
-    buffer = io.BytesIO()
-    RecordingPickler(buffer, protocol=pickle.HIGHEST_PROTOCOL).dump(obj)
+    RecordingPickler(handle, protocol=pickle.HIGHEST_PROTOCOL).dump(obj)
     if use_cloudpickle:
         modules.add("cloudpickle")
-    return buffer.getvalue(), {m for m in modules if isinstance(m, str) and m not in ("builtins", "__main__")}
+    return {m for m in modules if isinstance(m, str) and m not in ("builtins", "__main__")}
 
 
 def _imported_by(code) -> set:

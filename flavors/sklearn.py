@@ -24,18 +24,21 @@ def save_model(sk_model, path, signature=None, input_example=None, pip_requireme
     InvalidInputError for an object without that method, an unknown format or an existing ``path``.
     """
     from ._save import save_model_dir
-    from ._serialization import dump
+    from ._serialization import FORMATS
 
     if not callable(getattr(sk_model, pyfunc_predict_fn, None)):
         raise invalid_input(f"{type(sk_model).__name__} has no method {pyfunc_predict_fn!r} to use as predict")
+    if serialization_format not in FORMATS:
+        raise invalid_input(f"Unknown serialization_format {serialization_format!r}: expected one of {FORMATS}")
 
     def write(model_dir):
         import sklearn
 
-        data, trusted, modules = dump(sk_model, serialization_format)
+        from ._serialization import dump_into
+
         file_name = f"model.{_EXTENSIONS[serialization_format]}"
         with open(os.path.join(model_dir, file_name), "wb") as handle:
-            handle.write(data)
+            trusted, modules = dump_into(sk_model, serialization_format, handle)
         flavor = {"code": None, "pickled_model": file_name, "serialization_format": serialization_format,
                   "sklearn_version": sklearn.__version__, "skops_trusted_types": trusted}
         pyfunc = {"loader_module": LOADER_MODULE, "model_path": file_name, "predict_fn": pyfunc_predict_fn}

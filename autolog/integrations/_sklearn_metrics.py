@@ -67,26 +67,28 @@ def _task(estimator) -> str:
     return ""
 
 
-def training_metrics(estimator, X, y, sample_weight=None, labels=None, outputs=None) -> dict:
+def training_metrics(estimator, X, y, sample_weight=None, labels=None, outputs=None, known=None) -> dict:
     """``training_*`` metrics of a fitted estimator by task (regressor, classifier, clusterer); {} for others.
     Regressors and classifiers also get ``training_score``, the estimator's own ``score`` (with the
     sample weights), as MLflow logs it.
 
     ``labels`` are cluster labels already at hand (from ``fit_predict``). ``outputs``, a dict, receives
-    a classifier's "predicted" labels and "probabilities" (for its plots). Raises whatever the
-    estimator's predict raises.
+    a classifier's "predicted" labels and "probabilities" (for its plots). ``known``, a dict of the same
+    keys, holds outputs already computed on ``X`` (a forest's, tree by tree during its fit): they are
+    not predicted again. Raises whatever the estimator's predict raises.
     """
     task = _task(estimator)
     if task == "clusterer":
         return _clusterer_metrics(estimator, X, labels)
     if y is None or not task or not hasattr(estimator, "predict"):
         return {}
-    predicted = _predict(estimator.predict, estimator, X)
+    known = known or {}
+    predicted = known["predicted"] if "predicted" in known else _predict(estimator.predict, estimator, X)
     if task == "regressor":
         metrics = _regressor_metrics(y, predicted, sample_weight)
         reused = metrics["training_r2_score"]
     else:
-        metrics = _classifier_metrics(estimator, X, y, predicted, sample_weight, outputs)
+        metrics = _classifier_metrics(estimator, X, y, predicted, sample_weight, outputs, known.get("probabilities"))
         reused = metrics["training_accuracy_score"]
     score = _training_score(estimator, X, y, sample_weight, task, reused)
     if score is not None:
@@ -148,7 +150,7 @@ def _regressor_metrics(y, predicted, sample_weight) -> dict:
             "training_r2_score": metrics.r2_score(y, predicted, sample_weight=sample_weight)}
 
 
-def _classifier_metrics(estimator, X, y, predicted, sample_weight, outputs=None) -> dict:
+def _classifier_metrics(estimator, X, y, predicted, sample_weight, outputs=None, probabilities=None) -> dict:
     from sklearn import metrics
 
     weighted = {"average": "weighted", "sample_weight": sample_weight, "zero_division": 0}
@@ -160,7 +162,8 @@ def _classifier_metrics(estimator, X, y, predicted, sample_weight, outputs=None)
         outputs["predicted"] = predicted
     if not hasattr(estimator, "predict_proba"):
         return result
-    probabilities = _predict(estimator.predict_proba, estimator, X)
+    if probabilities is None:
+        probabilities = _predict(estimator.predict_proba, estimator, X)
     if outputs is not None:
         outputs["probabilities"] = probabilities
     classes = getattr(estimator, "classes_", None)

@@ -15,7 +15,11 @@ import threading
 
 __all__ = ["start", "wait"]
 
-_MODULES = ("flavors._save", "flavors.requirements", "flavors.signature", "flavors.input_example", "yaml")
+_MODULES = ("flavors._save", "flavors.requirements", "flavors.signature", "flavors.input_example", "yaml",
+            # what logging a model asks of the tracking side: the logged-model API and the SQL store's
+            # features it loads on first use (metric history and the registry come before logged models)
+            "autolog.tracking.logged_models_fluent", "autolog.tracking.stores.sql_metric_history",
+            "autolog.tracking.stores.sql_registry", "autolog.tracking.stores.sql_logged_models")
 _threads: dict = {}
 _lock = threading.Lock()
 

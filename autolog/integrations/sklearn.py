@@ -29,7 +29,7 @@ import sys
 
 from .._integration import Integration, Options
 from .._patching import Hook, safe_patch
-from . import _common, _datasets
+from . import _common, _datasets, _sklearn_forest
 from ._sklearn_classes import ClassWatcher, estimator_classes, is_excluded
 from ._sklearn_metrics import estimator_params, training_metrics
 from ._sklearn_post_training import (PREDICT_METHODS, SCORE_METHOD, PostTrainingMetrics, is_metric_function,
@@ -73,6 +73,7 @@ class SklearnIntegration(Integration):
         self.post_training = PostTrainingMetrics(self)
         self._metrics_hook_registered = False
         self._cv_hook_registered = False
+        self._forest_hook_registered = False
         self._cv_codes: frozenset = frozenset()
 
     def targets(self, framework) -> list:
@@ -119,6 +120,23 @@ class SklearnIntegration(Integration):
 
             wrapt.register_post_import_hook(self._on_model_selection_import, "sklearn.model_selection")
             self._cv_hook_registered = True
+        if "sklearn.ensemble._forest" in sys.modules:
+            self._patch_tree_builder()
+        elif not self._forest_hook_registered:
+            import wrapt
+
+            wrapt.register_post_import_hook(self._on_forest_import, "sklearn.ensemble._forest")
+            self._forest_hook_registered = True
+
+    def _on_forest_import(self, module) -> None:
+        with self._lock:
+            if self._enabled and self._watcher is not None:
+                self._patch_tree_builder()
+
+    def _patch_tree_builder(self) -> None:
+        patch = _sklearn_forest.patch_tree_builder()
+        if patch is not None:
+            self._patches.append(patch)
 
     def _on_model_selection_import(self, module) -> None:
         with self._lock:
@@ -265,6 +283,9 @@ class _FitHook(Hook):
         tags.update(estimator_name=type(instance).__name__,
                     estimator_class=f"{type(instance).__module__}.{type(instance).__qualname__}")
         _common.log_params_and_tags(call, estimator_params(instance), tags)
+        if self.method == "fit" and labels is not None and _sklearn_forest.is_forest(instance):
+            with call.guard("collecting the forest's training predictions"):
+                call.state["forest_predictions"] = _sklearn_forest.collect_for(call, instance)
         return None
 
     def after(self, call, instance, args, kwargs, result):
@@ -282,8 +303,9 @@ class _FitHook(Hook):
             if data_unchanged(state):
                 labels = result if self.method == "fit_predict" else None
                 outputs: dict = {}
+                known = _sklearn_forest.known_outputs(state.get("forest_predictions"), instance)
                 metrics = training_metrics(instance, state["data"], state["labels"], state["sample_weight"], labels,
-                                           outputs)
+                                           outputs, known)
                 _common.IterationMetrics(call).log(metrics, step=0)
                 state["training_metrics"] = metrics
                 if "predicted" in outputs and plots_available():

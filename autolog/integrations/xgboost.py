@@ -16,7 +16,7 @@ import inspect
 
 from .._integration import Integration, Options
 from .._patching import Hook
-from . import _common, _importance
+from . import _common
 from ._xgboost_data import dmatrix_example, rows_example, training_fingerprint
 
 __all__ = ["autolog", "XGBoostOptions", "XGBoostIntegration", "INTEGRATION"]
@@ -242,6 +242,8 @@ def _log_artifacts(call, booster, params) -> None:
     # a linear booster has one kind of importance: its weights (a list per feature for several classes)
     importances = {kind: booster.get_score(importance_type=kind)
                    for kind in (("weight",) if linear else kinds)}
+    from . import _importance  # after training, usually on the background thread: enabling stays lean
+
     _common.log_artifacts(call, lambda directory: _importance.write_importance_files(directory, importances))
 
 
