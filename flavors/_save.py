@@ -162,7 +162,7 @@ def _mirror_locally(source: str, destination: str) -> None:
     """Replace ``destination`` by hard links to ``source``'s files (copies across file systems)."""
     if os.path.isdir(destination):
         shutil.rmtree(destination)
-    for parent, _dirs, files in os.walk(source):
+    for parent, _dirs, files in os.walk(source, followlinks=True):  # as copytree: a linked folder is copied
         relative = os.path.relpath(parent, source)
         target = destination if relative == "." else os.path.join(destination, relative)
         os.makedirs(target, exist_ok=True)
