@@ -3,7 +3,6 @@ and for logging, the run, the artifact location, the log-model history tag and r
 
 from __future__ import annotations
 
-import json
 import os
 import shutil
 import sys
@@ -94,7 +93,7 @@ def log_model(save, artifact_path=None, registered_model_name=None, *, name=None
     Raises InvalidInputError for a bad name or when both spellings disagree.
     """
     from autolog.tracking import Client, fluent
-    from autolog.tracking.entities import LoggedModelOutput, LoggedModelStatus
+    from autolog.tracking.entities import LoggedModelStatus
     from autolog.tracking.logged_models_fluent import remember_logged_model
 
     relative = _model_name(artifact_path, name)
@@ -116,10 +115,9 @@ def log_model(save, artifact_path=None, registered_model_name=None, *, name=None
         except BaseException:
             client.finalize_logged_model(logged.model_id, LoggedModelStatus.FAILED)
             raise
-        client.finalize_logged_model(logged.model_id, LoggedModelStatus.READY)
-        client.log_outputs(run_id, [LoggedModelOutput(logged.model_id, step)])
+        # READY, the run's output and its log-model history in one store write
+        client._complete_logged_model(logged.model_id, LoggedModelStatus.READY, run_id, step, _history_entry(model))
         remember_logged_model(logged.model_id)
-        _record_history(run_id, model)
         model_uri = f"models:/{logged.model_id}"
         version = _register(model_uri, registered_model_name) if registered_model_name else None
         return ModelInfo.from_model(model, model_uri, version, logged)
@@ -133,60 +131,55 @@ def log_model(save, artifact_path=None, registered_model_name=None, *, name=None
 
 def _save_files(save, logged, run_id: str, relative: str, run_artifact_uri: str, save_kwargs) -> Model:
     """Save the model into the logged model's location, then mirror it into the run's ``relative`` path."""
-    import tempfile
-
     from autolog.tracking.artifacts import get_artifact_repository
 
     model_repository = get_artifact_repository(logged.artifact_location)
     run_repository = get_artifact_repository(run_artifact_uri)
     local = model_repository.local_path("")
-    run_local = run_repository.local_path(relative)
+    if local is not None:  # saved in place: no temporary directory
+        model = save(path=local, run_id=run_id, artifact_path=relative, model_id=logged.model_id, **save_kwargs)
+        _mirror(local, run_repository, relative)
+        return model
+    import tempfile
+
     with tempfile.TemporaryDirectory() as tmp:
-        saved = local if local is not None else os.path.join(tmp, "model")
+        saved = os.path.join(tmp, "model")
         model = save(path=saved, run_id=run_id, artifact_path=relative, model_id=logged.model_id, **save_kwargs)
-        if local is None:
-            model_repository.log_artifacts(saved, None)
-        if run_local is not None:
-            _mirror_locally(saved, run_local)
-        else:
-            run_repository.log_artifacts(saved, relative)
+        model_repository.log_artifacts(saved, None)
+        _mirror(saved, run_repository, relative)
     return model
+
+
+def _mirror(saved: str, run_repository, relative: str) -> None:
+    run_local = run_repository.local_path(relative)
+    if run_local is not None:
+        _mirror_locally(saved, run_local)
+    else:
+        run_repository.log_artifacts(saved, relative)
 
 
 def _mirror_locally(source: str, destination: str) -> None:
     """Replace ``destination`` by hard links to ``source``'s files (copies across file systems)."""
-    def link(src, dst):
-        try:
-            os.link(src, dst)
-        except OSError:
-            shutil.copy2(src, dst)
-
     if os.path.isdir(destination):
         shutil.rmtree(destination)
-    os.makedirs(os.path.dirname(destination), exist_ok=True)
-    shutil.copytree(source, destination, copy_function=link)
+    for parent, _dirs, files in os.walk(source, followlinks=True):  # as copytree: a linked folder is copied
+        relative = os.path.relpath(parent, source)
+        target = destination if relative == "." else os.path.join(destination, relative)
+        os.makedirs(target, exist_ok=True)
+        for name in files:
+            try:
+                os.link(os.path.join(parent, name), os.path.join(target, name))
+            except OSError:
+                shutil.copy2(os.path.join(parent, name), os.path.join(target, name))
 
 
-def _record_history(run_id: str, model: Model) -> None:
-    """Append the model to the run's ``mlflow.log-model.history`` tag (oldest entries dropped to fit)."""
-    from autolog.tracking import Client
-    from autolog.tracking.validation import MAX_TAG_VALUE_LENGTH
-
-    client = Client()
-    try:
-        history = json.loads(client.get_run(run_id).data.tags.get(HISTORY_TAG, "[]"))
-    except ValueError:
-        history = []
+def _history_entry(model: Model) -> dict:
+    """The model's entry in the run's ``mlflow.log-model.history`` tag: its MLmodel without signature and
+    metadata, as MLflow records it."""
     entry = model.to_dict()
     entry.pop("signature", None)
     entry.pop("metadata", None)
-    history.append(entry)
-    text = json.dumps(history)
-    while len(text) > MAX_TAG_VALUE_LENGTH and len(history) > 1:
-        history.pop(0)
-        text = json.dumps(history)
-    if len(text) <= MAX_TAG_VALUE_LENGTH:
-        client.set_tag(run_id, HISTORY_TAG, text)
+    return entry
 
 
 def _register(model_uri: str, name: str):

@@ -164,11 +164,21 @@ def prime_caches(modules=()) -> None:
 
 def write_environment(model_dir: str, requirements: list) -> dict:
     """Write requirements.txt, python_env.yaml and conda.yaml into ``model_dir``; return the ``env`` section."""
+    texts = (("\n".join(requirements) + ("\n" if requirements else "")),
+             *_environment_texts(tuple(requirements)))
+    for name, text in zip((REQUIREMENTS_FILE, PYTHON_ENV_FILE, CONDA_FILE), texts):
+        with open(os.path.join(model_dir, name), "w", encoding="utf-8") as handle:
+            handle.write(text)
+    return {"conda": CONDA_FILE, "virtualenv": PYTHON_ENV_FILE}
+
+
+@functools.lru_cache(maxsize=64)
+def _environment_texts(requirements: tuple) -> tuple:
+    """(python_env.yaml, conda.yaml) texts for ``requirements``: made once per process and requirement set,
+    as the installed versions they name are (``installed_version``)."""
     import yaml
 
     python = ".".join(map(str, sys.version_info[:3]))
-    with open(os.path.join(model_dir, REQUIREMENTS_FILE), "w", encoding="utf-8") as handle:
-        handle.write("\n".join(requirements) + ("\n" if requirements else ""))
     build = [_pin(name) for name in ("pip", "setuptools", "wheel") if installed_version(name)] or ["pip"]
     python_env = {"python": python, "build_dependencies": build, "dependencies": [f"-r {REQUIREMENTS_FILE}"]}
     pip_version = installed_version("pip")
@@ -176,11 +186,9 @@ def write_environment(model_dir: str, requirements: list) -> dict:
              "dependencies": [f"python={python}", f"pip<={pip_version}" if pip_version else "pip",
                               {"pip": list(requirements)}],
              "name": "model-env"}
-    for name, content in ((PYTHON_ENV_FILE, python_env), (CONDA_FILE, conda)):
-        with open(os.path.join(model_dir, name), "w", encoding="utf-8") as handle:
-            yaml.dump(content, handle, Dumper=getattr(yaml, "CSafeDumper", yaml.SafeDumper),
-                      default_flow_style=False, sort_keys=False)
-    return {"conda": CONDA_FILE, "virtualenv": PYTHON_ENV_FILE}
+    dumper = getattr(yaml, "CSafeDumper", yaml.SafeDumper)
+    return tuple(yaml.dump(content, Dumper=dumper, default_flow_style=False, sort_keys=False)
+                 for content in (python_env, conda))
 
 
 def check_environment(model_dir: str, warn: bool = True) -> list:

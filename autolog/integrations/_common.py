@@ -170,6 +170,9 @@ def log_artifacts(call, write=None, texts=None) -> None:
         return
     client = fluent._get_client()  # it knows the artifact location of the runs it started: no store read
     root = client._repository(call.run_id).local_path("")
+    if root is not None and write is None:
+        _write_in_place(root, files)
+        return
     if root is not None:
         from .._containment import PARTIAL_PREFIX
 
@@ -191,6 +194,21 @@ def log_artifacts(call, write=None, texts=None) -> None:
             client.log_artifacts(call.run_id, directory)
     finally:
         shutil.rmtree(directory, ignore_errors=True)
+
+
+def _write_in_place(root: str, files: dict) -> None:
+    """Write each of ``files`` ({relative path: text}) under the local ``root`` through a hidden partial name
+    beside it and a rename, so each appears whole."""
+    from .._containment import write_bytes_atomic
+
+    made = set()
+    for relative, text in files.items():
+        path = os.path.join(root, relative)
+        parent = os.path.dirname(path)
+        if parent not in made:
+            os.makedirs(parent, exist_ok=True)
+            made.add(parent)
+        write_bytes_atomic(path, text.encode("utf-8"))
 
 
 def _move_into(directory: str, root: str) -> None:

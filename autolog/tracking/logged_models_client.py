@@ -39,6 +39,11 @@ class LoggedModelsClientMixin:
         """Mark a logged model READY or FAILED (LoggedModelStatus or its name) and return it."""
         return self._store.finalize_logged_model(model_id, status)
 
+    def _complete_logged_model(self, model_id: str, status, run_id: str, step: int = 0, history_entry=None) -> None:
+        """Finalize a logged model, record it as ``run_id``'s output at ``step`` and append ``history_entry`` to
+        the run's log-model history, in one store write where the store can (what ``log_model`` does last)."""
+        self._store.complete_logged_model(model_id, status, run_id, step, history_entry)
+
     def set_logged_model_tags(self, model_id: str, tags: dict) -> None:
         """Set tags of a logged model."""
         self._store.set_logged_model_tags(model_id, _checked(_as_dict(tags), "tag", tag_value_to_str))

@@ -92,3 +92,33 @@ def test_time_series_model_fits_once_and_loads_with_start_and_end():
     pyfunc = flavors.pyfunc.load_model(f"runs:/{run.info.run_id}/model")
     np.testing.assert_allclose(pyfunc.predict(pd.DataFrame({"start": [40], "end": [42]})),
                                results.predict(start=40, end=42))
+
+
+def test_run_is_complete_when_fit_returns_in_few_store_writes(monkeypatch):
+    import json
+    import os
+
+    from tests._store_writes import count_write_transactions
+
+    autolog.statsmodels()
+    sm.OLS(FRAME.y, EXOG).fit()  # the first fit opens the store
+    writes = count_write_transactions(monkeypatch)
+    results = sm.OLS(FRAME.y, EXOG).fit()
+    # run, dataset input, params, logged model, model completed (READY + output + history), run end
+    assert len(writes) <= 6
+    run = autolog.last_active_run()
+    assert run.info.status == "FINISHED"
+    root = autolog.Client()._repository(run.info.run_id).local_path("")
+    found = sorted(os.path.relpath(os.path.join(parent, name), root)
+                   for parent, _dirs, files in os.walk(root) for name in files)
+    assert {"summary.txt", "datasets/train.json", "model/MLmodel", "model/model.statsmodels",
+            "model/requirements.txt", "model/conda.yaml", "model/python_env.yaml"} <= set(found)
+    assert not [path for path in found if ".autolog-partial-" in path]
+    with open(os.path.join(root, "datasets", "train.json")) as handle:
+        assert json.load(handle)["shape"] == list(EXOG.shape)
+    (output,) = run.outputs.model_outputs
+    logged = autolog.Client().get_logged_model(output.model_id)
+    assert logged.status == "READY" and logged.source_run_id == run.info.run_id
+    (entry,) = json.loads(run.data.tags["mlflow.log-model.history"])
+    assert entry["model_id"] == output.model_id and "signature" not in entry
+    np.testing.assert_allclose(flavors.statsmodels.load_model(f"models:/{output.model_id}").params, results.params)

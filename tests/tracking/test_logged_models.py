@@ -173,3 +173,47 @@ def test_exceptions_carry_mlflow_error_codes():
     assert autolog.StoreError("x").error_code == "INTERNAL_ERROR"
     assert LoggedModelStatus.READY.to_proto() == "LOGGED_MODEL_READY"
     assert LoggedModelStatus.from_value("LOGGED_MODEL_UPLOAD_FAILED") is LoggedModelStatus.FAILED
+
+
+def _history(client, run_id) -> list:
+    import json
+
+    return json.loads(client.get_run(run_id).data.tags["mlflow.log-model.history"])
+
+
+@pytest.mark.parametrize("default", [False, True], ids=["one-transaction", "base-store-default"])
+def test_complete_logged_model_finalizes_records_output_and_appends_history(client, monkeypatch, default):
+    from autolog.tracking.stores.base import TrackingStore
+    from tests._store_writes import count_write_transactions
+
+    store = client._store
+    complete = (lambda *args: TrackingStore.complete_logged_model(store, *args)) if default \
+        else store.complete_logged_model
+    run_id = client.create_run("0").info.run_id
+    first, second = client.create_logged_model("0", source_run_id=run_id), client.create_logged_model("0")
+    client.set_tag(run_id, "mlflow.log-model.history", "not json")  # unreadable history starts anew
+    writes = count_write_transactions(monkeypatch)
+    complete(first.model_id, "READY", run_id, 3, {"model_uuid": "a"})
+    assert len(writes) == (3 if default else 1)
+    complete(second.model_id, LoggedModelStatus.READY, run_id, 0, {"model_uuid": "b"})
+    assert [client.get_logged_model(m.model_id).status for m in (first, second)] == [LoggedModelStatus.READY] * 2
+    assert _history(client, run_id) == [{"model_uuid": "a"}, {"model_uuid": "b"}]
+    outputs = {(output.model_id, output.step) for output in client.get_run(run_id).outputs.model_outputs}
+    assert outputs == {(first.model_id, 3), (second.model_id, 0)}
+
+
+def test_complete_logged_model_keeps_the_history_within_a_tag_value_and_refuses_bad_input(client):
+    run_id = client.create_run("0").info.run_id
+    model = client.create_logged_model("0")
+    big = {"blob": "x" * 3000}
+    for _ in range(3):
+        client._store.complete_logged_model(model.model_id, "READY", run_id, 0, big)
+    assert len(_history(client, run_id)) == 2  # the oldest entry dropped so the tag fits 8000 characters
+    with pytest.raises(autolog.InvalidInputError, match="status"):
+        client._store.complete_logged_model(model.model_id, "DONE", run_id)
+    with pytest.raises(autolog.NotFoundError):
+        client._store.complete_logged_model("m-" + "0" * 32, "READY", run_id)
+    client.delete_run(run_id)
+    with pytest.raises(autolog.InvalidInputError, match="deleted"):
+        client._store.complete_logged_model(model.model_id, "READY", run_id)
+    assert len(_history(client, run_id)) == 2  # nothing of a refused call was written

@@ -258,6 +258,20 @@ class TrackingStore(abc.ABC):
     @abc.abstractmethod
     def log_outputs(self, run_id: str, models) -> None:
         """Record LoggedModelOutputs of a run."""
+
+    def complete_logged_model(self, model_id: str, status, run_id: str, step: int = 0, history_entry=None) -> None:
+        """Finalize a logged model with ``status``, record it as an output of ``run_id`` at ``step`` and, when
+        ``history_entry`` (an MLmodel dict) is given, append it to the run's ``mlflow.log-model.history`` tag.
+        The SQL stores do it in one transaction; this default makes the separate calls."""
+        from ..entities import LoggedModelOutput, RunTag
+        from ..model_history import HISTORY_TAG, appended_history
+
+        self.finalize_logged_model(model_id, status)
+        self.log_outputs(run_id, [LoggedModelOutput(model_id, step)])
+        if history_entry is not None:
+            text = appended_history(self.get_run(run_id).data.tags.get(HISTORY_TAG), history_entry)
+            if text is not None:
+                self.log_batch(run_id, tags=[RunTag(HISTORY_TAG, text)])
     # moving records between stores (import, sync, gc); a store without them cannot receive copies
     def import_experiment(self, experiment) -> tuple:
         """Reuse the experiment of the same name or create it (keeping its id when free); return (id, created)."""

@@ -125,6 +125,33 @@ class SqlLoggedModelsMixin:
                         (status.value, _now_ms(), model_id))
         return self.get_logged_model(model_id)
 
+    def complete_logged_model(self, model_id: str, status, run_id: str, step: int = 0, history_entry=None) -> None:
+        """Finalize a logged model, record it as an output of ``run_id`` and append ``history_entry`` to the run's
+        log-model history tag, in one transaction (see the base store). Raises NotFoundError for an unknown
+        model or run, InvalidInputError for a deleted run or an unknown status."""
+        from ..entities import RunTag
+        from ..model_history import HISTORY_TAG, appended_history
+        from .sql_store import _upsert_tags
+
+        try:
+            status = LoggedModelStatus.from_value(status)
+        except ValueError as exc:
+            raise InvalidInputError(str(exc)) from None
+        with self.db.write() as cur:
+            start_time = self._check_run_writable(cur, run_id)
+            self._require_logged_model(cur, model_id)
+            cur.execute("UPDATE logged_models SET status = ?, last_updated_timestamp = ? WHERE model_id = ?",
+                        (status.value, _now_ms(), model_id))
+            cur.execute("INSERT INTO run_model_outputs (run_uuid, model_id, step) VALUES (?, ?, ?)"
+                        " ON CONFLICT (run_uuid, model_id) DO UPDATE SET step = excluded.step",
+                        (run_id, model_id, int(step or 0)))
+            if history_entry is None:
+                return
+            row = cur.execute("SELECT value FROM tags WHERE run_uuid = ? AND key = ?", (run_id, HISTORY_TAG)).fetchone()
+            text = appended_history(row[0] if row else None, history_entry)
+            if text is not None:
+                _upsert_tags(cur, run_id, [RunTag(HISTORY_TAG, text)], start_time)
+
     def set_logged_model_tags(self, model_id: str, tags) -> None:
         """Set (or overwrite) tags of a logged model; ``tags`` is a dict or a list of LoggedModelTag."""
         pairs = _pairs(tags, "tag")
