@@ -201,10 +201,11 @@ class SklearnIntegration(Integration):
     def _patch_metrics(self, metrics_module) -> None:
         functions = {id(value): name for name in getattr(metrics_module, "__all__", ())
                      for value in (getattr(metrics_module, name, None),) if is_metric_function(name, value)}
-        for module_name, module in list(sys.modules.items()):
+        # a copy (taken without running Python code): a background thread may be importing meanwhile
+        for module_name, module in sys.modules.copy().items():
             if module is None or not (module_name == "sklearn.metrics" or module_name.startswith("sklearn.metrics.")):
                 continue
-            for name, value in list(vars(module).items()):
+            for name, value in vars(module).copy().items():
                 if functions.get(id(value)) == name:
                     self._patches.append(wrap_attribute(module, name, self.post_training.metric_wrapper))
 
