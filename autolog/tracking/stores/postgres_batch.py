@@ -7,10 +7,12 @@ trip and one wake-up of each side, however many statements it holds; a failed st
 rest and the transaction is rolled back.
 
 Each statement with parameters runs as a prepared statement of the session (``PREPARE`` the first
-time a connection meets it, at the head of the message, then ``EXECUTE`` with the bound values), so
-the server plans it once per connection as it would for psycopg's own prepared statements. A
-prepared statement is keyed by its SQL and the types of its values: a value of another type gets a
-statement of its own.
+time a connection meets it, then ``EXECUTE`` with the bound values), so the server plans it once per
+connection as it would for psycopg's own prepared statements. A prepared statement is keyed by its
+SQL and the types of its values: a value of another type gets a statement of its own. New statements
+are prepared in a message of their own: the server keeps a prepared statement's whole message as its
+text and copies it at every ``EXECUTE``. A transaction of many statements (a bulk import) is sent
+``_MESSAGE_STATEMENTS`` at a time.
 """
 
 from __future__ import annotations
@@ -26,6 +28,7 @@ _PLACEHOLDER = re.compile(r"%%|%s")
 _TYPES = {int: "bigint", float: "double precision", bool: "boolean", bytes: "bytea", bytearray: "bytea",
           memoryview: "bytea"}
 _INT8 = (-(2 ** 63), 2 ** 63 - 1)
+_MESSAGE_STATEMENTS = 1000
 
 
 @functools.lru_cache(maxsize=1024)
@@ -39,7 +42,9 @@ def _statement(text: str, types: tuple) -> tuple:
 
 
 def _type_of(value) -> str:
-    declared = _TYPES.get(type(value), "unknown")
+    declared = _TYPES.get(type(value))
+    if declared is None:  # a subclass (numpy's float64 is a float), or a type the server infers
+        declared = next((_TYPES[base] for base in type(value).__mro__ if base in _TYPES), "unknown")
     if declared == "bigint" and not _INT8[0] <= value <= _INT8[1]:
         return "numeric"
     return declared
@@ -111,6 +116,8 @@ class WriteBatch:
         result = _Result(self)
         self._texts.append(text)
         self._results.append(result)
+        if len(self._texts) >= _MESSAGE_STATEMENTS:
+            self.flush()
         return result
 
     def execute(self, sql: str, params=()):
@@ -154,22 +161,21 @@ class WriteBatch:
             self._unsure = True
             if not first:
                 raise
-            self._cursor.execute("ROLLBACK", prepare=False)
-            self._prepared.clear()
+            self._relearn()
+            missing = [(name, prepare) for name, prepare in uses.items() if name not in self._prepared]
             self._prepared.update(uses)
-            self._send(texts, results, list(uses.items()))
+            self._send(texts, results, missing)
             self._unsure = False
 
     def _send(self, texts: list, results: list, preparing: list) -> None:
-        if preparing:
-            texts = [prepare for _name, prepare in preparing] + texts
-            results = [None] * len(preparing) + results
         cursor = self._cursor
-        try:
-            cursor.execute(";\n".join(texts), prepare=False)
-        except BaseException:
-            self._unsure = self._unsure or bool(preparing)
-            raise
+        if preparing:
+            try:
+                cursor.execute(";\n".join(prepare for _name, prepare in preparing), prepare=False)
+            except BaseException:
+                self._unsure = True
+                raise
+        cursor.execute(";\n".join(texts), prepare=False)
         for index, result in enumerate(results):
             if index:
                 cursor.nextset()
@@ -195,6 +201,10 @@ class WriteBatch:
         if not self._unsure:
             self._cursor.execute("ROLLBACK", prepare=False)
             return
+        self._relearn()
+
+    def _relearn(self) -> None:
+        """Roll back, and read which statements the session has prepared."""
         self._cursor.execute("ROLLBACK; SELECT name FROM pg_prepared_statements", prepare=False)
         self._cursor.nextset()
         self._prepared.clear()
