@@ -1,10 +1,11 @@
 """A PostgreSQL write transaction whose statements travel together: one message, one round trip.
 
 The statements of a write are collected, values bound on the client, and sent as one simple-query
-message (``BEGIN; ...; COMMIT``) when the transaction commits, or earlier when a result is read
-inside it. The server runs them one after the other and answers once, so a write costs one round
-trip and one wake-up of each side, however many statements it holds; a failed statement stops the
-rest and the transaction is rolled back.
+message when the transaction commits: the server runs the statements of one message as one
+transaction, one after the other, and answers once, so a write costs one round trip and one wake-up
+of each side, however many statements it holds; a failed statement stops the rest and nothing is
+kept. A transaction that reads a result inside it is sent in several messages, between an explicit
+``BEGIN`` and ``COMMIT``.
 
 Each statement with parameters runs as a prepared statement of the session (``PREPARE`` the first
 time a connection meets it, then ``EXECUTE`` with the bound values), so the server plans it once per
@@ -94,12 +95,13 @@ class WriteBatch:
         self._cursor = conn.cursor()
         self._prepared = prepared
         self._translate = translate
-        self._texts = ["BEGIN"]
-        self._results: list = [None]
+        self._texts: list = []
+        self._results: list = []
         self._preparing: list = []  # (name, PREPARE text) of the statements new to the session, not sent yet
         self._uses: dict = {}  # name -> PREPARE text of every prepared statement the queued texts execute
         self._last = None
-        self._sent = False  # whether BEGIN has reached the server
+        self._sent = False  # whether a message has been sent
+        self._open = False  # whether an explicit transaction (BEGIN) is open on the server
         self._unsure = False  # whether a message that prepared statements failed part-way
 
     def _queue(self, sql: str, params) -> _Result:
@@ -144,14 +146,19 @@ class WriteBatch:
         self._last._ready()
         return self._last.rowcount
 
-    def flush(self) -> None:
-        """Send the queued statements in one message and fill in their results."""
+    def flush(self, final: bool = False) -> None:
+        """Send the queued statements in one message and fill in their results; ``final``: the message ends
+        the transaction (a whole transaction in one message needs no ``BEGIN`` nor ``COMMIT``)."""
         import psycopg
 
         texts, results, preparing, uses = self._texts, self._results, self._preparing, self._uses
-        if not texts:
+        if not texts and not (final and self._open):
             return
         self._texts, self._results, self._preparing, self._uses = [], [], [], {}
+        if not final and not self._open:
+            texts, results, self._open = ["BEGIN", *texts], [None, *results], True
+        elif final and self._open:
+            texts, results = [*texts, "COMMIT"], [*results, None]
         first, self._sent = not self._sent, True
         try:
             self._send(texts, results, preparing)
@@ -166,6 +173,8 @@ class WriteBatch:
             self._prepared.update(uses)
             self._send(texts, results, missing)
             self._unsure = False
+        if final:
+            self._open = False
 
     def _send(self, texts: list, results: list, preparing: list) -> None:
         cursor = self._cursor
@@ -184,24 +193,19 @@ class WriteBatch:
                 result.rowcount = cursor.rowcount
 
     def commit(self) -> None:
-        """Send what is queued with ``COMMIT`` (nothing at all for a transaction that did nothing)."""
-        if not self._sent and len(self._texts) == 1:
-            return
-        self._texts.append("COMMIT")
-        self._results.append(None)
-        self.flush()
+        """Send what is queued and end the transaction (nothing at all for a transaction that did nothing)."""
+        self.flush(final=True)
 
     def rollback(self) -> None:
         """End the transaction without keeping anything (nothing to send when nothing was sent). After a
         message that prepared statements failed, relearn which the session has: it stopped part-way."""
         self._prepared.difference_update(name for name, _prepare in self._preparing)
         self._preparing = []
-        if not self._sent:
-            return
-        if not self._unsure:
+        if self._unsure:
+            self._relearn()
+        elif self._open:  # a failed message of its own left nothing open
             self._cursor.execute("ROLLBACK", prepare=False)
-            return
-        self._relearn()
+        self._open = False
 
     def _relearn(self) -> None:
         """Roll back, and read which statements the session has prepared."""
