@@ -77,6 +77,10 @@ def translate(sql: str) -> str:
 
 def _has_input(conn) -> bool:
     """Whether the server sent something to this idle connection (no round trip)."""
+    if hasattr(select, "poll"):  # select() refuses descriptors past 1023, which busy processes reach
+        poller = select.poll()
+        poller.register(conn.fileno(), select.POLLIN)
+        return bool(poller.poll(0))
     readable, _, _ = select.select([conn.fileno()], [], [], 0)
     return bool(readable)
 
