@@ -13,8 +13,8 @@ module is the whole dialect difference:
   database error a StoreError whose text never holds the URI's password.
 
 Reads run on autocommit connections (one round trip); each write is one transaction on one
-pooled connection, its statements sent together (``BEGIN`` to ``COMMIT`` in one message and one
-round trip when nothing is read inside it; see ``postgres_batch`` and ``sql_results``). After a fork the child opens its own pool and leaves the parent's
+pooled connection, its statements sent together (one message and one round trip when nothing is
+read inside it; see ``postgres_batch`` and ``sql_results``). After a fork the child opens its own pool and leaves the parent's
 connections alone (closing them would end the parent's sessions).
 """
 
