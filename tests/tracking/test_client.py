@@ -46,6 +46,41 @@ def test_create_run_and_log_batch_is_all_or_nothing():
     assert client.get_run(run.info.run_id).info.status == "FINISHED"
 
 
+def test_writes_check_the_run_and_keep_nothing_when_it_is_missing_or_deleted():
+    client = autolog.Client()
+    run_id = client.create_run("0", run_name="checked").info.run_id
+    client.log_batch(run_id, params=[Param("a", "1")])
+    client.log_batch(run_id, params=[Param("a", "1"), Param("b", "2")], metrics=[Metric("m", 0.5, 1, 3)])
+    assert client.get_run(run_id).data.params == {"a": "1", "b": "2"}  # the same value again is no change
+    with pytest.raises(autolog.NotFoundError, match="no-such-run"):
+        client.log_batch("no-such-run", params=[Param("a", "1")], tags=[RunTag("t", "x")])
+    with pytest.raises(autolog.NotFoundError, match="no-such-run"):
+        client.set_terminated("no-such-run")
+    client.delete_run(run_id)
+    with pytest.raises(autolog.InvalidInputError, match="deleted"):
+        client.log_batch(run_id, metrics=[Metric("m", 9.0, 2, 9)], tags=[RunTag("t", "x")])
+    with pytest.raises(autolog.InvalidInputError, match="deleted"):
+        client._finish_run(run_id, "FAILED", points=[("m", 9.0, 2, 9)])
+    stored = client.get_run(run_id)
+    assert stored.data.metrics == {"m": 0.5} and "t" not in stored.data.tags
+    assert stored.info.status == "RUNNING" and [p.step for p in client.get_metric_history(run_id, "m")] == [3]
+    assert client.search_runs(["0"], run_view_type=ViewType.ALL, filter_string="tags.t = 'x'") == []
+
+
+def test_runs_go_only_into_active_experiments():
+    client = autolog.Client()
+    experiment_id = client.create_experiment("retired")
+    client.delete_experiment(experiment_id)
+    with pytest.raises(autolog.InvalidInputError, match="retired"):
+        client.create_run(experiment_id, tags={"t": "x"})
+    with pytest.raises(autolog.NotFoundError, match="'424242'"):
+        client.create_run("424242")
+    client.restore_experiment(experiment_id)
+    assert client.search_runs([experiment_id], run_view_type=ViewType.ALL) == []
+    run = client.create_run(experiment_id, tags={"t": "x"})
+    assert client.get_run(run.info.run_id).data.tags["t"] == "x"
+
+
 def test_delete_and_restore_run():
     client = autolog.Client()
     with autolog.start_run() as run:

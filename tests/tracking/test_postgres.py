@@ -111,3 +111,62 @@ def test_a_dead_pooled_connection_is_replaced(postgres_server, database):
     assert client.get_experiment(experiment_id).name == "before"
     client.set_experiment_tag(experiment_id, "after", "restart")
     assert client.get_experiment(experiment_id).tags == {"after": "restart"}
+
+
+def _messages(store, action) -> list:
+    """The messages the client sent to the server while ``action`` ran (libpq's trace of every pooled
+    connection): one entry per query message or extended-protocol execution."""
+    import tempfile
+
+    import psycopg
+
+    connections = list(store.db.pool._pool)
+    with tempfile.TemporaryFile("w+") as trace:
+        for conn in connections:
+            conn.pgconn.trace(trace.fileno())
+            conn.pgconn.set_trace_flags(psycopg.pq.Trace.SUPPRESS_TIMESTAMPS)
+        try:
+            action()
+        finally:
+            for conn in connections:
+                conn.pgconn.untrace()
+        trace.seek(0)
+        return [line for line in trace.read().splitlines() if line.split("\t")[:1] == ["F"]
+                and line.split("\t")[2] in ("Query", "Execute")]
+
+
+def test_each_write_of_a_run_is_one_message(database):
+    client = autolog.Client(database)
+    experiment_id = client.create_experiment("trips")
+    batch = dict(metrics=[autolog.tracking.Metric(f"m{k}", 0.5, 0, 0) for k in range(3)],
+                 params=[autolog.tracking.Param(f"p{k}", "1") for k in range(3)],
+                 tags=[autolog.tracking.RunTag("t", "x")])
+    store = client._store
+    first = []
+    for _ in range(6):  # the first time, each pooled session prepares each statement (a message of its own)
+        counts = [len(_messages(store, lambda: first.append(client.create_run(experiment_id, tags={"a": "1"}))))]
+        run_id = first[-1].info.run_id
+        counts.append(len(_messages(store, lambda: client.log_batch(run_id, **batch))))
+        counts.append(len(_messages(store, lambda: client.set_terminated(run_id))))
+    assert counts == [1, 1, 1] and len(store.db.pool._pool) <= 3
+    stored = client.get_run(run_id)
+    assert stored.data.params == {"p0": "1", "p1": "1", "p2": "1"} and stored.data.tags["t"] == "x"
+    assert stored.data.metrics == {"m0": 0.5, "m1": 0.5, "m2": 0.5} and stored.info.status == "FINISHED"
+
+
+def test_writes_survive_a_session_that_lost_its_prepared_statements(database):
+    client = autolog.Client(database)
+    experiment_id = client.create_experiment("forgetful")
+    run_id = client.create_run(experiment_id).info.run_id
+    client.log_param(run_id, "a", "1")
+    with pytest.raises(autolog.InvalidInputError, match="'a'"):  # a failed write on the same session
+        client.log_batch(run_id, params=[autolog.tracking.Param("a", "2")],
+                         metrics=[autolog.tracking.Metric("lost", 1.0, 0, 0)])
+    for conn in list(client._store.db.pool._pool):  # what a pooler's DISCARD ALL does to a session
+        conn.execute("DEALLOCATE ALL")
+    client.log_metric(run_id, "m", 0.5)
+    client.log_param(run_id, "b", "2")
+    client.set_terminated(run_id)
+    stored = client.get_run(run_id)
+    assert stored.data.params == {"a": "1", "b": "2"} and stored.data.metrics == {"m": 0.5}
+    assert stored.info.status == "FINISHED"

@@ -13,7 +13,8 @@ module is the whole dialect difference:
   database error a StoreError whose text never holds the URI's password.
 
 Reads run on autocommit connections (one round trip); each write is one transaction on one
-pooled connection. After a fork the child opens its own pool and leaves the parent's
+pooled connection, its statements sent together (one message and one round trip when nothing is
+read inside it; see ``postgres_batch`` and ``sql_results``). After a fork the child opens its own pool and leaves the parent's
 connections alone (closing them would end the parent's sessions).
 """
 
@@ -23,7 +24,9 @@ import contextlib
 import functools
 import os
 import re
+import select
 import threading
+import weakref
 from urllib.parse import urlsplit, urlunsplit
 
 from ..exceptions import AlreadyExistsError, InvalidInputError, StoreError
@@ -72,36 +75,14 @@ def translate(sql: str) -> str:
     return text
 
 
-class _Cursor:
-    """A psycopg cursor that speaks the shared SQL (``?`` placeholders), in pipeline mode: statements
-    whose results nobody reads travel together, and reading a result waits for what came before."""
-
-    dialect = "postgresql"  # for the schema steps that differ by database
-
-    def __init__(self, cursor, pipeline=None):
-        self._cursor = cursor
-        self._pipeline = pipeline
-
-    def execute(self, sql: str, params=()):
-        self._cursor.execute(translate(sql), params)
-        return self
-
-    def executemany(self, sql: str, rows) -> None:
-        rows = list(rows)
-        if rows:
-            self._cursor.executemany(translate(sql), rows)
-
-    def fetchone(self):
-        return self._cursor.fetchone()
-
-    def fetchall(self) -> list:
-        return self._cursor.fetchall()
-
-    @property
-    def rowcount(self) -> int:
-        if self._pipeline is not None:
-            self._pipeline.sync()
-        return self._cursor.rowcount
+def _has_input(conn) -> bool:
+    """Whether the server sent something to this idle connection (no round trip)."""
+    if hasattr(select, "poll"):  # select() refuses descriptors past 1023, which busy processes reach
+        poller = select.poll()
+        poller.register(conn.fileno(), select.POLLIN)
+        return bool(poller.poll(0))
+    readable, _, _ = select.select([conn.fileno()], [], [], 0)
+    return bool(readable)
 
 
 def _configure_session(conn) -> None:
@@ -119,6 +100,7 @@ class PostgresDatabase:
     dialect = "postgresql"
     placeholder = "%s"
     row_lock = " FOR UPDATE"
+    batches_writes = True  # a write's statements travel together; reading inside one costs a round trip
 
     def __init__(self, uri: str):
         self.display_uri = mask_uri(uri)
@@ -127,6 +109,7 @@ class PostgresDatabase:
         self._pool = None
         self._pool_pid = None
         self._inherited: list = []  # pools of a parent process: kept referenced, never closed here
+        self._prepared = weakref.WeakKeyDictionary()  # connection -> names of the statements it has prepared
         self._pool_size = max(1, int(os.environ.get(POOL_SIZE_ENV) or 10))
         with self._errors("open"):
             import psycopg
@@ -149,7 +132,10 @@ class PostgresDatabase:
                 self._pool = ConnectionPool(
                     self._conninfo, min_size=1, max_size=self._pool_size, open=True, name="autolog",
                     configure=_configure_session,
-                    kwargs={"autocommit": True, "connect_timeout": _CONNECT_TIMEOUT_S})
+                    kwargs={"autocommit": True, "connect_timeout": _CONNECT_TIMEOUT_S,
+                            # psycopg prepares nothing itself: it would drop the session's prepared statements
+                            # (DEALLOCATE ALL) after a ROLLBACK, and the writes keep theirs (postgres_batch)
+                            "prepare_threshold": None})
                 self._pool_pid = os.getpid()
             return self._pool
 
@@ -199,24 +185,58 @@ class PostgresDatabase:
                 raise
         raise AssertionError("unreachable")
 
+    def _ready_connection(self, pool):
+        """A pooled connection for a write. One with nothing to read while idle is used as it is (no round
+        trip); one the server wrote to while idle (to say it ended the session, say) is checked first, and
+        dropped for another when it is dead."""
+        import psycopg
+
+        for attempt in range(self._pool_size + 1):
+            conn = pool.getconn()
+            if not _has_input(conn):
+                return conn
+            try:
+                conn.execute("SELECT 1")
+                return conn
+            except psycopg.OperationalError:
+                broken = conn.broken
+                pool.putconn(conn)
+                if not broken or attempt == self._pool_size:
+                    raise
+            except BaseException:
+                pool.putconn(conn)
+                raise
+        raise AssertionError("unreachable")
+
     @contextlib.contextmanager
     def write(self):
-        """A write transaction: yields a cursor, commits on success, rolls back on error."""
+        """A write transaction: yields a cursor (``postgres_batch.WriteBatch``), commits on success, rolls back
+        on error. Its statements travel together: one round trip, unless a result is read inside it."""
         import psycopg
+
+        from .postgres_batch import WriteBatch
 
         with self._errors("write"):
             pool = self.pool
-            conn, _ = self._live_connection(pool, "BEGIN")
+            conn = self._ready_connection(pool)
+            batch = WriteBatch(conn, self._prepared_names(conn), translate)
             try:
-                with conn.pipeline() as pipeline:
-                    yield _Cursor(conn.cursor(), pipeline)
-                    conn.execute("COMMIT")
+                yield batch
+                batch.commit()
             except BaseException:
                 with contextlib.suppress(psycopg.Error):
-                    conn.execute("ROLLBACK")
+                    batch.rollback()
                 raise
             finally:
                 pool.putconn(conn)
+
+    def _prepared_names(self, conn) -> set:
+        """The names of the statements prepared on ``conn``'s session (see ``postgres_batch``)."""
+        names = self._prepared.get(conn)
+        if names is None:
+            with self._lock:
+                names = self._prepared.setdefault(conn, set())
+        return names
 
     def query(self, sql: str, params=()) -> list:
         """Run one read statement and return all rows."""

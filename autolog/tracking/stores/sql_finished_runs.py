@@ -38,7 +38,7 @@ class SqlFinishedRunsMixin:
             cur.executemany("INSERT INTO params (run_uuid, key, value, start_time) VALUES (?, ?, ?, ?)",
                             [(run_id, key, value, start_time) for key, value in unique_params.items()])
             if metrics and metrics[0]:
-                self._insert_metrics(cur, run_id, metrics, start_time)
+                self._insert_metrics(cur, run_id, metrics)
         info = RunInfo(run_id, str(experiment_int), run_name, user_id, status, start_time, end_time,
                        self._run_artifact_uri(experiment_int, run_id, None))
         return Run(info, RunData(params=unique_params, tags=tag_values))

@@ -17,7 +17,9 @@ from .base import TrackingStore
 from .lazy_features import feature_attribute, install_lazy_features
 from .registry_schema import REGISTRY_TABLES
 from .schema import MIGRATIONS, SCHEMA_VERSION, TRACKING_TABLES, sqlite_creation_statements
-from .sql_checks import require_active_experiment
+from .sql_checks import experiment_refusal
+from .sql_results import later
+from .sql_run_rows import ACTIVE_RUN, insert_metrics, insert_params, upsert_tags
 from .sql_search import SqlSearchMixin
 
 __all__ = ["SqlStore", "DEFAULT_EXPERIMENT_ID", "DEFAULT_EXPERIMENT_NAME"]
@@ -206,14 +208,19 @@ class SqlStore(SqlSearchMixin, TrackingStore):
         run_id = uuid.uuid4().hex
         tags = list(tags or ())
         experiment_int = _experiment_id_int(experiment_id)
-        with self.db.write() as cur:
-            require_active_experiment(cur, experiment_int, experiment_id, "to add runs")
-            cur.execute(
-                "INSERT INTO runs (run_uuid, experiment_id, run_name, user_id, status, start_time, lifecycle_stage)"
-                " VALUES (?, ?, ?, ?, 'RUNNING', ?, 'active')",
-                (run_id, experiment_int, run_name, user_id, start_time))
-            cur.executemany("INSERT INTO tags (run_uuid, key, value, start_time) VALUES (?, ?, ?, ?)",
-                            [(run_id, tag.key, tag.value, start_time) for tag in tags])
+        for _attempt in range(3):  # another attempt only when the experiment was restored meanwhile
+            with self.db.write() as cur:  # the run goes only into an active experiment, its tags only beside it
+                created = later(
+                    cur, "INSERT INTO runs (run_uuid, experiment_id, run_name, user_id, status, start_time,"
+                    " lifecycle_stage) SELECT ?, experiment_id, ?, ?, 'RUNNING', ?, 'active' FROM experiments"
+                    " WHERE experiment_id = ? AND lifecycle_stage = 'active'",
+                    (run_id, run_name, user_id, start_time, experiment_int))
+                upsert_tags(cur, run_id, tags)
+            if created.rowcount:
+                break
+            refusal = experiment_refusal(self.db, experiment_int, experiment_id, "to add runs")
+            if refusal is not None:
+                raise refusal
         info = RunInfo(run_id, str(experiment_int), run_name, user_id, RunStatus.RUNNING, start_time, None,
                        self._run_artifact_uri(experiment_int, run_id, None))
         return Run(info, RunData(tags={tag.key: tag.value for tag in tags}))
@@ -255,35 +262,38 @@ class SqlStore(SqlSearchMixin, TrackingStore):
         if status is not None and status not in RunStatus.ALL:
             raise InvalidInputError(f"Invalid run status {status!r}: expected one of {', '.join(RunStatus.ALL)}")
         with self.db.write() as cur:
-            cur.execute("UPDATE runs SET status = COALESCE(?, status), end_time = COALESCE(?, end_time),"
-                        " run_name = COALESCE(?, run_name) WHERE run_uuid = ?", (status, end_time, run_name, run_id))
-            if cur.rowcount == 0:
-                raise NotFoundError(f"No run with id {run_id!r}")
-            if run_name is not None:
+            updated = later(cur, "UPDATE runs SET status = COALESCE(?, status), end_time = COALESCE(?, end_time),"
+                            " run_name = COALESCE(?, run_name) WHERE run_uuid = ?", (status, end_time, run_name, run_id))
+            if run_name is not None:  # written only beside an existing run
                 cur.execute("INSERT INTO tags (run_uuid, key, value, start_time) SELECT ?, 'mlflow.runName', ?,"
                             " start_time FROM runs WHERE run_uuid = ?"
                             " ON CONFLICT (run_uuid, key) DO UPDATE SET value = excluded.value",
                             (run_id, run_name, run_id))
+        if updated.rowcount == 0:
+            raise NotFoundError(f"No run with id {run_id!r}")
 
     def finish_run(self, run_id: str, status: str, end_time: int, metrics=None, tags=()) -> None:
+        logs = bool((metrics and metrics[0]) or tags)  # last points or tags: the run must be active
+        state = None
         with self.db.write() as cur:
-            if (metrics and metrics[0]) or tags:
-                start_time = self._check_run_writable(cur, run_id)
+            if logs:
+                state = later(cur, _RUN_STATE + getattr(self.db, "row_lock", ""), (run_id,))
             if metrics and metrics[0]:
-                self._insert_metrics(cur, run_id, metrics, start_time)
+                self._insert_metrics(cur, run_id, metrics, writable_only=True)
             if tags:
-                _upsert_tags(cur, run_id, tags, start_time)
-            cur.execute("UPDATE runs SET status = ?, end_time = ? WHERE run_uuid = ?", (status, end_time, run_id))
-            if cur.rowcount == 0:
-                raise NotFoundError(f"No run with id {run_id!r}")
+                upsert_tags(cur, run_id, tags, writable_only=True)
+            ended = later(cur, "UPDATE runs SET status = ?, end_time = ? WHERE run_uuid = ?"
+                          + ACTIVE_RUN * logs, (status, end_time, run_id))
+        if ended.rowcount == 0:
+            _require_writable(state.fetchone() if state is not None else None, run_id)
 
     def set_run_lifecycle(self, run_id: str, stage: str) -> None:
         deleted_time = _now_ms() if stage == LifecycleStage.DELETED else None
         with self.db.write() as cur:
-            cur.execute("UPDATE runs SET lifecycle_stage = ?, deleted_time = ? WHERE run_uuid = ?",
-                        (stage, deleted_time, run_id))
-            if cur.rowcount == 0:
-                raise NotFoundError(f"No run with id {run_id!r}")
+            updated = later(cur, "UPDATE runs SET lifecycle_stage = ?, deleted_time = ? WHERE run_uuid = ?",
+                            (stage, deleted_time, run_id))
+        if updated.rowcount == 0:
+            raise NotFoundError(f"No run with id {run_id!r}")
 
     def _check_run_writable(self, cur, run_id: str):
         """The run's start time (copied into the key tables' rows); raises NotFoundError or InvalidInputError
@@ -291,59 +301,56 @@ class SqlStore(SqlSearchMixin, TrackingStore):
         # row_lock: on a database without a store-wide write lock, writers of one run take turns
         row = cur.execute("SELECT lifecycle_stage, start_time FROM runs WHERE run_uuid = ?"
                           f"{getattr(self.db, 'row_lock', '')}", (run_id,)).fetchone()
-        if row is None:
-            raise NotFoundError(f"No run with id {run_id!r}")
-        if row[0] != LifecycleStage.ACTIVE:
-            raise InvalidInputError(f"Run {run_id!r} is deleted; restore it before logging to it")
+        _require_writable(row, run_id)
         return row[1]
 
     def log_batch(self, run_id: str, metrics=None, params=(), tags=()) -> None:
         params = _unique_params(params)
+        if params and getattr(self.db, "batches_writes", False):
+            # where reading inside a write costs a round trip, params go in unread: a key the run has already
+            # fails the whole write (nothing is kept), and the second attempt compares the values
+            try:
+                return self._log_batch(run_id, metrics, params, tags, check_params=False)
+            except AlreadyExistsError:
+                pass
+        self._log_batch(run_id, metrics, params, tags, check_params=True)
+
+    def _log_batch(self, run_id: str, metrics, params: dict, tags, check_params: bool) -> None:
         with self.db.write() as cur:
-            start_time = self._check_run_writable(cur, run_id)
-            if params:
-                self._insert_params(cur, run_id, params, start_time)
+            # row_lock: on a database without a store-wide write lock, writers of one run take turns
+            state = later(cur, _RUN_STATE + getattr(self.db, "row_lock", ""), (run_id,))
+            if params and check_params:
+                existing = cur.execute("SELECT key, value FROM params WHERE run_uuid = ?", (run_id,)).fetchall()
+                _require_writable(state.fetchone(), run_id)
+                self._insert_params(cur, run_id, params, dict(existing))
+                state = None  # checked
+            elif params:
+                insert_params(cur, run_id, params, writable_only=True)
             if tags:
-                _upsert_tags(cur, run_id, tags, start_time)
+                upsert_tags(cur, run_id, tags, writable_only=True)
             if metrics and metrics[0]:
-                self._insert_metrics(cur, run_id, metrics, start_time)
+                self._insert_metrics(cur, run_id, metrics, writable_only=True)
+        if state is not None:
+            _require_writable(state.fetchone(), run_id)
 
     def log_metric_points(self, run_id: str, points) -> None:
         self.log_batch(run_id, [list(map(operator.itemgetter(i), points)) for i in range(4)])
 
     @staticmethod
-    def _insert_params(cur, run_id: str, params: dict, start_time) -> None:
-        existing = dict(cur.execute("SELECT key, value FROM params WHERE run_uuid = ?", (run_id,)).fetchall())
+    def _insert_params(cur, run_id: str, params: dict, existing: dict) -> None:
+        """Add the ``params`` the run has not ``existing``; raises InvalidInputError when one would change."""
         for key, value in params.items():
             if key in existing and existing[key] != value:
                 raise InvalidInputError(
                     f"Param {key!r} of run {run_id} already has value {existing[key]!r}; params cannot change "
                     f"(tried {value!r}). Log the new value under another key or start a new run")
-        cur.executemany("INSERT INTO params (run_uuid, key, value, start_time) VALUES (?, ?, ?, ?)",
-                        [(run_id, key, value, start_time) for key, value in params.items() if key not in existing])
+        insert_params(cur, run_id, {key: value for key, value in params.items() if key not in existing})
 
     @staticmethod
-    def _insert_metrics(cur, run_id: str, columns, start_time) -> None:
-        """Write (keys, values, timestamps, steps) columns as one segment per key and update latest values
-        (``start_time``: the run's, kept beside each latest value for ordered searches)."""
-        last_seq = dict(cur.execute("SELECT key, MAX(seq) FROM metric_segments WHERE run_uuid = ? GROUP BY key",
-                                    (run_id,)).fetchall())
-        segments, latest = [], []
-        for key, values, stamps, steps in _columns_by_key(*columns):
-            segments.append((run_id, key, last_seq.get(key, -1) + 1, len(values),
-                             *metric_codec.pack(steps, stamps, values)))
-            step, stamp, value = _latest_point(values, stamps, steps)
-            nan = value != value
-            latest.append((run_id, key, None if nan else value, int(nan), stamp, step, start_time))
-        cur.executemany("INSERT INTO metric_segments (run_uuid, key, seq, count, steps, timestamps, vals)"
-                        " VALUES (?, ?, ?, ?, ?, ?, ?)", segments)
-        cur.executemany(
-            "INSERT INTO latest_metrics (run_uuid, key, value, is_nan, timestamp, step, start_time)"
-            " VALUES (?, ?, ?, ?, ?, ?, ?)"
-            " ON CONFLICT (run_uuid, key) DO UPDATE SET value = excluded.value, is_nan = excluded.is_nan,"
-            " timestamp = excluded.timestamp, step = excluded.step"
-            " WHERE excluded.step > latest_metrics.step OR (excluded.step = latest_metrics.step"
-            " AND excluded.timestamp >= latest_metrics.timestamp)", latest)
+    def _insert_metrics(cur, run_id: str, columns, writable_only: bool = False) -> None:
+        """Write (keys, values, timestamps, steps) columns (see ``sql_run_rows.insert_metrics``); ``writable_only``:
+        write nothing unless the run is active."""
+        insert_metrics(cur, run_id, columns, writable_only)
 
     def delete_tag(self, run_id: str, key: str) -> None:
         with self.db.write() as cur:
@@ -398,42 +405,16 @@ def _creation_script() -> str:
     ])
 
 
-def _upsert_tags(cur, run_id: str, tags, start_time) -> None:
-    """Set ``tags`` (RunTags) on the run, replacing values of keys it has."""
-    cur.executemany("INSERT INTO tags (run_uuid, key, value, start_time) VALUES (?, ?, ?, ?)"
-                    " ON CONFLICT (run_uuid, key) DO UPDATE SET value = excluded.value",
-                    [(run_id, tag.key, tag.value, start_time) for tag in tags])
+_RUN_STATE = "SELECT lifecycle_stage FROM runs WHERE run_uuid = ?"
 
 
-def _latest_point(values, stamps, steps) -> tuple:
-    """(step, timestamp, value) of a metric's latest point: highest step, then timestamp, then logged last."""
-    top_step = max(steps)
-    if steps.count(top_step) == 1:  # the usual case, found without a Python-level loop
-        index = steps.index(top_step)
-        return top_step, stamps[index], values[index]
-    tied = [index for index, step in enumerate(steps) if step == top_step]
-    top_stamp = max(stamps[index] for index in tied)
-    index = max(index for index in tied if stamps[index] == top_stamp)
-    return top_step, top_stamp, values[index]
-
-
-def _columns_by_key(keys, values, stamps, steps) -> list:
-    """Split the columns into (key, values, timestamps, steps) per key, keeping logging order."""
-    width = len(set(keys))
-    if keys[width:] == keys[:-width]:  # the usual shape: the same keys, in the same order, at every step
-        return [(keys[j], values[j::width], stamps[j::width], steps[j::width]) for j in range(width)]
-    positions: dict = {}
-    for index, key in enumerate(keys):
-        positions.setdefault(key, []).append(index)
-    columns = []
-    for key, indexes in positions.items():
-        if len(indexes) == 1:
-            index = indexes[0]
-            columns.append((key, [values[index]], [stamps[index]], [steps[index]]))
-        else:
-            pick = operator.itemgetter(*indexes)
-            columns.append((key, pick(values), pick(stamps), pick(steps)))
-    return columns
+def _require_writable(state, run_id: str) -> None:
+    """Raise NotFoundError when the run's ``state`` row (lifecycle stage first) is missing, InvalidInputError
+    when the run is deleted."""
+    if state is None:
+        raise NotFoundError(f"No run with id {run_id!r}")
+    if state[0] != LifecycleStage.ACTIVE:
+        raise InvalidInputError(f"Run {run_id!r} is deleted; restore it before logging to it")
 
 
 def _unique_params(params) -> dict:

@@ -128,7 +128,7 @@ class SqlTransferMixin:
         cur.executemany("INSERT INTO tags (run_uuid, key, value, start_time) VALUES (?, ?, ?, ?)",
                         [(info.run_id, key, value, info.start_time) for key, value in run.data.tags.items()])
         if metrics and metrics[0]:
-            self._insert_metrics(cur, info.run_id, metrics, info.start_time)
+            self._insert_metrics(cur, info.run_id, metrics)
         for dataset_input in inputs or ():
             self._insert_dataset_input(cur, info.run_id, experiment_int, dataset_input)
         return True
