@@ -131,14 +131,14 @@ class SqlLoggedModelsMixin:
         model or run, InvalidInputError for a deleted run or an unknown status."""
         from ..entities import RunTag
         from ..model_history import HISTORY_TAG, appended_history
-        from .sql_store import _upsert_tags
+        from .sql_run_rows import upsert_tags
 
         try:
             status = LoggedModelStatus.from_value(status)
         except ValueError as exc:
             raise InvalidInputError(str(exc)) from None
         with self.db.write() as cur:
-            start_time = self._check_run_writable(cur, run_id)
+            self._check_run_writable(cur, run_id)
             self._require_logged_model(cur, model_id)
             cur.execute("UPDATE logged_models SET status = ?, last_updated_timestamp = ? WHERE model_id = ?",
                         (status.value, _now_ms(), model_id))
@@ -150,7 +150,7 @@ class SqlLoggedModelsMixin:
             row = cur.execute("SELECT value FROM tags WHERE run_uuid = ? AND key = ?", (run_id, HISTORY_TAG)).fetchone()
             text = appended_history(row[0] if row else None, history_entry)
             if text is not None:
-                _upsert_tags(cur, run_id, [RunTag(HISTORY_TAG, text)], start_time)
+                upsert_tags(cur, run_id, [RunTag(HISTORY_TAG, text)])
 
     def set_logged_model_tags(self, model_id: str, tags) -> None:
         """Set (or overwrite) tags of a logged model; ``tags`` is a dict or a list of LoggedModelTag."""
