@@ -38,10 +38,10 @@ def fill_mlflow_database(cluster, database: str, runs: int, artifact_root: str) 
                   [(run_id, name, "LOCAL", "", "", "bench", "FINISHED", start, end, "", "active",
                     f"{artifact_root}/bench/{run_id}/artifacts", experiment_id)
                    for run_id, name, start, end in run_rows])
-            _copy(conn, "params (run_uuid, key, value)", params)
-            _copy(conn, "tags (run_uuid, key, value)", tags)
+            _copy(conn, "params (run_uuid, key, value)", [row[:3] for row in params])  # less our start_time
+            _copy(conn, "tags (run_uuid, key, value)", [row[:3] for row in tags])
             latest = [(run_id, key, value, bool(is_nan), timestamp, step)
-                      for run_id, key, value, is_nan, timestamp, step in metrics]
+                      for run_id, key, value, is_nan, timestamp, step, _start_time in metrics]
             _copy(conn, "latest_metrics (run_uuid, key, value, is_nan, timestamp, step)", latest)
             _copy(conn, "metrics (run_uuid, key, value, is_nan, timestamp, step)", latest)
             conn.commit()
