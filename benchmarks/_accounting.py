@@ -4,10 +4,11 @@ The difference of two noisy totals cannot resolve a few percent on a busy machin
 the time spent in our own code can. ``install()`` wraps the places where autolog
 runs during a patched call — opening the run and the hook's ``before`` (one
 function), every hook's ``after``, closing the call, the per-iteration metric
-path of the framework callbacks — and the metric writer thread. The training
-thread's time is wall time of the outermost wrapped frame (a wrapped function
-called from another one is not counted twice); the writer's is its thread's CPU
-time, since it competes with training for the cores.
+path of the framework callbacks, each trial's run of a hyperparameter search —
+and the metric writer thread. The training thread's time is wall time of the
+outermost wrapped frame (a wrapped function called from another one is not counted
+twice); the writer's is its thread's CPU time, since it competes with training for
+the cores.
 """
 
 from __future__ import annotations
@@ -25,6 +26,11 @@ _CALLBACK_TARGETS = (
     ("autolog.integrations.xgboost", "_latest"),
     ("autolog.integrations.lightgbm", "_MetricsCallback.__call__"),
     ("autolog.integrations._sklearn_forest", "ForestPredictions.add"),
+    # a search's trials: each trial's child run started, logged to, ended (its one store write) and ranked
+    ("autolog.integrations._trials", "TrialRuns._start"),
+    ("autolog.integrations._trials", "TrialRuns._end"),
+    ("autolog.integrations._trials", "TrialRun.log"),
+    ("autolog.integrations._trials", "TrialRuns.consider"),
 )
 #: the parts ``breakdown`` reports, in the order a call meets them
 PARTS = ("run start and params", "per-iteration callbacks", "outputs and model", "run end", "metric writer")

@@ -169,35 +169,28 @@ class PostgresDatabase:
     def _live_connection(self, pool, first_statement: str, params=()):
         """A pooled connection and the cursor of ``first_statement`` run on it; a connection that
         died while idle in the pool (server restart, idle timeout) is dropped and another tried."""
-        import psycopg
-
-        for attempt in range(self._pool_size + 1):
-            conn = pool.getconn()
-            try:
-                return conn, conn.execute(translate(first_statement), params)
-            except psycopg.OperationalError:
-                broken = conn.broken
-                pool.putconn(conn)
-                if not broken or attempt == self._pool_size:
-                    raise
-            except BaseException:
-                pool.putconn(conn)
-                raise
-        raise AssertionError("unreachable")
+        return self._first_live(pool, lambda conn: (conn, conn.execute(translate(first_statement), params)))
 
     def _ready_connection(self, pool):
         """A pooled connection for a write. One with nothing to read while idle is used as it is (no round
         trip); one the server wrote to while idle (to say it ended the session, say) is checked first, and
         dropped for another when it is dead."""
+        def checked(conn):
+            if _has_input(conn):
+                conn.execute("SELECT 1")
+            return conn
+
+        return self._first_live(pool, checked)
+
+    def _first_live(self, pool, use):
+        """``use(conn)`` on a pooled connection; a connection found dead (it raised OperationalError and is
+        broken) goes back to the pool for replacement and another is tried. Returns what ``use`` returns."""
         import psycopg
 
         for attempt in range(self._pool_size + 1):
             conn = pool.getconn()
-            if not _has_input(conn):
-                return conn
             try:
-                conn.execute("SELECT 1")
-                return conn
+                return use(conn)
             except psycopg.OperationalError:
                 broken = conn.broken
                 pool.putconn(conn)

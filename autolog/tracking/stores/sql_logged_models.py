@@ -115,15 +115,15 @@ class SqlLoggedModelsMixin:
 
         Raises NotFoundError for an unknown model and InvalidInputError for an unknown status.
         """
-        try:
-            status = LoggedModelStatus.from_value(status)
-        except ValueError as exc:
-            raise InvalidInputError(str(exc)) from None
+        status = _model_status(status)
         with self.db.write() as cur:
-            self._require_logged_model(cur, model_id)
-            cur.execute("UPDATE logged_models SET status = ?, last_updated_timestamp = ? WHERE model_id = ?",
-                        (status.value, _now_ms(), model_id))
+            self._set_model_status(cur, model_id, status)
         return self.get_logged_model(model_id)
+
+    def _set_model_status(self, cur, model_id: str, status) -> None:
+        self._require_logged_model(cur, model_id)
+        cur.execute("UPDATE logged_models SET status = ?, last_updated_timestamp = ? WHERE model_id = ?",
+                    (status.value, _now_ms(), model_id))
 
     def complete_logged_model(self, model_id: str, status, run_id: str, step: int = 0, history_entry=None) -> None:
         """Finalize a logged model, record it as an output of ``run_id`` and append ``history_entry`` to the run's
@@ -133,15 +133,10 @@ class SqlLoggedModelsMixin:
         from ..model_history import HISTORY_TAG, appended_history
         from .sql_run_rows import upsert_tags
 
-        try:
-            status = LoggedModelStatus.from_value(status)
-        except ValueError as exc:
-            raise InvalidInputError(str(exc)) from None
+        status = _model_status(status)
         with self.db.write() as cur:
             self._check_run_writable(cur, run_id)
-            self._require_logged_model(cur, model_id)
-            cur.execute("UPDATE logged_models SET status = ?, last_updated_timestamp = ? WHERE model_id = ?",
-                        (status.value, _now_ms(), model_id))
+            self._set_model_status(cur, model_id, status)
             cur.execute("INSERT INTO run_model_outputs (run_uuid, model_id, step) VALUES (?, ?, ?)"
                         " ON CONFLICT (run_uuid, model_id) DO UPDATE SET step = excluded.step",
                         (run_id, model_id, int(step or 0)))
@@ -300,3 +295,11 @@ def _datasets_condition(datasets) -> tuple:
         alternatives.append(f"({condition})")
     return ("EXISTS (SELECT 1 FROM logged_model_metrics d WHERE d.model_id = lm.model_id AND ("
             + " OR ".join(alternatives) + "))"), params
+
+
+def _model_status(status):
+    """``status`` as a LoggedModelStatus; raises InvalidInputError for an unknown one."""
+    try:
+        return LoggedModelStatus.from_value(status)
+    except ValueError as exc:
+        raise InvalidInputError(str(exc)) from None
