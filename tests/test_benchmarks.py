@@ -210,3 +210,23 @@ def test_results_of_different_profiles_refused(tmp_path):
         load_results(str(tmp_path))
     with pytest.raises(ValueError, match="no <group>.json"):
         load_results(str(tmp_path / "missing"))
+
+
+def test_accounting_counts_each_trial_of_a_search(tmp_path, monkeypatch):
+    import optuna
+
+    import autolog
+    from benchmarks._accounting import install
+
+    monkeypatch.chdir(tmp_path)
+    optuna.logging.set_verbosity(optuna.logging.WARNING)
+    autolog.optuna()
+    accounting = install()
+    try:
+        accounting.reset()
+        optuna.create_study().optimize(lambda trial: trial.suggest_float("x", 0, 1), n_trials=5)
+        trials = accounting.breakdown()["per-iteration callbacks"]
+    finally:
+        autolog.optuna(disable=True)
+        accounting.uninstall()
+    assert trials > 0

@@ -1,5 +1,6 @@
 """Tracking URIs, the store layout and schema versions."""
 
+import os
 import sqlite3
 
 import pytest
@@ -39,6 +40,20 @@ def test_database_is_in_wal_mode_with_a_schema_version(tracking_dir):
     assert connection.execute("SELECT version FROM schema_version").fetchall() == [(SCHEMA_VERSION,)]
     indexes = {row[0] for row in connection.execute("SELECT name FROM sqlite_master WHERE type = 'index'")}
     assert {"latest_metrics_in_order", "params_in_order", "tags_in_reverse_order", "runs_by_experiment"} <= indexes
+
+
+def test_the_write_ahead_log_is_checkpointed_in_large_steps_and_emptied_on_close(tmp_path):
+    client = autolog.Client(str(tmp_path / "store"))
+    assert client._store.db.connection.execute("PRAGMA wal_autocheckpoint").fetchone()[0] == 10_000
+    experiment_id = client.create_experiment("e")
+    for _ in range(50):
+        client.create_run(experiment_id)
+    assert os.path.getsize(tmp_path / "store" / "tracking.db-wal") > 0
+    for key in list(stores._stores):
+        stores._stores.pop(key).close()
+    client._store.close()
+    wal = tmp_path / "store" / "tracking.db-wal"
+    assert not wal.exists() or wal.stat().st_size == 0
 
 
 def test_a_store_from_a_newer_release_is_refused(tmp_path):
