@@ -320,7 +320,6 @@ MIGRATIONS[SCHEMA_VERSION] = key_tables_in_run_order
 SCHEMA_VERSION += 1
 
 
-
 def _system_tags_ascending_only() -> list:
     """Migration step: system tags (every run has several; few searches order by them) leave the index of
     descending tag values, which costs each run's write one index entry a tag; an order on them reads the

@@ -295,14 +295,12 @@ class SqlStore(SqlSearchMixin, TrackingStore):
         if updated.rowcount == 0:
             raise NotFoundError(f"No run with id {run_id!r}")
 
-    def _check_run_writable(self, cur, run_id: str):
-        """The run's start time (copied into the key tables' rows); raises NotFoundError or InvalidInputError
-        when the run is missing or deleted."""
+    def _check_run_writable(self, cur, run_id: str) -> None:
+        """Raise NotFoundError or InvalidInputError when the run is missing or deleted."""
         # row_lock: on a database without a store-wide write lock, writers of one run take turns
-        row = cur.execute("SELECT lifecycle_stage, start_time FROM runs WHERE run_uuid = ?"
+        row = cur.execute("SELECT lifecycle_stage FROM runs WHERE run_uuid = ?"
                           f"{getattr(self.db, 'row_lock', '')}", (run_id,)).fetchone()
         _require_writable(row, run_id)
-        return row[1]
 
     def log_batch(self, run_id: str, metrics=None, params=(), tags=()) -> None:
         params = _unique_params(params)
