@@ -5,9 +5,16 @@ store is migrated when it is opened. A step is a list of SQL statements, or a fu
 ``step(cursor, artifact_root)`` for a change SQL alone cannot make.
 """
 
+import re
+
 from ..system_keys import not_system_key_condition
 
 SCHEMA_VERSION = 1  # raised by each migration step below
+
+# SQLite keeps these tables in their primary key's order, with no separate rowid tree beside it: a row's
+# write touches one tree fewer (PostgreSQL's dialect drops the clause)
+WITHOUT_ROWID = " WITHOUT ROWID"
+_RUN_TABLES = ("runs", "params", "tags", "latest_metrics", "metric_segments")
 
 # Metric history is kept in packed segments: one row per (run, key, flush) holding
 # arrays of steps, timestamps and values. Writes stay cheap at millions of points,
@@ -42,7 +49,7 @@ TRACKING_TABLES = [
         lifecycle_stage TEXT NOT NULL DEFAULT 'active',
         artifact_uri TEXT,
         deleted_time BIGINT
-    )""",
+    )""" + WITHOUT_ROWID,
     "CREATE INDEX IF NOT EXISTS runs_by_experiment ON runs (experiment_id, lifecycle_stage, start_time)",
     "CREATE INDEX IF NOT EXISTS runs_by_name ON runs (run_name)",
     """CREATE TABLE IF NOT EXISTS params (
@@ -51,7 +58,7 @@ TRACKING_TABLES = [
         value TEXT NOT NULL,
         start_time BIGINT,
         PRIMARY KEY (run_uuid, key)
-    )""",
+    )""" + WITHOUT_ROWID,
     "CREATE INDEX IF NOT EXISTS params_by_key ON params (key, value)",
     """CREATE TABLE IF NOT EXISTS tags (
         run_uuid TEXT NOT NULL,
@@ -59,7 +66,7 @@ TRACKING_TABLES = [
         value TEXT,
         start_time BIGINT,
         PRIMARY KEY (run_uuid, key)
-    )""",
+    )""" + WITHOUT_ROWID,
     "CREATE INDEX IF NOT EXISTS tags_by_key ON tags (key, value)",
     """CREATE TABLE IF NOT EXISTS latest_metrics (
         run_uuid TEXT NOT NULL,
@@ -70,7 +77,7 @@ TRACKING_TABLES = [
         step BIGINT NOT NULL,
         start_time BIGINT,
         PRIMARY KEY (run_uuid, key)
-    )""",
+    )""" + WITHOUT_ROWID,
     "CREATE INDEX IF NOT EXISTS latest_metrics_by_key ON latest_metrics (key, value)",
     """CREATE TABLE IF NOT EXISTS metric_segments (
         run_uuid TEXT NOT NULL,
@@ -81,7 +88,7 @@ TRACKING_TABLES = [
         timestamps BLOB NOT NULL,
         vals BLOB NOT NULL,
         PRIMARY KEY (run_uuid, key, seq)
-    )""",
+    )""" + WITHOUT_ROWID,
 ]
 
 def migrate_model_locations_to_relative(cur, artifact_root: str) -> None:
@@ -273,8 +280,9 @@ _SQLITE_FOLLOW_START_TIME = """CREATE TRIGGER IF NOT EXISTS runs_start_time AFTE
     UPDATE latest_metrics SET start_time = NEW.start_time WHERE run_uuid = NEW.run_uuid; END"""
 
 
-def _ordered_key_statements(postgres: bool) -> list:
-    """The indexes and triggers of ``key_tables_in_run_order`` once the start_time columns exist (idempotent)."""
+def _ordered_key_statements(postgres: bool, insert_triggers: bool = True) -> list:
+    """The indexes and triggers of ``key_tables_in_run_order`` once the start_time columns exist (idempotent);
+    ``insert_triggers=False`` for a new store, whose later step would drop them again."""
     statements = _postgres_trigger_functions() if postgres else [_SQLITE_FOLLOW_START_TIME]
     for table, old_index in _ORDERED_KEY_TABLES:
         statements += [f"DROP INDEX IF EXISTS {old_index}",
@@ -283,7 +291,7 @@ def _ordered_key_statements(postgres: bool) -> list:
         if table != "latest_metrics":  # metric values seldom tie: reading the index backwards is enough
             statements.append(f"CREATE INDEX IF NOT EXISTS {table}_in_reverse_order"
                               f" ON {table} (key, value DESC, start_time DESC, run_uuid)")
-        statements += _start_time_triggers(table, postgres)
+        statements += _start_time_triggers(table, postgres) if insert_triggers else []
     return statements
 
 
@@ -309,8 +317,8 @@ def key_tables_in_run_order(cur, artifact_root: str = "") -> None:
 def sqlite_creation_statements(entries) -> list:
     """``entries`` (table lists that may hold Python steps) as plain SQLite statements for a new, empty
     store: a Python step contributes the statements it comes to there. Raises KeyError for an unknown step."""
-    fresh = {key_tables_in_run_order: lambda: _ordered_key_statements(postgres=False),
-             start_times_written_by_the_store: lambda: _insert_trigger_drops(postgres=False)}
+    fresh = {key_tables_in_run_order: lambda: _ordered_key_statements(postgres=False, insert_triggers=False),
+             start_times_written_by_the_store: list, run_tables_without_rowid: list}
     return [statement for entry in entries
             for statement in ((entry,) if isinstance(entry, str) else fresh[entry]())]
 
@@ -350,4 +358,36 @@ def start_times_written_by_the_store(cur, artifact_root: str = "") -> None:
 
 TRACKING_TABLES.append(start_times_written_by_the_store)
 MIGRATIONS[SCHEMA_VERSION] = start_times_written_by_the_store
+SCHEMA_VERSION += 1
+
+
+def run_tables_without_rowid(cur, artifact_root: str = "") -> None:
+    """Migration step (SQLite): runs, params, tags, latest metrics and metric segments are rebuilt as
+    WITHOUT ROWID tables, kept in their primary key's order, so that writing a row touches one tree fewer
+    (a new store creates them so; PostgreSQL has no rowid and nothing to do)."""
+    if getattr(cur, "dialect", "sqlite") == "postgresql":
+        return
+    stored = dict(cur.execute("SELECT name, sql FROM sqlite_master WHERE type = 'table'").fetchall())
+    tables = [table for table in _RUN_TABLES if WITHOUT_ROWID.strip() not in stored[table].upper()]
+    if not tables:
+        return
+    # indexes and triggers go with their tables (and a trigger must not name a table while it is rebuilt)
+    marks = ", ".join("?" * len(tables))
+    dependents = cur.execute("SELECT type, name, sql FROM sqlite_master WHERE sql IS NOT NULL AND (type = 'trigger'"
+                             f" OR (type = 'index' AND tbl_name IN ({marks})))", tables).fetchall()
+    for kind, name, _sql in dependents:
+        cur.execute(f"DROP {kind.upper()} IF EXISTS {name}")
+    for table in tables:
+        columns = ", ".join(row[1] for row in cur.execute(f"PRAGMA table_info({table})").fetchall())
+        cur.execute(re.sub(r'^CREATE TABLE\s+"?\w+"?', f"CREATE TABLE {table}_rebuilt", stored[table]).rstrip()
+                    + WITHOUT_ROWID)
+        cur.execute(f"INSERT INTO {table}_rebuilt ({columns}) SELECT {columns} FROM {table}")
+        cur.execute(f"DROP TABLE {table}")
+        cur.execute(f"ALTER TABLE {table}_rebuilt RENAME TO {table}")
+    for _kind, _name, sql in dependents:
+        cur.execute(sql)
+
+
+TRACKING_TABLES.append(run_tables_without_rowid)
+MIGRATIONS[SCHEMA_VERSION] = run_tables_without_rowid
 SCHEMA_VERSION += 1

@@ -135,7 +135,7 @@ class SqlLoggedModelsMixin:
 
         status = _model_status(status)
         with self.db.write() as cur:
-            self._check_run_writable(cur, run_id)
+            run = self._check_run_writable(cur, run_id)
             self._set_model_status(cur, model_id, status)
             cur.execute("INSERT INTO run_model_outputs (run_uuid, model_id, step) VALUES (?, ?, ?)"
                         " ON CONFLICT (run_uuid, model_id) DO UPDATE SET step = excluded.step",
@@ -145,7 +145,7 @@ class SqlLoggedModelsMixin:
             row = cur.execute("SELECT value FROM tags WHERE run_uuid = ? AND key = ?", (run_id, HISTORY_TAG)).fetchone()
             text = appended_history(row[0] if row else None, history_entry)
             if text is not None:
-                upsert_tags(cur, run_id, [RunTag(HISTORY_TAG, text)])
+                upsert_tags(cur, run, [RunTag(HISTORY_TAG, text)])
 
     def set_logged_model_tags(self, model_id: str, tags) -> None:
         """Set (or overwrite) tags of a logged model; ``tags`` is a dict or a list of LoggedModelTag."""

@@ -10,7 +10,7 @@ has written nothing. On SQLite, where a statement costs no round trip, the resul
 
 from __future__ import annotations
 
-__all__ = ["later"]
+__all__ = ["answered", "later"]
 
 
 class _Result:
@@ -36,3 +36,8 @@ def later(cur, sql: str, params=()):
     if submit is not None:
         return submit(sql, params)
     return _Result(cur.execute(sql, params))
+
+
+def answered(result) -> bool:
+    """Whether ``result`` (from ``later``) can be read already, inside its transaction (SQLite)."""
+    return isinstance(result, _Result)

@@ -18,8 +18,8 @@ from .lazy_features import feature_attribute, install_lazy_features
 from .registry_schema import REGISTRY_TABLES
 from .schema import MIGRATIONS, SCHEMA_VERSION, TRACKING_TABLES, sqlite_creation_statements
 from .sql_checks import experiment_refusal
-from .sql_results import later
-from .sql_run_rows import ACTIVE_RUN, insert_metrics, insert_params, upsert_tags
+from .sql_results import answered, later
+from .sql_run_rows import ACTIVE_RUN, CheckedRun, insert_metrics, insert_params, upsert_tags
 from .sql_search import SqlSearchMixin
 
 __all__ = ["SqlStore", "DEFAULT_EXPERIMENT_ID", "DEFAULT_EXPERIMENT_NAME"]
@@ -215,7 +215,9 @@ class SqlStore(SqlSearchMixin, TrackingStore):
                     " lifecycle_stage) SELECT ?, experiment_id, ?, ?, 'RUNNING', ?, 'active' FROM experiments"
                     " WHERE experiment_id = ? AND lifecycle_stage = 'active'",
                     (run_id, run_name, user_id, start_time, experiment_int))
-                upsert_tags(cur, run_id, tags)
+                run = run_id if not answered(created) else CheckedRun(run_id, start_time) if created.rowcount else None
+                if run is not None:
+                    upsert_tags(cur, run, tags)
             if created.rowcount:
                 break
             refusal = experiment_refusal(self.db, experiment_int, experiment_id, "to add runs")
@@ -274,14 +276,15 @@ class SqlStore(SqlSearchMixin, TrackingStore):
 
     def finish_run(self, run_id: str, status: str, end_time: int, metrics=None, tags=()) -> None:
         logs = bool((metrics and metrics[0]) or tags)  # last points or tags: the run must be active
-        state = None
+        state, run = None, run_id
         with self.db.write() as cur:
             if logs:
                 state = later(cur, _RUN_STATE + getattr(self.db, "row_lock", ""), (run_id,))
+                run = _checked_run(state, run_id)
             if metrics and metrics[0]:
-                self._insert_metrics(cur, run_id, metrics, writable_only=True)
+                self._insert_metrics(cur, run, metrics, writable_only=True)
             if tags:
-                upsert_tags(cur, run_id, tags, writable_only=True)
+                upsert_tags(cur, run, tags, writable_only=True)
             ended = later(cur, "UPDATE runs SET status = ?, end_time = ? WHERE run_uuid = ?"
                           + ACTIVE_RUN * logs, (status, end_time, run_id))
         if ended.rowcount == 0:
@@ -295,12 +298,12 @@ class SqlStore(SqlSearchMixin, TrackingStore):
         if updated.rowcount == 0:
             raise NotFoundError(f"No run with id {run_id!r}")
 
-    def _check_run_writable(self, cur, run_id: str) -> None:
-        """Raise NotFoundError or InvalidInputError when the run is missing or deleted."""
+    def _check_run_writable(self, cur, run_id: str) -> CheckedRun:
+        """The run as a CheckedRun; raises NotFoundError or InvalidInputError when it is missing or deleted."""
         # row_lock: on a database without a store-wide write lock, writers of one run take turns
-        row = cur.execute("SELECT lifecycle_stage FROM runs WHERE run_uuid = ?"
-                          f"{getattr(self.db, 'row_lock', '')}", (run_id,)).fetchone()
+        row = cur.execute(_RUN_STATE + getattr(self.db, "row_lock", ""), (run_id,)).fetchone()
         _require_writable(row, run_id)
+        return CheckedRun(run_id, row[1])
 
     def log_batch(self, run_id: str, metrics=None, params=(), tags=()) -> None:
         params = _unique_params(params)
@@ -317,17 +320,18 @@ class SqlStore(SqlSearchMixin, TrackingStore):
         with self.db.write() as cur:
             # row_lock: on a database without a store-wide write lock, writers of one run take turns
             state = later(cur, _RUN_STATE + getattr(self.db, "row_lock", ""), (run_id,))
+            run = _checked_run(state, run_id)
             if params and check_params:
-                existing = cur.execute("SELECT key, value FROM params WHERE run_uuid = ?", (run_id,)).fetchall()
+                existing = _existing_params(cur, run_id, params)
                 _require_writable(state.fetchone(), run_id)
-                self._insert_params(cur, run_id, params, dict(existing))
+                self._insert_params(cur, run, params, existing)
                 state = None  # checked
             elif params:
-                insert_params(cur, run_id, params, writable_only=True)
+                insert_params(cur, run, params, writable_only=True)
             if tags:
-                upsert_tags(cur, run_id, tags, writable_only=True)
+                upsert_tags(cur, run, tags, writable_only=True)
             if metrics and metrics[0]:
-                self._insert_metrics(cur, run_id, metrics, writable_only=True)
+                self._insert_metrics(cur, run, metrics, writable_only=True)
         if state is not None:
             _require_writable(state.fetchone(), run_id)
 
@@ -335,20 +339,21 @@ class SqlStore(SqlSearchMixin, TrackingStore):
         self.log_batch(run_id, [list(map(operator.itemgetter(i), points)) for i in range(4)])
 
     @staticmethod
-    def _insert_params(cur, run_id: str, params: dict, existing: dict) -> None:
-        """Add the ``params`` the run has not ``existing``; raises InvalidInputError when one would change."""
+    def _insert_params(cur, run, params: dict, existing: dict) -> None:
+        """Add the ``params`` that ``run`` (its id, or a CheckedRun) has not ``existing``; raises
+        InvalidInputError when one would change."""
         for key, value in params.items():
             if key in existing and existing[key] != value:
                 raise InvalidInputError(
-                    f"Param {key!r} of run {run_id} already has value {existing[key]!r}; params cannot change "
-                    f"(tried {value!r}). Log the new value under another key or start a new run")
-        insert_params(cur, run_id, {key: value for key, value in params.items() if key not in existing})
+                    f"Param {key!r} of run {getattr(run, 'run_id', run)} already has value {existing[key]!r}; params "
+                    f"cannot change (tried {value!r}). Log the new value under another key or start a new run")
+        insert_params(cur, run, {key: value for key, value in params.items() if key not in existing})
 
     @staticmethod
-    def _insert_metrics(cur, run_id: str, columns, writable_only: bool = False) -> None:
-        """Write (keys, values, timestamps, steps) columns (see ``sql_run_rows.insert_metrics``); ``writable_only``:
-        write nothing unless the run is active."""
-        insert_metrics(cur, run_id, columns, writable_only)
+    def _insert_metrics(cur, run, columns, writable_only: bool = False) -> None:
+        """Write (keys, values, timestamps, steps) columns for ``run``, its id or a CheckedRun (see
+        ``sql_run_rows.insert_metrics``); ``writable_only``: write nothing unless the run is active."""
+        insert_metrics(cur, run, columns, writable_only)
 
     def delete_tag(self, run_id: str, key: str) -> None:
         with self.db.write() as cur:
@@ -403,7 +408,28 @@ def _creation_script() -> str:
     ])
 
 
-_RUN_STATE = "SELECT lifecycle_stage FROM runs WHERE run_uuid = ?"
+_RUN_STATE = "SELECT lifecycle_stage, start_time FROM runs WHERE run_uuid = ?"
+_PARAM_KEYS_READ = 500  # keys per read of the params a batch would add
+
+
+def _checked_run(state, run_id: str):
+    """A CheckedRun where the run's ``state`` row was read at once (SQLite), raising as ``_require_writable``
+    does; ``run_id`` where the answer comes after the commit (the writes then join the run's row)."""
+    if not answered(state):
+        return run_id
+    row = state.fetchone()
+    _require_writable(row, run_id)
+    return CheckedRun(run_id, row[1])
+
+
+def _existing_params(cur, run_id: str, params: dict) -> dict:
+    """{key: value} of the run's params among the keys of ``params``."""
+    keys, existing = list(params), {}
+    for start in range(0, len(keys), _PARAM_KEYS_READ):
+        chunk = keys[start:start + _PARAM_KEYS_READ]
+        existing.update(cur.execute(f"SELECT key, value FROM params WHERE run_uuid = ? AND key IN"
+                                    f" ({', '.join('?' * len(chunk))})", (run_id, *chunk)).fetchall())
+    return existing
 
 
 def _require_writable(state, run_id: str) -> None:
