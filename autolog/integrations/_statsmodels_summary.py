@@ -3,8 +3,10 @@
 statsmodels' own ``results.summary()`` recomputes residual diagnostics (Omnibus, Jarque-Bera)
 through scipy and lays its tables out cell by cell, which costs several times the fit
 itself for a small OLS. This text carries the same header statistics and coefficient table
-(coef, std err, t or z, P>|t|, 95 % interval) from the results' cached attributes; the full
-statsmodels summary is one call away on the logged model (``load_model(uri).summary()``).
+(coef, std err, t or z, P>|t|, 95 % interval) from the results' cached attributes, its p-values and
+interval bounds evaluated with scipy.special where statsmodels' base formulas apply (the same values,
+without scipy.stats' per-call overhead); the full statsmodels summary is one call away on the logged
+model (``load_model(uri).summary()``).
 """
 
 from __future__ import annotations
