@@ -83,7 +83,8 @@ def coefficient_columns(results) -> list:
         pvalues = np.asarray(inner.pvalues, dtype=float).ravel()
         interval = np.asarray(inner.conf_int(), dtype=float).reshape(len(params), 2)
         lower, upper = interval[:, 0], interval[:, 1]
-    return [np.asarray(column, dtype=float).ravel().tolist() for column in (params, bse, tvalues, pvalues, lower, upper)]
+    return [np.asarray(column, dtype=float).ravel().tolist()
+            for column in (params, bse, tvalues, pvalues, lower, upper)]
 
 
 def _coefficient_rows(results) -> list:

@@ -87,7 +87,8 @@ def test_several_finished_runs_are_written_in_one_transaction_or_not_at_all(monk
     assert len(writes) == 1
     for n, finished in enumerate(prepared):
         stored = client.get_run(finished.run.info.run_id)
-        assert (stored.info.run_name, stored.info.start_time, stored.info.status) == (f"trial-{n}", 1000 + n, "FINISHED")
+        info = stored.info
+        assert (info.run_name, info.start_time, info.status) == (f"trial-{n}", 1000 + n, "FINISHED")
         assert stored.data.params == {"x": str(n)} and stored.data.metrics == {"loss": float(n)}
     experiment_id = client.create_experiment("gone")
     late = store.prepare_finished_run(experiment_id, "ann", "late", 1, 2, "FINISHED")
