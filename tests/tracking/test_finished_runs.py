@@ -1,5 +1,6 @@
 """Runs written whole (``log_finished_run``) and deferred active runs, on every SQL store."""
 
+import math
 import time
 
 import pytest
@@ -79,7 +80,7 @@ def test_several_finished_runs_are_written_in_one_transaction_or_not_at_all(monk
     store, client = _store(), autolog.Client()
     prepared = [store.prepare_finished_run("0", "ann", f"trial-{n}", 1000 + n, 2000 + n, "FINISHED",
                                            [RunTag("n", str(n))], [Param("x", str(n))],
-                                           (["loss"], [float(n)], [2000], [0]))
+                                           (["loss", "gap"], [float(n), float("nan")], [2000, 2000], [0, 0]))
                 for n in range(3)]
     assert len({finished.run.info.run_id for finished in prepared}) == 3
     writes = count_write_transactions(monkeypatch)
@@ -89,7 +90,8 @@ def test_several_finished_runs_are_written_in_one_transaction_or_not_at_all(monk
         stored = client.get_run(finished.run.info.run_id)
         info = stored.info
         assert (info.run_name, info.start_time, info.status) == (f"trial-{n}", 1000 + n, "FINISHED")
-        assert stored.data.params == {"x": str(n)} and stored.data.metrics == {"loss": float(n)}
+        assert stored.data.params == {"x": str(n)} and stored.data.metrics["loss"] == float(n)
+        assert math.isnan(stored.data.metrics["gap"])  # a NaN point: its latest value is NaN too
     experiment_id = client.create_experiment("gone")
     late = store.prepare_finished_run(experiment_id, "ann", "late", 1, 2, "FINISHED")
     client.delete_experiment(experiment_id)
