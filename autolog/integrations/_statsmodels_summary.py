@@ -3,24 +3,26 @@
 statsmodels' own ``results.summary()`` recomputes residual diagnostics (Omnibus, Jarque-Bera)
 through scipy and lays its tables out cell by cell, which costs several times the fit
 itself for a small OLS. This text carries the same header statistics and coefficient table
-(coef, std err, t or z, P>|t|, 95 % interval) from the results' cached attributes; the full
-statsmodels summary is one call away on the logged model (``load_model(uri).summary()``).
+(coef, std err, t or z, P>|t|, 95 % interval) from the results' cached attributes, its p-values and
+interval bounds evaluated with scipy.special where statsmodels' base formulas apply (the same values,
+without scipy.stats' per-call overhead); the full statsmodels summary is one call away on the logged
+model (``load_model(uri).summary()``).
 """
 
 from __future__ import annotations
 
-import math
+import inspect
 
-__all__ = ["summary_text"]
+__all__ = ["summary_text", "coefficient_columns"]
 
 _WIDTH = 78
 _MAX_ROWS = 1000
+_ALPHA = 0.05  # the interval's level: 95 %, as statsmodels' summary
 _COLUMNS = ("coef", "std err", "{stat}", "P>|{stat}|", "[0.025", "0.975]")
 
 
-def _number(value) -> str:
-    value = float(value)
-    if math.isnan(value):
+def _number(value: float) -> str:
+    if value != value:
         return "nan"
     if value != 0 and (abs(value) >= 1e6 or abs(value) < 1e-4):
         return f"{value:.3e}"
@@ -44,17 +46,52 @@ def _header(results, statistics: dict) -> list:
     return lines
 
 
-def _coefficient_rows(results) -> list:
+def _base_inference(cls) -> bool:
+    """True when results of class ``cls`` compute p-values and intervals with statsmodels' base formulas (almost
+    every model), which scipy.special evaluates directly, without scipy.stats' per-call argument handling."""
+    from statsmodels.base.model import LikelihoodModelResults
+    from statsmodels.regression.linear_model import RegressionResults
+
+    return inspect.getattr_static(cls, "pvalues", None) is LikelihoodModelResults.__dict__["pvalues"] and \
+        inspect.getattr_static(cls, "conf_int", None) in (LikelihoodModelResults.__dict__["conf_int"],
+                                                          RegressionResults.__dict__["conf_int"])
+
+
+def coefficient_columns(results) -> list:
+    """[coef, std err, t or z, P>|t|, lower, upper] of fitted ``results`` as lists of floats: the values of
+    ``results.pvalues`` and ``results.conf_int()``, computed with scipy.special where statsmodels' base
+    formulas apply, else read from statsmodels."""
     import numpy as np
 
-    values = np.asarray(results.params, dtype=float).ravel()
-    columns = [values] + [np.asarray(getattr(results, name), dtype=float).ravel()
-                          for name in ("bse", "tvalues", "pvalues")]
-    interval = np.asarray(results.conf_int(), dtype=float).reshape(len(values), 2)
-    columns += [interval[:, 0], interval[:, 1]]
+    inner = getattr(results, "_results", results)
+    params = np.asarray(inner.params, dtype=float).ravel()
+    bse = np.asarray(inner.bse, dtype=float).ravel()
+    tvalues = np.asarray(inner.tvalues, dtype=float).ravel()
+    if _base_inference(type(inner)):
+        from scipy import special
+
+        with np.errstate(all="ignore"):
+            if inner.use_t:
+                df_resid = getattr(inner, "df_resid_inference", inner.df_resid)
+                pvalues = special.stdtr(df_resid, -np.abs(tvalues)) * 2
+                quantile = special.stdtrit(df_resid, 1 - _ALPHA / 2)
+            else:
+                pvalues = special.ndtr(-np.abs(tvalues)) * 2
+                quantile = special.ndtri(1 - _ALPHA / 2)
+            lower, upper = params - quantile * bse, params + quantile * bse
+    else:
+        pvalues = np.asarray(inner.pvalues, dtype=float).ravel()
+        interval = np.asarray(inner.conf_int(), dtype=float).reshape(len(params), 2)
+        lower, upper = interval[:, 0], interval[:, 1]
+    return [np.asarray(column, dtype=float).ravel().tolist()
+            for column in (params, bse, tvalues, pvalues, lower, upper)]
+
+
+def _coefficient_rows(results) -> list:
+    columns = coefficient_columns(results)
     names = getattr(results.params, "index", None)
     if names is None:
-        names = getattr(results.model, "exog_names", None) or [f"x{i}" for i in range(len(values))]
+        names = getattr(results.model, "exog_names", None) or [f"x{i}" for i in range(len(columns[0]))]
     rows = []
     for index, name in enumerate(list(names)[:_MAX_ROWS]):
         cells = "".join(f"{_number(column[index]):>11}" for column in columns)

@@ -5,6 +5,13 @@ that is the active run while the user's objective runs, so a training autologged
 the objective lands in it; the objective runs as if outside any patched call. A failure
 to log a trial is recorded on the search's call (one warning in all) and the later
 trials run without child runs; the objective itself is never affected.
+
+A trial whose objective never used its run (most objectives log nothing themselves) has
+its run written whole when it ends, together with the runs of the trials that end soon
+after it, in one store transaction: a trial's run is in the store at the latest when the
+search returns or raises, when a later trial's objective first uses its own run (so
+anything that objective reads sees the earlier trials), or one second after the trial
+ended, whichever comes first. Its run id is known as soon as the trial ends.
 """
 
 from __future__ import annotations
@@ -81,19 +88,36 @@ class TrialRuns:
         self.call = call
         self.parent_id = call.run_id
         self._experiment_id = None
+        self._batch = None  # FinishedRunBatch of the trials' runs not yet written
         self._broken = False
         self.best = None  # (loss, TrialRun)
         self.run_ids: dict = {}  # trial number -> child run id
+        call.at_close("writing the runs of the last trials", self.flush)
 
     def _start(self, number: int):
-        from ..tracking import Client
+        if self._experiment_id is None:
+            self._open_batch()
         from ..tracking.deferred_runs import start_deferred_run
 
-        if self._experiment_id is None:
-            self._experiment_id = Client().get_run(self.parent_id).info.experiment_id
         tags = {AUTOLOG_TAG: self.call.integration.name, TRIAL_NUMBER_TAG: str(number),
                 **(self.call.options.extra_tags or {})}
-        return start_deferred_run(self._experiment_id, f"trial-{number}", self.parent_id, tags)
+        return start_deferred_run(self._experiment_id, f"trial-{number}", self.parent_id, tags,
+                                  self._batch.flush if self._batch is not None else None)
+
+    def _open_batch(self) -> None:
+        from ..tracking import Client
+        from ..tracking.deferred_runs import FinishedRunBatch
+
+        client = Client()
+        self._experiment_id = client.get_run(self.parent_id).info.experiment_id
+        if hasattr(client._store, "prepare_finished_run"):
+            self._batch = FinishedRunBatch(self._experiment_id,
+                                           lambda exc: self.call.record("writing the runs of trials", exc))
+
+    def flush(self) -> None:
+        """Write the trials' runs that wait in the batch (see the module's docstring); never raises."""
+        if self._batch is not None:
+            self._batch.flush()
 
     @contextlib.contextmanager
     def trial(self, number: int):
@@ -126,8 +150,12 @@ class TrialRuns:
             if active.started:
                 trial.run_id = active.info.run_id
                 _end_started_run(active, trial)
-            else:
+            elif self._batch is None:
                 trial.run_id = active.finish(trial.status, trial.params, trial.points, trial.tags)
+            else:
+                finished, probe = active.prepare(trial.status, trial.params, trial.points, trial.tags)
+                trial.run_id = finished.run.info.run_id
+                self._batch.add(finished, probe)
             self.run_ids[trial.number] = trial.run_id
 
     def consider(self, trial: TrialRun, loss) -> None:

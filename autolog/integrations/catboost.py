@@ -14,6 +14,7 @@ the best iteration when an eval set was given, the feature importance
 from __future__ import annotations
 
 import inspect
+import time
 
 from .._integration import Integration
 from .._patching import Hook
@@ -119,29 +120,54 @@ class _TrainHook(Hook):
 def _log_outputs(call, model, data) -> None:
     with call.guard("logging the metrics of every iteration"):
         _log_history(call, model)
-    with call.guard("logging feature importance"):
-        _log_importance(call, model)
+    if not call.options.log_models:  # nothing to overlap: a thread would only add its start and hand-over
+        with call.guard("logging feature importance"):
+            _log_importance(call, model)
+        return
+    # Importance runs in CatBoost's C++ code, which releases the GIL: it overlaps the model's save.
+    importance = _common.start_in_background(call, "logging feature importance", lambda: _log_importance(call, model))
     with call.guard("logging the model"):
         _log_model(call, model, data)
+    importance.join()
 
 
 def _log_history(call, model) -> None:
     history = model.get_evals_result()
-    metrics = _common.IterationMetrics(call)
-    rounds = max((len(values) for per_set in history.values() for values in per_set.values()), default=0)
-    for step in range(rounds):
-        metrics.log({f"{data_name}-{metric}": values[step] for data_name, per_set in history.items()
-                     for metric, values in per_set.items() if step < len(values)}, step=step)
+    series = [(f"{data_name}-{metric}", values) for data_name, per_set in history.items()
+              for metric, values in per_set.items()]
+    rounds = max((len(values) for _name, values in series), default=0)
+    if not _queue_float_history(call, series, rounds):
+        metrics = _common.IterationMetrics(call)
+        for step in range(rounds):
+            metrics.log({name: values[step] for name, values in series if step < len(values)}, step=step)
     best = model.get_best_iteration()
     if best is None or not rounds:
         return
     best_metrics = {"best_iteration": best, "stopped_iteration": rounds - 1}
-    for data_name, per_set in history.items():
-        for metric, values in per_set.items():
-            if best < len(values):
-                best_metrics[f"{data_name}-{metric}"] = values[best]
+    for name, values in series:
+        if best < len(values):
+            best_metrics[name] = values[best]
     # One step past the last iteration, so each metric's latest value is the best model's.
-    metrics.log(best_metrics, step=rounds)
+    _common.IterationMetrics(call).log(best_metrics, step=rounds)
+
+
+def _queue_float_history(call, series: list, rounds: int) -> bool:
+    """Queue every point of ``series`` ((name, values) pairs, values per iteration) at once when all values are
+    floats (CatBoost's eval history): each key is validated once, not once per iteration. False (nothing
+    queued) for any other value."""
+    if not all(value.__class__ is float for _name, values in series for value in values):
+        return False
+    from ..tracking import fluent
+    from ..tracking.validation import validate_key
+
+    keys = [validate_key(_common.metric_key(name), "metric key") for name, _values in series]
+    add, run_id, timestamp = fluent._buffer().add, call.run_id, int(time.time() * 1000)
+    columns = list(zip(keys, (values for _name, values in series)))
+    for step in range(rounds):
+        for key, values in columns:
+            if step < len(values):
+                add(run_id, key, values[step], timestamp, step)
+    return True
 
 
 def _log_importance(call, model) -> None:

@@ -121,6 +121,7 @@ class _ExhaustHook(Hook):
     def after(self, call, instance, args, kwargs, result):
         call.state["domain"].fn = call.state["objective"]
         runs = call.state["runs"]
+        runs.flush()  # the best trial's run exists before the search's run names it
         if runs.best is None:
             return
         best_point = {label: values[0] for label, values in

@@ -116,6 +116,7 @@ class _OptimizeHook(Hook):
         return (), arguments
 
     def after(self, call, instance, args, kwargs, result):
+        call.state["runs"].flush()  # the best trial's run exists before the study's run names it
         if len(instance.directions) != 1:
             return
         try:

@@ -14,6 +14,7 @@ Nested fits (a model fitting another inside) log once, at the outer call.
 from __future__ import annotations
 
 import importlib
+import inspect
 import math
 import numbers
 
@@ -75,12 +76,27 @@ def summary_metrics(results) -> dict:
     metrics = {}
     for name in _SUMMARY_METRICS:
         try:
-            value = getattr(results, name, None)
+            value = _f_pvalue(results) if name == "f_pvalue" else getattr(results, name, None)
         except Exception:  # noqa: BLE001 - statsmodels computes these lazily; some are undefined per model
             continue
         if _is_number(value):
             metrics[name] = float(value)
     return metrics
+
+
+def _f_pvalue(results):
+    """``results.f_pvalue``; for a linear regression the same value from scipy.special directly (statsmodels goes
+    through scipy.stats, whose per-call argument handling costs more than the rest of the statistics)."""
+    from statsmodels.regression.linear_model import RegressionResults
+
+    inner = getattr(results, "_results", results)
+    if inspect.getattr_static(type(inner), "f_pvalue", None) is not RegressionResults.__dict__["f_pvalue"]:
+        return getattr(results, "f_pvalue", None)
+    if inner.df_model == 0:
+        return None
+    from scipy import special
+
+    return special.fdtrc(inner.df_model, inner.df_resid, inner.fvalue)
 
 
 def coefficient_metrics(results) -> dict:

@@ -111,3 +111,17 @@ def test_train_and_ranker_are_autologged():
     ranker_run = autolog.last_active_run()
     assert ranker_run.info.run_id != train_run.info.run_id and ranker_run.info.status == "FINISHED"
     assert len(autolog.search_runs(output_format="list")) == 2
+
+
+def test_the_saved_model_is_catboosts_own_cbm_file_also_with_categorical_features(tmp_path):
+    frame = {"size": list(X[:, 0]), "colour": [("red", "green", "blue")[i % 3] for i in range(len(X))]}
+    import pandas as pd
+
+    data = pd.DataFrame(frame)
+    model = catboost.CatBoostRegressor(iterations=5, depth=2, random_seed=0, verbose=False, thread_count=1,
+                                       cat_features=["colour"]).fit(data, Y)
+    flavors.catboost.save_model(model, tmp_path / "saved")
+    model.save_model(str(tmp_path / "native.cb"), format="cbm")
+    assert (tmp_path / "saved" / "model.cb").read_bytes() == (tmp_path / "native.cb").read_bytes()
+    loaded = flavors.catboost.load_model(str(tmp_path / "saved"))
+    np.testing.assert_array_equal(loaded.predict(data), model.predict(data))

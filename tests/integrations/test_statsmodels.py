@@ -122,3 +122,24 @@ def test_run_is_complete_when_fit_returns_in_few_store_writes(monkeypatch):
     (entry,) = json.loads(run.data.tags["mlflow.log-model.history"])
     assert entry["model_id"] == output.model_id and "signature" not in entry
     np.testing.assert_allclose(flavors.statsmodels.load_model(f"models:/{output.model_id}").params, results.params)
+
+
+@pytest.mark.parametrize("fit", [
+    lambda: sm.OLS(FRAME.y, EXOG).fit(),  # t statistics
+    lambda: sm.OLS(FRAME.y, EXOG).fit(cov_type="HC1"),  # z statistics
+    lambda: sm.GLM(FRAME.y, EXOG).fit(),
+    lambda: sm.Logit((FRAME.y > FRAME.y.mean()).astype(float), EXOG).fit(disp=0),
+    lambda: sm.RLM(FRAME.y, EXOG).fit(),  # its own p-values: read from statsmodels
+], ids=["ols", "ols-robust", "glm", "logit", "rlm"])
+def test_summary_p_values_intervals_and_f_test_are_statsmodels_own(fit):
+    from autolog.integrations._statsmodels_summary import coefficient_columns
+    from autolog.integrations.statsmodels import summary_metrics
+
+    results = fit()
+    columns = coefficient_columns(results)
+    interval = np.asarray(results.conf_int())
+    expected = [results.params, results.bse, results.tvalues, results.pvalues, interval[:, 0], interval[:, 1]]
+    for column, reference in zip(columns, expected):
+        np.testing.assert_allclose(column, np.asarray(reference, dtype=float), rtol=1e-12)
+    if hasattr(results, "f_pvalue"):
+        assert summary_metrics(results)["f_pvalue"] == pytest.approx(results.f_pvalue, rel=1e-12)

@@ -1,5 +1,8 @@
-"""The trial runs of hyperopt and Optuna searches: one store write per trial that logs nothing itself, and a
-run in the store, active, as soon as something inside the objective uses it."""
+"""The trial runs of hyperopt and Optuna searches: the runs of trials that log nothing themselves written
+together (one store write for a quick search), and a run in the store, active, as soon as something inside
+the objective uses it."""
+
+import time
 
 import numpy as np
 import pytest
@@ -43,12 +46,12 @@ def transactions(monkeypatch):
     return count_write_transactions(monkeypatch)
 
 
-def test_a_trial_that_logs_nothing_itself_is_one_store_write(search, transactions):
+def test_quick_trials_that_log_nothing_themselves_share_one_store_write(search, transactions):
     search(lambda x: (x - 1) ** 2, trials=3)
     three = len(transactions)
     transactions.clear()
     search(lambda x: (x - 1) ** 2, trials=7)
-    assert len(transactions) - three == 4  # four more trials, four more writes
+    assert len(transactions) == three  # four more trials, no more writes
     parents, children = parent_and_children()
     assert len(parents) == 2 and len(children) == 10
     for child in children:
@@ -89,3 +92,41 @@ def test_a_failed_trial_is_written_whole_as_failed(search):
     assert parent.info.status == "FAILED" and child.info.status == "FAILED"
     assert child.data.tags["mlflow.parentRunId"] == parent.info.run_id
     assert autolog.active_run() is None
+
+
+def _trial_names() -> set:
+    return {run.info.run_name for run in autolog.search_runs(output_format="list")}
+
+
+def test_a_trial_run_is_in_the_store_a_second_after_the_trial_ended_while_the_search_goes_on(search):
+    seen = []
+
+    def objective(x):
+        if not seen:
+            seen.append(_trial_names())  # the first trial: nothing written yet
+        else:
+            time.sleep(1.4)  # the second trial runs on; the first one's run is written meanwhile
+            seen.append(_trial_names())
+        return x ** 2
+
+    search(objective, trials=2)
+    assert "trial-0" not in seen[0] and "trial-0" in seen[1] and "trial-1" not in seen[1]
+    assert {"trial-0", "trial-1"} <= _trial_names()
+
+
+def test_a_trial_that_uses_its_run_sees_the_runs_of_the_earlier_trials(search):
+    seen = []
+
+    def objective(x):
+        if len(seen) == 2:  # the third trial: the first two logged nothing themselves
+            autolog.log_param("used", True)  # creates this trial's run, writing the earlier ones first
+            seen.append(_trial_names())
+        else:
+            seen.append(None)
+        return x ** 2
+
+    search(objective, trials=3)
+    assert {"trial-0", "trial-1", "trial-2"} <= seen[2]
+    (_parent,), children = parent_and_children()
+    assert [child.info.run_name for child in children] == ["trial-0", "trial-1", "trial-2"]
+    assert children[2].data.params["used"] == "True" and "used" not in children[0].data.params

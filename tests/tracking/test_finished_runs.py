@@ -1,5 +1,6 @@
 """Runs written whole (``log_finished_run``) and deferred active runs, on every SQL store."""
 
+import math
 import time
 
 import pytest
@@ -73,3 +74,27 @@ def test_reading_a_deferred_run_creates_it_running_as_the_active_run():
         fluent._end_runs_down_to(deferred.info.run_id, "FINISHED")
         assert autolog.active_run() is parent
     assert autolog.Client().get_run(deferred.info.run_id).info.status == "FINISHED"
+
+
+def test_several_finished_runs_are_written_in_one_transaction_or_not_at_all(monkeypatch):
+    store, client = _store(), autolog.Client()
+    prepared = [store.prepare_finished_run("0", "ann", f"trial-{n}", 1000 + n, 2000 + n, "FINISHED",
+                                           [RunTag("n", str(n))], [Param("x", str(n))],
+                                           (["loss", "gap"], [float(n), float("nan")], [2000, 2000], [0, 0]))
+                for n in range(3)]
+    assert len({finished.run.info.run_id for finished in prepared}) == 3
+    writes = count_write_transactions(monkeypatch)
+    store.log_finished_runs("0", prepared)
+    assert len(writes) == 1
+    for n, finished in enumerate(prepared):
+        stored = client.get_run(finished.run.info.run_id)
+        info = stored.info
+        assert (info.run_name, info.start_time, info.status) == (f"trial-{n}", 1000 + n, "FINISHED")
+        assert stored.data.params == {"x": str(n)} and stored.data.metrics["loss"] == float(n)
+        assert math.isnan(stored.data.metrics["gap"])  # a NaN point: its latest value is NaN too
+    experiment_id = client.create_experiment("gone")
+    late = store.prepare_finished_run(experiment_id, "ann", "late", 1, 2, "FINISHED")
+    client.delete_experiment(experiment_id)
+    with pytest.raises(autolog.InvalidInputError, match="'gone' is deleted"):
+        store.log_finished_runs(experiment_id, [late, late])
+    assert client.search_runs([experiment_id], run_view_type=autolog.ViewType.ALL) == []
