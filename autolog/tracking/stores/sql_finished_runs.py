@@ -7,9 +7,9 @@ from __future__ import annotations
 import uuid
 from typing import NamedTuple
 
-from .. import metric_codec
 from ..entities import Run, RunData, RunInfo
 from .sql_checks import require_active_experiment
+from .sql_run_rows import metric_rows
 
 __all__ = ["SqlFinishedRunsMixin", "FinishedRun"]
 
@@ -91,21 +91,13 @@ class SqlFinishedRunsMixin:
 
 def _metric_rows(runs) -> tuple:
     """(metric_segments rows, latest_metrics rows) of new runs: one segment per run and key (the first, seq 0)
-    and each key's latest point (highest step, then timestamp, then logged last)."""
+    and each key's latest point."""
     segments, latest = [], []
     for run, metrics in runs:
         if metrics is None:
             continue
         run_id, start_time = run.info.run_id, run.info.start_time
-        keys, values, stamps, steps = metrics
-        positions: dict = {}
-        for index, key in enumerate(keys):
-            positions.setdefault(key, []).append(index)
-        for key, indexes in positions.items():
-            segments.append((run_id, key, len(indexes), *metric_codec.pack(
-                [steps[i] for i in indexes], [stamps[i] for i in indexes], [values[i] for i in indexes])))
-            last = max(indexes, key=lambda i: (steps[i], stamps[i], i))
-            value = values[last]
-            nan = value != value
-            latest.append((run_id, key, None if nan else value, int(nan), stamps[last], steps[last], start_time))
+        keyed_segments, keyed_latest = metric_rows(metrics)
+        segments.extend((run_id, *row) for row in keyed_segments)
+        latest.extend((run_id, *row, start_time) for row in keyed_latest)
     return segments, latest

@@ -17,7 +17,7 @@ from typing import NamedTuple, Optional
 
 from .. import metric_codec
 
-__all__ = ["ACTIVE_RUN", "CheckedRun", "insert_params", "upsert_tags", "insert_metrics"]
+__all__ = ["ACTIVE_RUN", "CheckedRun", "insert_params", "upsert_tags", "insert_metrics", "metric_rows"]
 
 ACTIVE_RUN = " AND runs.lifecycle_stage = 'active'"  # appended to a statement's condition on the run's row
 _CHUNK = 100  # rows per statement: at most 501 bound values, under every SQLite's limit
@@ -79,12 +79,7 @@ def insert_metrics(cur, run, columns, writable_only: bool = False) -> None:
     """Write (keys, values, timestamps, steps) columns for ``run`` (its id, or a CheckedRun) as one segment
     per key, numbered after the key's last one, and raise each key's latest value where the new point is
     later (by step, then timestamp)."""
-    segments, latest = [], []
-    for key, values, stamps, steps in _columns_by_key(*columns):
-        segments.append((key, len(values), *metric_codec.pack(steps, stamps, values)))
-        step, stamp, value = _latest_point(values, stamps, steps)
-        nan = value != value
-        latest.append((key, None if nan else value, int(nan), stamp, step))
+    segments, latest = metric_rows(columns)
     if isinstance(run, CheckedRun):
         run_id = run.run_id
         cur.executemany("INSERT INTO metric_segments (run_uuid, key, seq, count, steps, timestamps, vals)"
@@ -107,6 +102,19 @@ def insert_metrics(cur, run, columns, writable_only: bool = False) -> None:
             " SELECT runs.run_uuid, v.column1, v.column2, v.column3, v.column4, v.column5, runs.start_time"
             f" FROM runs, {_values(len(chunk), '(?, CAST(? AS DOUBLE PRECISION), ?, ?, ?)')}" + guard
             + _LATEST_UPSERT, [*_flat(chunk), run])
+
+
+def metric_rows(columns) -> tuple:
+    """(segments, latest) of (keys, values, timestamps, steps) columns: per key, in logging order, its segment
+    (key, count, packed steps, packed timestamps, packed values) and its latest point (key, value or None for
+    NaN, is_nan, timestamp, step)."""
+    segments, latest = [], []
+    for key, values, stamps, steps in _columns_by_key(*columns):
+        segments.append((key, len(values), *metric_codec.pack(steps, stamps, values)))
+        step, stamp, value = _latest_point(values, stamps, steps)
+        nan = value != value
+        latest.append((key, None if nan else value, int(nan), stamp, step))
+    return segments, latest
 
 
 def _flat(rows) -> list:
