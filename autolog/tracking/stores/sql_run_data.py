@@ -2,7 +2,7 @@
 
 A page of search results (or one run) needs every param, tag and latest metric of its runs.
 They are read together, one ``UNION ALL`` statement for the whole page: on PostgreSQL that is
-one round trip, and the run ids travel as one array parameter (``= ANY(?)``) rather than as a
+one round trip, and the run ids travel as one array parameter (``= ANY(...)``) rather than as a
 placeholder each, which the driver would otherwise parse on every call. The same statement says
 which runs have dataset or model inputs or outputs; only those runs cost a second read.
 """
@@ -26,11 +26,12 @@ _DATA = ("SELECT 'm', run_uuid, key, CAST(NULL AS TEXT), value, is_nan"
 _BRANCHES = _DATA.count("{ids}")
 
 
-def _id_test(db, ids: list) -> tuple:
-    """(SQL after ``run_uuid``, params) that test a run id against ``ids``."""
+def _statement(db, ids: list) -> tuple:
+    """(sql, params) of ``_DATA`` for the runs ``ids``; on PostgreSQL every branch refers to one array
+    parameter (psycopg's named placeholder), dumped once and in binary (no quoting to work out)."""
     if db.dialect == "postgresql":
-        return "= ANY(?)", [list(ids)]
-    return f"IN ({', '.join('?' * len(ids))})", list(ids)
+        return _DATA.format(ids="= ANY(%(ids)b)"), {"ids": list(ids)}
+    return _DATA.format(ids=f"IN ({', '.join('?' * len(ids))})"), list(ids) * _BRANCHES
 
 
 def runs_with_data(store, infos: list) -> list:
@@ -40,8 +41,7 @@ def runs_with_data(store, infos: list) -> list:
     chunk_size = (len(ids) or 1) if store.db.dialect == "postgresql" else _SQLITE_CHUNK
     for start in range(0, len(ids), chunk_size):
         chunk = ids[start:start + chunk_size]
-        test, params = _id_test(store.db, chunk)
-        with_inputs = _attach_rows(runs, store.db.query(_DATA.format(ids=test), params * _BRANCHES))
+        with_inputs = _attach_rows(runs, store.db.query(*_statement(store.db, chunk)))
         if with_inputs:
             with_inputs = sorted(with_inputs)
             store._attach_inputs(runs, with_inputs, ", ".join("?" * len(with_inputs)))
