@@ -164,6 +164,27 @@ def test_runs_come_back_with_their_data(runs):
     assert math.isnan(nan_run.data.metrics["rmse"])
 
 
+def test_a_page_carries_inputs_and_outputs_of_the_runs_that_have_them(runs):
+    from autolog.tracking.entities import Dataset, DatasetInput, InputTag, LoggedModelInput, LoggedModelOutput
+
+    client = Client()
+    model = client.create_logged_model(runs["_experiment"])
+    dataset = Dataset("train", "d1a2", "local", '{"path": "train.csv"}', None, '{"num_rows": 3}')
+    client.log_inputs(runs["b"], [DatasetInput(dataset, [InputTag("mlflow.data.context", "training")])],
+                      models=[LoggedModelInput(model.model_id)])
+    client.log_outputs(runs["d"], [LoggedModelOutput(model.model_id, 7)])
+    found = {run.info.run_id: run for run in client.search_runs([runs["_experiment"]], "")}
+    assert found[runs["b"]].inputs.dataset_inputs == [DatasetInput(dataset, [InputTag("mlflow.data.context",
+                                                                                       "training")])]
+    assert found[runs["b"]].inputs.model_inputs == [LoggedModelInput(model.model_id)]
+    assert found[runs["d"]].outputs.model_outputs == [LoggedModelOutput(model.model_id, 7)]
+    assert found[runs["b"]].data.params == {"alpha": "0.5", "depth": "5"}
+    assert math.isnan(found[runs["d"]].data.metrics["rmse"]) and found[runs["d"]].data.metrics["auc"] == 0.5
+    for name in "ace":
+        assert found[runs[name]].inputs.dataset_inputs == [] and found[runs[name]].outputs.model_outputs == []
+    assert client.get_run(runs["b"]).inputs == found[runs["b"]].inputs
+
+
 def test_fluent_search_runs_returns_a_dataframe(runs):
     frame = autolog.search_runs(experiment_ids=[runs["_experiment"]], filter_string="metrics.rmse < 2.5",
                                 order_by=["metrics.rmse ASC"])

@@ -39,6 +39,8 @@ class _Join:
     value_not_null: bool = False
     has_tie_breakers: bool = False
     index_condition: str = ""  # what the key's rows meet in every index of its table (stated so they are used)
+    value_index: str = ""  # the table's (key, value, entity id) index (KeyTable.value_index)
+    equality: object = None  # True: every filter on the key's value is = or IN; False: another test; None: none
 
 
 @dataclass
@@ -106,21 +108,25 @@ class CompiledSearch:
             return f"{equal} AND {join.alias}.key = {mark}{condition}"
 
         lead_join = self.lead[1] if self.lead else None
+
+        def table(join) -> str:  # a key tested only for equal values is read through its value index
+            hinted = join.value_index and join.equality and join is not lead_join
+            return f"{join.table} {join.alias}{self.dialect.index_hint(join.value_index) if hinted else ''}"
+
         inner = self.dialect.driving_join if forced else "JOIN"
         is_inner = [join for join in joins if join.inner or (part == "present" and join is lead_join)]
         if driver is None:
             return f"{spec.table} {spec.alias}" + "".join(
-                f" {inner if join in is_inner else 'LEFT JOIN'} {join.table} {join.alias} ON {on(join)}"
+                f" {inner if join in is_inner else 'LEFT JOIN'} {table(join)} ON {on(join)}"
                 for join in joins)
         # the driver's rows are tested against the other required keys before the entity's row is read
         tested = [join for join in is_inner if join is not driver] if forced else []
         rest = [join for join in joins if join is not driver and join not in tested]
         joins[:] = tested + [driver] + rest  # the order of the placeholders below
-        text = f"{driver.table} {driver.alias}" + "".join(
-            f" {inner} {join.table} {join.alias} ON {on(join, driver.alias)}" for join in tested)
+        text = table(driver) + "".join(f" {inner} {table(join)} ON {on(join, driver.alias)}" for join in tested)
         text += f" {inner} {spec.table} {spec.alias} ON {on(driver)}"
         for join in rest:
-            text += f" {inner if join in is_inner else 'LEFT JOIN'} {join.table} {join.alias} ON {on(join)}"
+            text += f" {inner if join in is_inner else 'LEFT JOIN'} {table(join)} ON {on(join)}"
         return text
 
     def fetch(self, query, columns: str, base_where=(), base_params=(), limit=100, offset=0) -> list:
@@ -180,7 +186,7 @@ def _join_for(compiled: CompiledSearch, kind: str, key: str) -> _Join:
         key_table = compiled.spec.key_tables[kind]
         alias = f"k{len(compiled.joins)}"
         join = _Join(alias, key_table.table, key, has_tie_breakers=key_table.has_tie_breakers,
-                     index_condition=key_table.index_condition(key, f"{alias}.key"))
+                     index_condition=key_table.index_condition(key, f"{alias}.key"), value_index=key_table.value_index)
         compiled.joins[(kind, key)] = join
     return join
 
@@ -217,6 +223,7 @@ def _add_comparison(compiled: CompiledSearch, clause: Comparison, text: str) -> 
     else:
         key_table = spec.key_tables[clause.kind]
         join = _join_for(compiled, clause.kind, clause.key)
+        join.equality = join.equality is not False and clause.op in ("=", "IN")
         if clause.op == "IS NULL":
             join.missing = True
             compiled.where.append(f"{join.alias}.{spec.join_columns[0]} IS NULL")

@@ -24,16 +24,25 @@ class Dialect:
         """A case-insensitive LIKE test of ``column`` against one placeholder."""
         return f"LOWER({column}) {'NOT ' if negated else ''}LIKE LOWER({self.placeholder})"
 
+    def index_hint(self, index: str) -> str:
+        """Text after a table's alias that makes the database read that table through ``index`` ('' where
+        its planner chooses well by itself)."""
+        return ""
+
 
 class SqliteDialect(Dialect):
     """SQLite: LIKE ignores ASCII case, so a case-sensitive LIKE is written as GLOB; CROSS JOIN
-    fixes the join order (its planner would otherwise start from a filter's index and sort)."""
+    fixes the join order (its planner would otherwise start from a filter's index and sort); without
+    statistics its planner prefers a unique index to a covering one, so a key table's value index is named."""
 
     name = "sqlite"
     driving_join = "CROSS JOIN"
 
     def like(self, column: str, negated: bool = False) -> str:
         return f"{column} {'NOT ' if negated else ''}GLOB {self.placeholder}"
+
+    def index_hint(self, index: str) -> str:
+        return f" INDEXED BY {index}"
 
     def like_param(self, pattern: str) -> str:
         out = []

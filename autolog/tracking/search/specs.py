@@ -26,13 +26,16 @@ class KeyTable:
     ``has_tie_breakers``: the table holds copies of the entity's tie-breaker columns, indexed after
     (key, value), so an order on one of its keys can be read from its index alone;
     ``system_keys_apart``: tracking's own keys (every run has several, few searches order by them) are
-    left out of the index of descending values, which keeps each run's write small."""
+    left out of the index of descending values, which keeps each run's write small;
+    ``value_index``: the table's index on (key, value, entity id), which tests an entity against an equality
+    filter on a key's value with one probe of a small range of one index, read alone."""
 
     table: str
     numeric: bool = False
     nan_column: Optional[str] = None
     has_tie_breakers: bool = False
     system_keys_apart: bool = False
+    value_index: str = ""
 
     def index_condition(self, key: str, column: str) -> str:
         """The SQL condition on ``column`` that a search for ``key`` states word for word so that every index
@@ -70,7 +73,7 @@ RUNS = EntitySpec(
     },
     key_tables={
         METRIC: KeyTable("latest_metrics", numeric=True, nan_column="is_nan", has_tie_breakers=True),
-        PARAM: KeyTable("params", has_tie_breakers=True),
+        PARAM: KeyTable("params", has_tie_breakers=True, value_index="params_by_value"),
         TAG: KeyTable("tags", has_tie_breakers=True, system_keys_apart=True),
     },
     tie_breakers=(("r.start_time", False), ("r.run_uuid", True)),

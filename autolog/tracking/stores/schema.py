@@ -318,7 +318,8 @@ def sqlite_creation_statements(entries) -> list:
     """``entries`` (table lists that may hold Python steps) as plain SQLite statements for a new, empty
     store: a Python step contributes the statements it comes to there. Raises KeyError for an unknown step."""
     fresh = {key_tables_in_run_order: lambda: _ordered_key_statements(postgres=False, insert_triggers=False),
-             start_times_written_by_the_store: list, run_tables_without_rowid: list}
+             start_times_written_by_the_store: list, run_tables_without_rowid: list,
+             key_value_statistics: list}
     return [statement for entry in entries
             for statement in ((entry,) if isinstance(entry, str) else fresh[entry]())]
 
@@ -390,4 +391,34 @@ def run_tables_without_rowid(cur, artifact_root: str = "") -> None:
 
 TRACKING_TABLES.append(run_tables_without_rowid)
 MIGRATIONS[SCHEMA_VERSION] = run_tables_without_rowid
+SCHEMA_VERSION += 1
+
+
+def _params_by_value() -> list:
+    """Migration step: params indexed by (key, value, run id). A search that filters on a param's value
+    and orders by another key reads runs in that key's order and tests each against the filter: one probe
+    of this index's small (key, value) range, read alone, instead of a probe of the primary key and a
+    read of the row."""
+    return ["CREATE INDEX IF NOT EXISTS params_by_value ON params (key, value, run_uuid)"]
+
+
+TRACKING_TABLES.extend(_params_by_value())
+MIGRATIONS[SCHEMA_VERSION] = _params_by_value()
+SCHEMA_VERSION += 1
+
+
+def key_value_statistics(cur, artifact_root: str = "") -> None:
+    """Migration step (PostgreSQL; nothing on SQLite): statistics on the (key, value) pairs of params and
+    tags. The planner otherwise multiplies how often a key occurs by how often a value occurs in any
+    key: a value most runs share under one key (``params.objective = 'binary'``) looked rare, a search
+    filtering on two such params was planned as if it picked a few runs, and it sorted thousands."""
+    if getattr(cur, "dialect", "sqlite") != "postgresql":
+        return
+    for table in ("params", "tags"):
+        cur.execute(f"CREATE STATISTICS IF NOT EXISTS {table}_key_value (mcv) ON key, value FROM {table}")
+        cur.execute(f"ANALYZE {table}")
+
+
+TRACKING_TABLES.append(key_value_statistics)
+MIGRATIONS[SCHEMA_VERSION] = key_value_statistics
 SCHEMA_VERSION += 1

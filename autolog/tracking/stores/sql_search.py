@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from ..entities import LifecycleStage, PagedList, ViewType
 from ..exceptions import InvalidInputError
+from .sql_run_data import runs_with_data
 
 __all__ = ["SqlSearchMixin", "check_max_results", "paged_search"]
 
@@ -62,7 +63,7 @@ class SqlSearchMixin:
         """
         infos, token = self.search_run_info_page(experiment_ids, filter_string, view_type, max_results, order_by,
                                                  page_token)
-        return PagedList(self._runs_with_data(infos), token)
+        return PagedList(runs_with_data(self, infos), token)
 
     def search_run_info_page(self, experiment_ids, filter_string="", view_type=ViewType.ACTIVE_ONLY,
                              max_results=1000, order_by=None, page_token=None) -> tuple:

@@ -19,6 +19,7 @@ from .registry_schema import REGISTRY_TABLES
 from .schema import MIGRATIONS, SCHEMA_VERSION, TRACKING_TABLES, sqlite_creation_statements
 from .sql_checks import experiment_refusal
 from .sql_results import answered, later
+from .sql_run_data import runs_with_data
 from .sql_run_rows import ACTIVE_RUN, CheckedRun, insert_metrics, insert_params, upsert_tags
 from .sql_search import SqlSearchMixin
 
@@ -242,23 +243,8 @@ class SqlStore(SqlSearchMixin, TrackingStore):
         return self._runs_with_data([self._run_info_from_row(rows[0])])[0]
 
     def _runs_with_data(self, infos: list) -> list:
-        """Attach params, tags and latest metrics to RunInfos, a few queries for all of them."""
-        runs = {info.run_id: Run(info, RunData()) for info in infos}
-        ids = list(runs)
-        for start in range(0, len(ids), 500):
-            chunk = ids[start:start + 500]
-            marks = ", ".join("?" * len(chunk))
-            for run_id, key, value in self.db.query(
-                    f"SELECT run_uuid, key, value FROM params WHERE run_uuid IN ({marks})", chunk):
-                runs[run_id].data.params[key] = value
-            for run_id, key, value in self.db.query(
-                    f"SELECT run_uuid, key, value FROM tags WHERE run_uuid IN ({marks})", chunk):
-                runs[run_id].data.tags[key] = value
-            for run_id, key, value, is_nan in self.db.query(
-                    f"SELECT run_uuid, key, value, is_nan FROM latest_metrics WHERE run_uuid IN ({marks})", chunk):
-                runs[run_id].data.metrics[key] = float("nan") if is_nan else value
-            self._attach_inputs(runs, chunk, marks)
-        return [runs[run_id] for run_id in ids]
+        """Attach params, tags, latest metrics, inputs and outputs to RunInfos (see ``sql_run_data``)."""
+        return runs_with_data(self, infos)
 
     def update_run_info(self, run_id, status=None, end_time=None, run_name=None) -> None:
         if status is not None and status not in RunStatus.ALL:
