@@ -1,4 +1,4 @@
-"""A forest's training predictions, computed tree by tree while the forest is still training.
+"""A forest's training predictions and its model file, made tree by tree while the forest is still training.
 
 The training metrics of a random forest need its predictions on the training rows:
 one pass of every tree over them, which on 50,000 rows costs about 5 % of the fit
@@ -15,6 +15,12 @@ the forest's validated features, added in the forest's order and divided by the
 number of trees. When the collected trees are not exactly the forest's trees in its
 order (a warm start, trees grown in worker threads, a failure), ``result`` gives None
 and the caller predicts as usual.
+
+The model file is begun the same way: each grown tree is pickled at once into a
+hidden partial file of the run's artifacts (``flavors._pickle_ahead``), and the
+model save after the fit only adds the forest itself, which refers to the trees
+already written, and moves the file into the model's directory. The file is one
+ordinary pickle, read by MLflow's loader as by ours.
 """
 
 from __future__ import annotations
