@@ -185,7 +185,8 @@ class _TrainHook(Hook):
         if self.cross_validation:
             return
         rounds = call.state["callback"].rounds
-        rounds.queue()
+        with call.guard("logging the metrics of the last iterations"):
+            rounds.queue()
         dtrain = call.state["dtrain"]
         _log_outputs(call, result, result, rounds.history, rounds.first_epoch, rounds.last_epoch,
                      lambda: dmatrix_example(dtrain), call.state["params"])
