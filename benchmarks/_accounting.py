@@ -23,9 +23,10 @@ __all__ = ["Accounting", "PARTS", "install"]
 # (module, attribute path) of the per-iteration callback code of each integration.
 _CALLBACK_TARGETS = (
     ("autolog.integrations._common", "IterationMetrics.log"),
-    ("autolog.integrations.xgboost", "_latest"),
+    ("autolog.integrations.xgboost", "IterationRounds.add"),
     ("autolog.integrations.lightgbm", "_MetricsCallback.__call__"),
     ("autolog.integrations._sklearn_forest", "ForestPredictions.add"),
+    ("flavors._pickle_ahead", "PickleAhead.add"),
     # a search's trials: each trial's child run started, logged to, ended (its one store write) and ranked
     ("autolog.integrations._trials", "TrialRuns._start"),
     ("autolog.integrations._trials", "TrialRuns._end"),

@@ -12,7 +12,8 @@ import re
 
 from ._errors import invalid_input
 
-__all__ = ["FORMATS", "dump", "dump_into", "load", "skops_modules", "pickle_with_modules", "pickle_into"]
+__all__ = ["FORMATS", "dump", "dump_into", "load", "skops_modules", "pickle_with_modules", "pickle_into",
+           "recording_pickler", "referenced_modules"]
 
 FORMATS = ("cloudpickle", "pickle", "skops")
 _FRAMEWORK_PREFIXES = ("sklearn.", "lightgbm.", "xgboost.", "numpy.", "scipy.", "collections.OrderedDict",
@@ -77,6 +78,13 @@ def pickle_into(obj, handle, use_cloudpickle: bool) -> set:
     pickle refers to, and the class of every object in it — so requirements never
     re-read a model that may be hundreds of megabytes.
     """
+    pickler, modules = recording_pickler(handle, use_cloudpickle)
+    pickler.dump(obj)
+    return referenced_modules(modules, use_cloudpickle)
+
+
+def recording_pickler(handle, use_cloudpickle: bool) -> tuple:
+    """(a pickler into ``handle``, the set it adds the modules of what it pickles to): see ``pickle_into``."""
     import pickle
     import types
 
@@ -101,9 +109,12 @@ def pickle_into(obj, handle, use_cloudpickle: bool) -> set:
                 modules.add(type(value).__module__)
             return NotImplemented if delegate is None else delegate(self, value)
 
-    RecordingPickler(handle, protocol=pickle.HIGHEST_PROTOCOL).dump(obj)
-    if use_cloudpickle:
-        modules.add("cloudpickle")
+    return RecordingPickler(handle, protocol=pickle.HIGHEST_PROTOCOL), modules
+
+
+def referenced_modules(recorded: set, use_cloudpickle: bool) -> set:
+    """The module names a ``recording_pickler`` recorded, as a model's requirements need them."""
+    modules = recorded | {"cloudpickle"} if use_cloudpickle else set(recorded)
     return {m for m in modules if isinstance(m, str) and m not in ("builtins", "__main__")}
 
 

@@ -37,8 +37,10 @@ def save_model(sk_model, path, signature=None, input_example=None, pip_requireme
         from ._serialization import dump_into
 
         file_name = f"model.{_EXTENSIONS[serialization_format]}"
-        with open(os.path.join(model_dir, file_name), "wb") as handle:
-            trusted, modules = dump_into(sk_model, serialization_format, handle)
+        trusted, modules = None, _finish_offered(sk_model, serialization_format, os.path.join(model_dir, file_name))
+        if modules is None:
+            with open(os.path.join(model_dir, file_name), "wb") as handle:
+                trusted, modules = dump_into(sk_model, serialization_format, handle)
         flavor = {"code": None, "pickled_model": file_name, "serialization_format": serialization_format,
                   "sklearn_version": sklearn.__version__, "skops_trusted_types": trusted}
         pyfunc = {"loader_module": LOADER_MODULE, "model_path": file_name, "predict_fn": pyfunc_predict_fn}
@@ -47,6 +49,30 @@ def save_model(sk_model, path, signature=None, input_example=None, pip_requireme
     return save_model_dir(path, FLAVOR_NAME, write, signature=signature, input_example=input_example,
                           pip_requirements=pip_requirements, extra_pip_requirements=extra_pip_requirements,
                           metadata=metadata, **logged)
+
+
+def _finish_offered(sk_model, serialization_format: str, target: str):
+    """Complete the pickle of ``sk_model`` written ahead (a forest's trees pickled while it trained) and move
+    it to ``target``; return the modules it references, or None when none was offered or it failed."""
+    if serialization_format not in ("cloudpickle", "pickle"):
+        return None
+    from ._pickle_ahead import offered
+
+    ahead = offered(sk_model, serialization_format == "cloudpickle")
+    finished = None if ahead is None else ahead.finish(sk_model, getattr(sk_model, "estimators_", ()))
+    if finished is None:
+        return None
+    path, modules = finished
+    try:
+        os.replace(path, target)
+    except OSError:  # another file system
+        import shutil
+
+        try:
+            shutil.copyfile(path, target)
+        finally:
+            os.unlink(path)
+    return modules
 
 
 def log_model(sk_model, artifact_path=None, registered_model_name=None, **kwargs):

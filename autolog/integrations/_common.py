@@ -77,9 +77,9 @@ class IterationMetrics:
         self._buffer = None
         self._keys: dict = {}  # framework metric name -> validated store key
 
-    def log(self, metrics: dict, step: int) -> None:
-        """Queue ``metrics`` ({name: value}) at ``step``; names are made store-safe, all are validated before
-        any is queued."""
+    def log(self, metrics: dict, step: int, timestamp: int | None = None) -> None:
+        """Queue ``metrics`` ({name: value}) at ``step`` and ``timestamp`` (milliseconds; None: now); names are
+        made store-safe, all are validated before any is queued."""
         if self._failed or not metrics:
             return
         try:
@@ -91,7 +91,8 @@ class IterationMetrics:
             points = [(self._key(name), value if value.__class__ is float else _metric_value(name, value))
                       for name, value in metrics.items()]
             step = step if step.__class__ is int else _step(step)
-            timestamp, run_id = int(time.time() * 1000), self._call.run_id
+            timestamp = int(time.time() * 1000) if timestamp is None else timestamp
+            run_id = self._call.run_id
             for key, value in points:
                 buffer.add(run_id, key, value, timestamp, step)
         except Exception as exc:

@@ -1,4 +1,4 @@
-"""A forest's training predictions, computed tree by tree while the forest is still training.
+"""A forest's training predictions and its model file, made tree by tree while the forest is still training.
 
 The training metrics of a random forest need its predictions on the training rows:
 one pass of every tree over them, which on 50,000 rows costs about 5 % of the fit
@@ -15,6 +15,12 @@ the forest's validated features, added in the forest's order and divided by the
 number of trees. When the collected trees are not exactly the forest's trees in its
 order (a warm start, trees grown in worker threads, a failure), ``result`` gives None
 and the caller predicts as usual.
+
+The model file is begun the same way: each grown tree is pickled at once into a
+hidden partial file of the run's artifacts (``flavors._pickle_ahead``), and the
+model save after the fit only adds the forest itself, which refers to the trees
+already written, and moves the file into the model's directory. The file is one
+ordinary pickle, read by MLflow's loader as by ours.
 """
 
 from __future__ import annotations
@@ -23,7 +29,7 @@ import contextvars
 import queue
 import threading
 
-__all__ = ["ForestPredictions", "is_forest", "collect_for", "known_outputs", "patch_tree_builder"]
+__all__ = ["ForestPredictions", "is_forest", "watch", "known_outputs", "patch_tree_builder"]
 
 _active: contextvars.ContextVar = contextvars.ContextVar("autolog_forest_predictions", default=None)
 _BUILDER_MODULE = "sklearn.ensemble._forest"
@@ -117,19 +123,37 @@ class ForestPredictions:
         return self._sum / len(trees)
 
 
-def collect_for(call, forest) -> ForestPredictions:
-    """Start collecting the trees that the fit of ``forest`` grows on this thread, until ``call`` closes."""
+def watch(call, forest, predictions: bool, pickle: bool) -> dict:
+    """Hand the trees that the fit of ``forest`` grows on this thread, until ``call`` closes, to a
+    ``ForestPredictions`` (with ``predictions``) and a ``PickleAhead`` in the run's artifacts (with
+    ``pickle``); return them as ``{"forest_predictions": ..., "forest_pickle": ...}`` (None where not asked)."""
     from sklearn.base import is_classifier
 
-    collector = ForestPredictions(is_classifier(forest))
-    token = _active.set(collector)
+    collector = ForestPredictions(is_classifier(forest)) if predictions else None
+    ahead = _pickle_ahead(call) if pickle else None
+    token = _active.set((collector, ahead))
 
     def finish():
-        collector.stop(discard=True)  # a fit that raised: its queued trees are not predicted
         _active.reset(token)
+        if collector is not None:
+            collector.stop(discard=True)  # a fit that raised: its queued trees are not predicted
+        if ahead is not None:
+            ahead.discard()  # handed over when the model was saved; otherwise removed
 
-    call.at_close("collecting the forest's training predictions", finish)
-    return collector
+    call.at_close("watching the forest's trees", finish)
+    return {"forest_predictions": collector, "forest_pickle": ahead}
+
+
+def _pickle_ahead(call):
+    """A PickleAhead writing into a hidden partial file of the run's artifacts (in a local store: the saved
+    model is moved, not copied), else of the temporary directory."""
+    from flavors._pickle_ahead import PickleAhead
+
+    from ..tracking import fluent
+    from .._containment import PARTIAL_PREFIX
+
+    root = fluent._get_client()._repository(call.run_id).local_path("")  # known to the client: no store read
+    return PickleAhead(root, PARTIAL_PREFIX if root is not None else "autolog-", use_cloudpickle=True)
 
 
 def known_outputs(collector: ForestPredictions | None, forest) -> dict | None:
@@ -152,10 +176,14 @@ def known_outputs(collector: ForestPredictions | None, forest) -> dict | None:
 
 def _on_tree_built(wrapped, instance, args, kwargs):
     tree = wrapped(*args, **kwargs)
-    collector = _active.get()
-    if collector is not None:
+    watchers = _active.get()
+    if watchers is not None:
+        collector, ahead = watchers
+        if ahead is not None:
+            ahead.add(tree)
         features = args[2] if len(args) > 2 else kwargs.get("X")
-        if features is not None and hasattr(features, "dtype") and not hasattr(features, "tocsr"):
+        if collector is not None and features is not None and hasattr(features, "dtype") \
+                and not hasattr(features, "tocsr"):
             collector.add(tree, features)
     return tree
 

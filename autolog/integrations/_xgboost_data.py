@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import sys
 
-from ._datasets import fingerprint, fingerprint_from_parts, row_sample_indices
+from ._datasets import _label_parts, fingerprint, fingerprint_from_parts, row_sample_indices
 
 __all__ = ["training_fingerprint", "dmatrix_example", "rows_example"]
 
@@ -44,7 +44,7 @@ def training_fingerprint(data, labels=None) -> dict:
     if not _is_dmatrix(data):
         return fingerprint(data, labels)
     shape = (data.num_row(), data.num_col())
-    parts = [data.get_label().tobytes(), repr(_features(data)).encode()]
+    parts = [*_label_parts(data.get_label()), repr(_features(data)).encode()]  # labels sampled as for arrays
     if _can_slice(data):
         rows = _rows(data, list(row_sample_indices(shape[0], _SAMPLE_ROWS)))
         parts += [rows.data, rows.indices, rows.indptr]

@@ -284,9 +284,10 @@ class _FitHook(Hook):
         tags.update(estimator_name=type(instance).__name__,
                     estimator_class=f"{type(instance).__module__}.{type(instance).__qualname__}")
         _common.log_params_and_tags(call, estimator_params(instance), tags)
-        if self.method == "fit" and labels is not None and _sklearn_forest.is_forest(instance):
-            with call.guard("collecting the forest's training predictions"):
-                call.state["forest_predictions"] = _sklearn_forest.collect_for(call, instance)
+        if self.method == "fit" and _sklearn_forest.is_forest(instance) \
+                and (labels is not None or call.options.log_models):
+            with call.guard("watching the forest's trees"):
+                call.state.update(_sklearn_forest.watch(call, instance, labels is not None, call.options.log_models))
         return None
 
     def after(self, call, instance, args, kwargs, result):
@@ -296,7 +297,8 @@ class _FitHook(Hook):
         # Saving the model overlaps the training-metrics predict (which releases the GIL).
         model_params = {**estimator_params(instance), **(search_summary(instance)[0] if search else {})}
         saving = None if model is None else _common.start_in_background(
-            call, "logging the model", lambda: _log_model(call, model, state["example"], model_params))
+            call, "logging the model",
+            lambda: _log_model(call, model, state["example"], model_params, state.get("forest_pickle")))
         with call.guard("logging the search results"):
             if search:
                 _log_search(call, instance)
@@ -341,9 +343,9 @@ def _wants_example(options) -> bool:
     return options.log_models and (options.log_model_signatures or options.log_input_examples)
 
 
-def _log_model(call, model, example, params) -> None:
+def _log_model(call, model, example, params, pickled_ahead=None) -> None:
     """Log the fitted model as the call's logged model, with the estimator's params (a search's best
-    params added), as MLflow 3 does."""
+    params added), as MLflow 3 does; ``pickled_ahead``: its pickle begun during the fit (a forest's)."""
     options = call.options
     if not options.log_models:
         return
@@ -362,8 +364,11 @@ def _log_model(call, model, example, params) -> None:
             signature = flavors.infer_signature(example, getattr(model, predict_fn)(example))
         except Exception:  # noqa: BLE001 - outputs no schema can describe (sparse, ragged): no signature
             signature = None
-    info = flavors.sklearn.log_model(model, artifact_path="model", signature=signature,
-                                     input_example=example if options.log_input_examples else None,
-                                     registered_model_name=options.registered_model_name,
-                                     pyfunc_predict_fn=predict_fn, params=params)
+    from flavors._pickle_ahead import offer
+
+    with offer(model, pickled_ahead):
+        info = flavors.sklearn.log_model(model, artifact_path="model", signature=signature,
+                                         input_example=example if options.log_input_examples else None,
+                                         registered_model_name=options.registered_model_name,
+                                         pyfunc_predict_fn=predict_fn, params=params)
     call.state["model_id"] = info.model_id

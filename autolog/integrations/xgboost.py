@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import dataclasses
 import inspect
+import time
 
 from .._integration import Integration, Options
 from .._patching import Hook
@@ -79,44 +80,80 @@ def autolog(**options) -> None:
     INTEGRATION.enable(**options)
 
 
+_QUEUE_EVERY_SECONDS = 0.5
+_callback_class = None
+
+
 def _metric_callback(call, cross_validation: bool):
-    import xgboost
+    """The xgboost callback that records each iteration's eval metrics in an ``IterationRounds``."""
+    global _callback_class
+    if _callback_class is None:
+        import xgboost
 
-    class AutologMetrics(xgboost.callback.TrainingCallback):
-        """Queues each iteration's eval metrics on the tracking buffer; never raises into xgboost."""
+        class AutologMetrics(xgboost.callback.TrainingCallback):
+            """Notes each iteration for its ``IterationRounds``; never raises into xgboost."""
 
-        def __init__(self):
-            super().__init__()
-            self.metrics = _common.IterationMetrics(call)
-            self.history, self.first_epoch, self.last_epoch = {}, None, None
+            def __init__(self, rounds):
+                super().__init__()
+                self.rounds = rounds
 
-        def after_iteration(self, model, epoch, evals_log):
-            self.history, self.last_epoch = evals_log, epoch
-            if self.first_epoch is None:
-                self.first_epoch = epoch
-            try:  # a plain try: a context manager per iteration costs more than the rest of this callback
-                latest = _latest(evals_log, cross_validation)
-            except Exception as exc:  # noqa: BLE001 - recorded on the call, never raised into xgboost
-                call.record(f"reading the metrics of iteration {epoch}", exc)
+            def after_iteration(self, model, epoch, evals_log):
+                rounds = self.rounds
+                try:  # a plain try: a context manager per iteration costs more than the rest of this callback
+                    rounds.add(epoch, evals_log)
+                except Exception as exc:  # noqa: BLE001 - recorded on the call, never raised into xgboost
+                    rounds.call.record(f"reading the metrics of iteration {epoch}", exc)
                 return False
-            self.metrics.log(latest, step=epoch)
-            return False
 
-    return AutologMetrics()
+        _callback_class = AutologMetrics
+    rounds = IterationRounds(call, cross_validation)
+    call.at_close("logging the metrics of the last iterations", rounds.queue)  # also when training raised
+    return _callback_class(rounds)
 
 
-def _latest(evals_log, cross_validation: bool) -> dict:
-    latest = {}
-    for data_name, metrics in evals_log.items():
-        for metric_name, values in metrics.items():
-            if not values:
-                continue
-            if cross_validation:
-                mean, std = values[-1]
-                latest[f"{data_name}-{metric_name}-mean"], latest[f"{data_name}-{metric_name}-std"] = mean, std
-            else:
-                latest[f"{data_name}-{metric_name}"] = values[-1]
-    return latest
+class IterationRounds:
+    """A training's eval metrics, queued for the run in batches.
+
+    An iteration costs a clock read and an append: xgboost keeps every metric's history
+    (``evals_log``, the same lists all along), so the values are read from it when the
+    iterations are queued, at most every ``_QUEUE_EVERY_SECONDS`` (the first at once),
+    and on ``queue()`` at the end. Each point keeps the time of its own iteration.
+    """
+
+    def __init__(self, call, cross_validation: bool):
+        self.call = call
+        self.cross_validation = cross_validation
+        self.metrics = _common.IterationMetrics(call)
+        self.history: dict = {}
+        self.first_epoch = self.last_epoch = None
+        self._pending: list = []  # (epoch, time.time()) of the iterations not queued yet
+        self._queue_at = 0.0
+
+    def add(self, epoch: int, evals_log) -> None:
+        """Note the iteration ``epoch`` whose metrics ``evals_log`` now ends with."""
+        now = time.time()
+        self._pending.append((epoch, now))
+        self.history, self.last_epoch = evals_log, epoch
+        if self.first_epoch is None:
+            self.first_epoch = epoch
+        if now >= self._queue_at:
+            self._queue_at = now + _QUEUE_EVERY_SECONDS
+            self.queue()
+
+    def queue(self) -> None:
+        """Queue the noted iterations' metrics as ``<data>-<metric>`` (``-mean``/``-std`` for xgb.cv) points."""
+        pending, self._pending = self._pending, []
+        columns = [(f"{data_name}-{metric_name}", values) for data_name, metrics in self.history.items()
+                   for metric_name, values in metrics.items()]
+        for epoch, now in pending:
+            index, points = epoch - self.first_epoch, {}
+            for key, values in columns:
+                if index < len(values):
+                    if self.cross_validation:
+                        points[key + "-mean"], points[key + "-std"] = values[index]
+                    else:
+                        points[key] = values[index]
+            self.metrics.log(points, step=epoch, timestamp=int(now * 1000))
 
 
 class _TrainHook(Hook):
@@ -147,9 +184,11 @@ class _TrainHook(Hook):
     def after(self, call, instance, args, kwargs, result):
         if self.cross_validation:
             return
-        callback = call.state["callback"]
+        rounds = call.state["callback"].rounds
+        with call.guard("logging the metrics of the last iterations"):
+            rounds.queue()
         dtrain = call.state["dtrain"]
-        _log_outputs(call, result, result, callback.history, callback.first_epoch, callback.last_epoch,
+        _log_outputs(call, result, result, rounds.history, rounds.first_epoch, rounds.last_epoch,
                      lambda: dmatrix_example(dtrain), call.state["params"])
 
 

@@ -105,3 +105,29 @@ def test_mlflow_models_load_here(tmp_path, frame):
     pipeline = flavors.pyfunc.load_model(tmp_path / "m_pipe", suppress_warnings=True)
     assert pipeline.input_example.shape == (3, 3)
     assert type(flavors.sklearn.load_model(tmp_path / "m_rf")).__name__ == "RandomForestClassifier"
+
+
+def test_an_autologged_forest_pickled_during_its_fit_loads_in_mlflow(tmp_path, frame):
+    import autolog
+    from sklearn.ensemble import RandomForestRegressor
+
+    data, label = frame
+    data.to_csv(tmp_path / "data.csv", index=False)
+    autolog.sklearn()
+    try:
+        forest = RandomForestRegressor(n_estimators=4, random_state=0).fit(data, label)
+    finally:
+        autolog.sklearn(disable=True)
+    run = autolog.last_active_run()
+    model_dir = autolog.Client()._repository(run.info.run_id).local_path("model")
+    out = _run_mlflow(f"""
+        import json, mlflow, pandas as pd
+        data = pd.read_csv("data.csv")
+        native = mlflow.sklearn.load_model({model_dir!r})
+        pyfunc = mlflow.pyfunc.load_model({model_dir!r})
+        print(json.dumps({{"native": native.predict(data).tolist(), "pyfunc": list(map(float, pyfunc.predict(data))),
+                          "trees": len(native.estimators_)}}))
+    """, tmp_path)
+    assert out["trees"] == 4
+    np.testing.assert_allclose(out["native"], forest.predict(data), rtol=1e-12)
+    np.testing.assert_allclose(out["pyfunc"], forest.predict(data), rtol=1e-12)

@@ -1,6 +1,10 @@
-"""A forest's training predictions are made tree by tree during its fit; the run is complete when fit returns."""
+"""A forest's training predictions are made, and its trees pickled, tree by tree during its fit; the run is
+complete when fit returns."""
 
+import glob
 import logging
+import os
+import pickle
 import threading
 
 import numpy as np
@@ -12,6 +16,7 @@ from sklearn.ensemble import _forest
 import autolog
 import flavors
 from autolog.integrations import _sklearn_forest
+from flavors import _pickle_ahead
 
 RNG = np.random.default_rng(3)
 X = RNG.random((2_000, 4))
@@ -42,6 +47,29 @@ def forest_predictions(monkeypatch):
 
 def _predict_threads() -> list:
     return [thread for thread in threading.enumerate() if thread.name == "autolog-forest-predict"]
+
+
+def _pickle_threads() -> list:
+    return [thread for thread in threading.enumerate() if thread.name == "autolog-pickle-ahead"]
+
+
+def _partial_files(run) -> list:
+    root = autolog.Client()._repository(run.info.run_id).local_path("")
+    return glob.glob(os.path.join(os.path.dirname(root), "**", ".autolog-partial-*"), recursive=True)
+
+
+@pytest.fixture()
+def finished_ahead(monkeypatch):
+    """What each PickleAhead.finish returned (a (path, modules) pair when the pickle written ahead was used)."""
+    results = []
+    original = _pickle_ahead.PickleAhead.finish
+
+    def recorded(self, obj, parts):
+        results.append(original(self, obj, parts))
+        return results[-1]
+
+    monkeypatch.setattr(_pickle_ahead.PickleAhead, "finish", recorded)
+    return results
 
 
 def test_regressor_metrics_come_from_the_trees_grown_during_fit_and_the_run_is_complete(forest_predictions):
@@ -114,6 +142,7 @@ def test_a_failing_model_save_stays_inside_the_hook(monkeypatch, caplog):
     assert "failed while logging the model" in caplog.text and "disk on fire" in caplog.text
     run = autolog.last_active_run()
     assert run.info.status == "FINISHED" and "training_r2_score" in run.data.metrics
+    assert _partial_files(run) == [] and _pickle_threads() == []  # the trees pickled ahead were removed
 
 
 def test_a_fit_that_raises_midway_leaves_no_prediction_thread(monkeypatch):
@@ -130,8 +159,48 @@ def test_a_fit_that_raises_midway_leaves_no_prediction_thread(monkeypatch):
     autolog.sklearn()
     with pytest.raises(RuntimeError, match="tree three failed"):
         RandomForestRegressor(n_estimators=5, random_state=0).fit(X, Y)
-    for thread in _predict_threads():
+    for thread in _predict_threads() + _pickle_threads():
         thread.join(timeout=10)
-    assert _predict_threads() == []
+    assert _predict_threads() == [] and _pickle_threads() == []
     assert autolog.last_active_run().info.status == "FAILED"
+    assert _partial_files(autolog.last_active_run()) == []  # the two trees pickled ahead were removed
     assert _sklearn_forest._active.get() is None
+
+
+@pytest.mark.parametrize("forest_class", [RandomForestRegressor, ExtraTreesClassifier])
+def test_the_model_file_is_the_pickle_of_trees_written_during_fit(forest_class, finished_ahead):
+    autolog.sklearn()
+    labels = LABELS if forest_class is ExtraTreesClassifier else Y
+    model = forest_class(n_estimators=5, max_depth=8, random_state=0).fit(X, labels)
+    assert len(finished_ahead) == 1 and finished_ahead[0] is not None  # the file written ahead was completed
+    assert "sklearn.tree._classes" in finished_ahead[0][1]  # the trees' module, recorded while pickling ahead
+    run = autolog.last_active_run()
+    (logged_model,) = autolog.search_logged_models(output_format="list")
+    assert logged_model.status == "READY"
+    model_file = os.path.join(autolog.Client()._repository(run.info.run_id).local_path("model"), "model.pkl")
+    with open(model_file, "rb") as handle:
+        loaded = pickle.load(handle)  # a plain pickle, as MLflow's loader reads it
+    assert pickle.dumps(loaded) == pickle.dumps(pickle.loads(pickle.dumps(model)))  # the same as a single dump
+    np.testing.assert_array_equal(flavors.sklearn.load_model(f"models:/{logged_model.model_id}").predict(X),
+                                  model.predict(X))
+    assert _partial_files(run) == [] and _pickle_threads() == []
+
+
+def test_without_models_no_tree_is_pickled(finished_ahead):
+    autolog.sklearn(log_models=False)
+    RandomForestRegressor(n_estimators=3, random_state=0).fit(X, Y)
+    assert finished_ahead == [] and _pickle_threads() == []
+    assert "training_r2_score" in autolog.last_active_run().data.metrics
+
+
+@pytest.mark.parametrize("options", [{"warm_start": True}, {"n_jobs": 2}])
+def test_forests_whose_trees_were_not_all_pickled_ahead_are_saved_whole(options):
+    autolog.sklearn()
+    model = RandomForestRegressor(n_estimators=4, random_state=0, **options).fit(X, Y)
+    if options.get("warm_start"):
+        model.set_params(n_estimators=7).fit(X, Y)  # 4 old trees the second fit did not grow
+    run = autolog.last_active_run()
+    loaded = flavors.sklearn.load_model(f"runs:/{run.info.run_id}/model")
+    assert len(loaded.estimators_) == len(model.estimators_)
+    np.testing.assert_allclose(loaded.predict(X[:100]), model.predict(X[:100]), rtol=1e-12)  # threads: sum order
+    assert _partial_files(run) == []

@@ -2,6 +2,7 @@
 
 import json
 import os
+import time
 
 import numpy as np
 import pandas as pd
@@ -250,3 +251,40 @@ def test_importance_files_renamed_into_a_local_store_leave_nothing_partial():
     assert not [name for name in on_disk if name.startswith(".autolog-partial-")]
     assert _artifact_json(run, "feature_importance_weight.json") == pytest.approx(
         booster.get_score(importance_type="weight"))
+
+
+def test_each_iteration_is_logged_with_its_value_and_its_own_time():
+    autolog.xgboost(log_models=False)
+    evals_result = {}
+
+    class Slow(xgb.callback.TrainingCallback):
+        def after_iteration(self, model, epoch, evals_log):
+            time.sleep(0.03)
+            return False
+
+    _train(callbacks=[Slow()], evals_result=evals_result)
+    history = autolog.Client().get_metric_history(_only_run().info.run_id, "validation-rmse")
+    assert [m.step for m in history] == list(range(8))
+    assert [m.value for m in history] == pytest.approx(evals_result["validation"]["rmse"], rel=1e-12)
+    stamps = [m.timestamp for m in history]
+    assert all(later - earlier >= 25 for earlier, later in zip(stamps, stamps[1:]))  # not one time per batch
+
+
+def test_a_training_that_raises_keeps_the_metrics_of_the_iterations_before():
+    autolog.xgboost(log_models=False)
+    seen = {}
+
+    class RaiseAtFour(xgb.callback.TrainingCallback):
+        def after_iteration(self, model, epoch, evals_log):
+            seen[epoch] = evals_log["validation"]["rmse"][-1]
+            if epoch == 4:
+                raise RuntimeError("stop at four")
+            return False
+
+    with pytest.raises(RuntimeError, match="stop at four"):
+        _train(callbacks=[RaiseAtFour()])
+    run = _only_run()
+    assert run.info.status == "FAILED"
+    history = autolog.Client().get_metric_history(run.info.run_id, "validation-rmse")
+    assert [m.step for m in history] == [0, 1, 2, 3]  # iteration 4's callbacks stopped at the user's
+    assert [m.value for m in history] == pytest.approx([seen[step] for step in range(4)], rel=1e-12)
