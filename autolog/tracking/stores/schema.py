@@ -311,8 +311,28 @@ def sqlite_creation_statements(entries) -> list:
     store: a Python step contributes the statements it comes to there. Raises KeyError for an unknown step."""
     fresh = {key_tables_in_run_order: lambda: _ordered_key_statements(postgres=False),
              start_times_written_by_the_store: lambda: _insert_trigger_drops(postgres=False)}
-    return [statement for entry in entries
-            for statement in ((entry,) if isinstance(entry, str) else fresh[entry]())]
+    return _without_undone_steps([statement for entry in entries
+                                  for statement in ((entry,) if isinstance(entry, str) else fresh[entry]())])
+
+
+def _without_undone_steps(statements: list) -> list:
+    """``statements`` for an empty database without what a later step undoes: an index or trigger created and
+    then dropped is neither created nor dropped, and a drop of something never created goes (the final schema
+    in fewer statements; a test compares it with a store migrated step by step)."""
+    import re
+
+    def made(statement):
+        found = re.match(r"\s*CREATE (?:UNIQUE )?(INDEX|TRIGGER) IF NOT EXISTS (\w+)", statement)
+        return found and found.groups()
+
+    kept: list = []
+    for statement in statements:
+        dropped = re.fullmatch(r"\s*DROP (INDEX|TRIGGER) IF EXISTS (\w+)\s*", statement)
+        if dropped:
+            kept = [earlier for earlier in kept if made(earlier) != dropped.groups()]
+        else:
+            kept.append(statement)
+    return kept
 
 
 TRACKING_TABLES.append(key_tables_in_run_order)
