@@ -122,6 +122,30 @@ def _git(directory: str, *args: str) -> str:
 
 
 def _read_git(directory: str) -> tuple:
+    """(git tags, diff or None): HEAD from the files, the changes from one ``git diff`` (git itself answers
+    all when its files say nothing this reader understands)."""
+    from .git_files import find_git_dir, read_head
+
+    git_dir = find_git_dir(directory)
+    if git_dir is None:
+        return {}, None
+    head = read_head(git_dir)
+    if head is None:
+        return _read_git_by_asking(directory)
+    tags = {GIT_COMMIT: head.commit}
+    if head.branch:
+        tags[GIT_BRANCH] = head.branch
+    if head.remote_url:
+        tags[GIT_REPO_URL] = head.remote_url
+    try:
+        diff = _git(directory, "diff", "--no-color", "--no-ext-diff", "HEAD")
+    except (OSError, RuntimeError, ValueError):  # no git to run, or it refuses this tree: no dirty tag
+        return tags, None
+    tags[GIT_DIRTY] = "true" if diff else "false"
+    return tags, diff.encode("utf-8") if diff else None
+
+
+def _read_git_by_asking(directory: str) -> tuple:
     commit = _git(directory, "rev-parse", "HEAD").strip()
     tags = {GIT_COMMIT: commit}
     branch = _git(directory, "rev-parse", "--abbrev-ref", "HEAD").strip()
