@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import getpass
 import os
 import sys
 import threading
@@ -33,7 +32,12 @@ def current_user() -> str:
     """The login name of the user running this process."""
     global _user
     if _user is None:
+        # getpass.getuser's own order; the module (and the terminal one it imports) only when no variable is set
+        _user = next(filter(None, map(os.environ.get, ("LOGNAME", "USER", "LNAME", "USERNAME"))), None)
+    if _user is None:
         try:
+            import getpass
+
             _user = getpass.getuser()
         except Exception:
             _user = "unknown"
