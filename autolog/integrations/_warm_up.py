@@ -1,7 +1,7 @@
 """Import what logging a model needs in the background while the first training call runs.
 
-A script's first ``log_model`` would otherwise import the flavor, the MLmodel writer
-and pyyaml, and look up the installed versions its environment files pin, on the
+A script's first ``log_model`` would otherwise import the flavor and the MLmodel writer,
+and look up the installed versions its environment files pin, on the
 training thread after training; here that happens while the
 framework trains (in C, with the GIL released), once per process and flavor. The
 thread is joined before the model is logged, so no import runs on two threads at once.
@@ -15,7 +15,8 @@ import threading
 
 __all__ = ["start", "wait"]
 
-_MODULES = ("flavors._save", "flavors.requirements", "flavors.signature", "flavors.input_example", "yaml",
+_MODULES = ("flavors._save", "flavors.requirements", "flavors.signature", "flavors.input_example",
+            "flavors._yaml_text",
             # what logging a model asks of the tracking side: the logged-model API and the SQL store's
             # features it loads on first use (metric history and the registry come before logged models)
             "autolog.tracking.logged_models_fluent", "autolog.tracking.stores.sql_metric_history",
@@ -39,9 +40,6 @@ def _import_all(flavor_name: str) -> None:
         import flavors.requirements
 
         flavors.requirements.prime_caches((flavor_name, *_ENVIRONMENT_MODULES))
-        import yaml
-
-        yaml.dump({"warm": [1]}, Dumper=getattr(yaml, "CSafeDumper", yaml.SafeDumper))
     except Exception:  # noqa: BLE001 - a warm-up only; the first save looks these up itself
         return
 
