@@ -112,7 +112,9 @@ def _start_git_probe() -> None:
         except Exception:
             probe._set(({}, None))
 
-    threading.Thread(target=read, name="autolog-git-probe", daemon=True).start()
+    from .._background import start_in_background
+
+    start_in_background(read)
 
 
 def _git(directory: str, *args: str) -> str:

@@ -152,7 +152,9 @@ class SqliteDatabase:
         finally:
             with contextlib.suppress(OSError):
                 os.unlink(partial)
-        threading.Thread(target=_sync_file, args=(self.path,), name="autolog-store-sync", daemon=True).start()
+        from ..._background import start_in_background
+
+        start_in_background(_sync_file, self.path)
         return True
 
     def query(self, sql: str, params=()) -> list:
