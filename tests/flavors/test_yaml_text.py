@@ -10,7 +10,8 @@ from flavors.model import Model
 
 _AWKWARD_STRINGS = [
     "", " lead", "trail ", "yes", "No", "null", "~", "true", "1", "1.0", "0x1f", "1e3", ".inf", "-1", "2.1.1",
-    "2026-11-27 18:50:00.1", "x==1,<2", "a!=b;c", "a: b", "a:b", "#x", "x #c", "- x", "-", "*alias", "&anchor", "!tag", "%d", "@x", "`x",
+    "2026-11-27 18:50:00.1", "x==1,<2", "a!=b;c", "a: b", "a:b", "#x", "x #c", "- x", "-", "*alias", "&anchor",
+    "!tag", "%d", "@x", "`x",
     '"q"', "'q'", "{", "[a]", "? k", "|", ">", "é", "😀", "\x7f", "\x85", "\u2028", "\ufeff", "tab\there",
     "multi\nline\n", "back\\slash", "<<", "=", "_x", "model.xgb", "a/b/c", "x-y", "~/p", "\x00\x1b", "\ud800",
 ]
