@@ -74,6 +74,11 @@ class Model:
 
     def to_yaml(self) -> str:
         """The MLmodel file's text."""
+        from ._yaml_text import dump
+
+        text = dump(self.to_dict(), sort_keys=True)  # plain data (the usual case) without importing PyYAML
+        if text is not None:
+            return text
         yaml = _yaml()
         # libyaml's emitter when present: the same text as the pure-Python one, several times faster
         dumper = getattr(yaml, "CSafeDumper", yaml.SafeDumper)

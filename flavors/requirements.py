@@ -176,8 +176,6 @@ def write_environment(model_dir: str, requirements: list) -> dict:
 def _environment_texts(requirements: tuple) -> tuple:
     """(python_env.yaml, conda.yaml) texts for ``requirements``: made once per process and requirement set,
     as the installed versions they name are (``installed_version``)."""
-    import yaml
-
     python = ".".join(map(str, sys.version_info[:3]))
     build = [_pin(name) for name in ("pip", "setuptools", "wheel") if installed_version(name)] or ["pip"]
     python_env = {"python": python, "build_dependencies": build, "dependencies": [f"-r {REQUIREMENTS_FILE}"]}
@@ -186,9 +184,9 @@ def _environment_texts(requirements: tuple) -> tuple:
              "dependencies": [f"python={python}", f"pip<={pip_version}" if pip_version else "pip",
                               {"pip": list(requirements)}],
              "name": "model-env"}
-    dumper = getattr(yaml, "CSafeDumper", yaml.SafeDumper)
-    return tuple(yaml.dump(content, Dumper=dumper, default_flow_style=False, sort_keys=False)
-                 for content in (python_env, conda))
+    from ._yaml_text import dump
+
+    return tuple(dump(content) for content in (python_env, conda))
 
 
 def check_environment(model_dir: str, warn: bool = True) -> list:

@@ -1,26 +1,28 @@
 """Import what logging a model needs in the background while the first training call runs.
 
-A script's first ``log_model`` would otherwise import the flavor, the MLmodel writer
-and pyyaml, and look up the installed versions its environment files pin, on the
+A script's first ``log_model`` would otherwise import the flavor and the MLmodel writer,
+and look up the installed versions its environment files pin, on the
 training thread after training; here that happens while the
 framework trains (in C, with the GIL released), once per process and flavor. The
-thread is joined before the model is logged, so no import runs on two threads at once.
+thread is waited for before the model is logged, so no import runs on two threads at once.
 """
 
 from __future__ import annotations
 
 import importlib
 import importlib.util
+import os
 import threading
 
 __all__ = ["start", "wait"]
 
-_MODULES = ("flavors._save", "flavors.requirements", "flavors.signature", "flavors.input_example", "yaml",
+_MODULES = ("flavors._save", "flavors.requirements", "flavors.signature", "flavors.input_example",
+            "flavors._yaml_text",
             # what logging a model asks of the tracking side: the logged-model API and the SQL store's
             # features it loads on first use (metric history and the registry come before logged models)
             "autolog.tracking.logged_models_fluent", "autolog.tracking.stores.sql_metric_history",
             "autolog.tracking.stores.sql_registry", "autolog.tracking.stores.sql_logged_models")
-_threads: dict = {}
+_started: dict = {}  # flavor name -> (process id, Event set once its warm-up has finished)
 _lock = threading.Lock()
 
 
@@ -39,25 +41,32 @@ def _import_all(flavor_name: str) -> None:
         import flavors.requirements
 
         flavors.requirements.prime_caches((flavor_name, *_ENVIRONMENT_MODULES))
-        import yaml
-
-        yaml.dump({"warm": [1]}, Dumper=getattr(yaml, "CSafeDumper", yaml.SafeDumper))
     except Exception:  # noqa: BLE001 - a warm-up only; the first save looks these up itself
         return
 
 
+def _warm_up(flavor_name: str, done: threading.Event) -> None:
+    try:
+        _import_all(flavor_name)
+    finally:
+        done.set()
+
+
 def start(flavor_name: str) -> None:
     """Begin importing the model-logging modules of ``flavor_name`` in a daemon thread (once per process)."""
+    from .._background import start_in_background
+
     with _lock:
-        if flavor_name in _threads:
+        started = _started.get(flavor_name)
+        if started is not None and started[0] == os.getpid():
             return
-        thread = threading.Thread(target=_import_all, args=(flavor_name,), name="autolog-warm-up", daemon=True)
-        _threads[flavor_name] = thread
-    thread.start()
+        done = threading.Event()
+        _started[flavor_name] = (os.getpid(), done)
+    start_in_background(_warm_up, flavor_name, done)
 
 
 def wait(flavor_name: str) -> None:
-    """Block until the warm-up of ``flavor_name`` (if one was started) has finished."""
-    thread = _threads.get(flavor_name)
-    if thread is not None and thread.is_alive():
-        thread.join()
+    """Block until the warm-up of ``flavor_name`` (if this process started one) has finished."""
+    started = _started.get(flavor_name)
+    if started is not None and started[0] == os.getpid():  # a fork does not inherit the thread
+        started[1].wait()

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import getpass
 import os
 import sys
 import threading
@@ -33,7 +32,12 @@ def current_user() -> str:
     """The login name of the user running this process."""
     global _user
     if _user is None:
+        # getpass.getuser's own order; the module (and the terminal one it imports) only when no variable is set
+        _user = next(filter(None, map(os.environ.get, ("LOGNAME", "USER", "LNAME", "USERNAME"))), None)
+    if _user is None:
         try:
+            import getpass
+
             _user = getpass.getuser()
         except Exception:
             _user = "unknown"
@@ -108,7 +112,9 @@ def _start_git_probe() -> None:
         except Exception:
             probe._set(({}, None))
 
-    threading.Thread(target=read, name="autolog-git-probe", daemon=True).start()
+    from .._background import start_in_background
+
+    start_in_background(read)
 
 
 def _git(directory: str, *args: str) -> str:
@@ -122,6 +128,30 @@ def _git(directory: str, *args: str) -> str:
 
 
 def _read_git(directory: str) -> tuple:
+    """(git tags, diff or None): HEAD from the files, the changes from one ``git diff`` (git itself answers
+    all when its files say nothing this reader understands)."""
+    from .git_files import find_git_dir, read_head
+
+    git_dir = find_git_dir(directory)
+    if git_dir is None:
+        return {}, None
+    head = read_head(git_dir)
+    if head is None:
+        return _read_git_by_asking(directory)
+    tags = {GIT_COMMIT: head.commit}
+    if head.branch:
+        tags[GIT_BRANCH] = head.branch
+    if head.remote_url:
+        tags[GIT_REPO_URL] = head.remote_url
+    try:
+        diff = _git(directory, "diff", "--no-color", "--no-ext-diff", "HEAD")
+    except (OSError, RuntimeError, ValueError):  # no git to run, or it refuses this tree: no dirty tag
+        return tags, None
+    tags[GIT_DIRTY] = "true" if diff else "false"
+    return tags, diff.encode("utf-8") if diff else None
+
+
+def _read_git_by_asking(directory: str) -> tuple:
     commit = _git(directory, "rev-parse", "HEAD").strip()
     tags = {GIT_COMMIT: commit}
     branch = _git(directory, "rev-parse", "--abbrev-ref", "HEAD").strip()

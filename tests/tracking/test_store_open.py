@@ -46,3 +46,51 @@ def test_a_failing_script_leaves_nothing_behind(tmp_path):
         raise AssertionError("a duplicate table was accepted")
     assert database.query("SELECT name FROM sqlite_master WHERE name = 'first'") == []
     database.run_script("CREATE TABLE second (x INTEGER)")  # the connection is usable again
+
+
+def test_a_new_store_appears_whole_and_leaves_no_partial_file(tmp_path):
+    path = tmp_path / "tracking.db"
+    database = SqliteDatabase(str(path))
+    assert database.create_whole(_creation_script())
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["tracking.db"]
+    reader = sqlite3.connect(path)
+    assert reader.execute("PRAGMA journal_mode").fetchone() == ("wal",)
+    assert reader.execute("SELECT version FROM schema_version").fetchall() == [(SCHEMA_VERSION,)]
+    reader.close()
+    store = SqlStore(database, str(tmp_path / "artifacts"))  # opens it as an up-to-date store
+    assert store.get_experiment("0").name == "Default" and store.create_experiment("next") == "1"
+    assert not SqliteDatabase(str(path)).create_whole(_creation_script())  # never over an existing file
+    assert store.get_experiment_by_name("next").experiment_id == "1"
+
+
+def test_processes_creating_one_store_at_once_all_open_it(tmp_path):
+    import subprocess
+    import sys
+
+    code = ("import sys; from autolog.tracking.stores.sql_engine import SqliteDatabase; "
+            "from autolog.tracking.stores.sql_store import SqlStore; "
+            "store = SqlStore(SqliteDatabase(sys.argv[1]), sys.argv[2]); "
+            "print(store.create_experiment(sys.argv[3]))")
+    path, artifacts = str(tmp_path / "tracking.db"), str(tmp_path / "artifacts")
+    workers = [subprocess.Popen([sys.executable, "-c", code, path, artifacts, f"e{index}"],
+                                stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True) for index in range(4)]
+    results = [worker.communicate(timeout=60) for worker in workers]
+    assert all(worker.returncode == 0 for worker in workers), results
+    assert sorted(out.strip() for out, _err in results) == ["1", "2", "3", "4"]
+    assert sorted(p.name for p in tmp_path.iterdir() if p.name.endswith(".partial")) == []
+    store = SqlStore(SqliteDatabase(path), artifacts)
+    assert {store.get_experiment_by_name(f"e{index}").experiment_id for index in range(4)} == {"1", "2", "3", "4"}
+    assert store.get_experiment("0").name == "Default"
+
+
+def test_a_store_that_cannot_be_linked_into_place_is_created_in_a_transaction(tmp_path, monkeypatch):
+    import os
+
+    def refuse(*_args, **_kwargs):
+        raise OSError("hard links are not supported here")
+
+    monkeypatch.setattr(os, "link", refuse)
+    path = tmp_path / "tracking.db"
+    store = SqlStore(SqliteDatabase(str(path)), str(tmp_path / "artifacts"))
+    assert store.get_experiment("0").name == "Default"
+    assert sorted(p.name for p in tmp_path.iterdir() if not p.name.startswith("tracking.db")) == []

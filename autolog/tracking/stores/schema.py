@@ -280,9 +280,8 @@ _SQLITE_FOLLOW_START_TIME = """CREATE TRIGGER IF NOT EXISTS runs_start_time AFTE
     UPDATE latest_metrics SET start_time = NEW.start_time WHERE run_uuid = NEW.run_uuid; END"""
 
 
-def _ordered_key_statements(postgres: bool, insert_triggers: bool = True) -> list:
-    """The indexes and triggers of ``key_tables_in_run_order`` once the start_time columns exist (idempotent);
-    ``insert_triggers=False`` for a new store, whose later step would drop them again."""
+def _ordered_key_statements(postgres: bool) -> list:
+    """The indexes and triggers of ``key_tables_in_run_order`` once the start_time columns exist (idempotent)."""
     statements = _postgres_trigger_functions() if postgres else [_SQLITE_FOLLOW_START_TIME]
     for table, old_index in _ORDERED_KEY_TABLES:
         statements += [f"DROP INDEX IF EXISTS {old_index}",
@@ -291,7 +290,7 @@ def _ordered_key_statements(postgres: bool, insert_triggers: bool = True) -> lis
         if table != "latest_metrics":  # metric values seldom tie: reading the index backwards is enough
             statements.append(f"CREATE INDEX IF NOT EXISTS {table}_in_reverse_order"
                               f" ON {table} (key, value DESC, start_time DESC, run_uuid)")
-        statements += _start_time_triggers(table, postgres) if insert_triggers else []
+        statements += _start_time_triggers(table, postgres)
     return statements
 
 
@@ -317,11 +316,30 @@ def key_tables_in_run_order(cur, artifact_root: str = "") -> None:
 def sqlite_creation_statements(entries) -> list:
     """``entries`` (table lists that may hold Python steps) as plain SQLite statements for a new, empty
     store: a Python step contributes the statements it comes to there. Raises KeyError for an unknown step."""
-    fresh = {key_tables_in_run_order: lambda: _ordered_key_statements(postgres=False, insert_triggers=False),
-             start_times_written_by_the_store: list, run_tables_without_rowid: list,
-             key_value_statistics: list}
-    return [statement for entry in entries
-            for statement in ((entry,) if isinstance(entry, str) else fresh[entry]())]
+    fresh = {key_tables_in_run_order: lambda: _ordered_key_statements(postgres=False),
+             start_times_written_by_the_store: lambda: _insert_trigger_drops(postgres=False),
+             run_tables_without_rowid: list, key_value_statistics: list}
+    return _without_undone_steps([statement for entry in entries
+                                  for statement in ((entry,) if isinstance(entry, str) else fresh[entry]())])
+
+
+def _without_undone_steps(statements: list) -> list:
+    """``statements`` for an empty database without what a later step undoes: an index or trigger created and
+    then dropped is neither created nor dropped, and a drop of something never created goes (the final schema
+    in fewer statements; a test compares it with a store migrated step by step)."""
+
+    def made(statement):
+        found = re.match(r"\s*CREATE (?:UNIQUE )?(INDEX|TRIGGER) IF NOT EXISTS (\w+)", statement)
+        return found and found.groups()
+
+    kept: list = []
+    for statement in statements:
+        dropped = re.fullmatch(r"\s*DROP (INDEX|TRIGGER) IF EXISTS (\w+)\s*", statement)
+        if dropped:
+            kept = [earlier for earlier in kept if made(earlier) != dropped.groups()]
+        else:
+            kept.append(statement)
+    return kept
 
 
 TRACKING_TABLES.append(key_tables_in_run_order)

@@ -72,6 +72,8 @@ class SqlStore(SqlSearchMixin, TrackingStore):
     def _initialise(self) -> None:
         read_version = getattr(self.db, "current_schema_version", None)
         if read_version is not None:  # SQLite: an up-to-date store opens with one read, a new one in one script
+            if not self.db.existed_before_open and self.db.create_whole(_creation_script()):
+                return
             version = read_version()
             if version == SCHEMA_VERSION:
                 return
