@@ -12,9 +12,10 @@ from ..system_keys import not_system_key_condition
 SCHEMA_VERSION = 1  # raised by each migration step below
 
 # SQLite keeps these tables in their primary key's order, with no separate rowid tree beside it: a row's
-# write touches one tree fewer (PostgreSQL's dialect drops the clause)
+# write touches one tree fewer (PostgreSQL's dialect drops the clause). Metric segments keep their rowid:
+# their rows hold arrays, and a WITHOUT ROWID tree of large rows inserted out of key order splits pages.
 WITHOUT_ROWID = " WITHOUT ROWID"
-_RUN_TABLES = ("runs", "params", "tags", "latest_metrics", "metric_segments")
+_RUN_TABLES = ("runs", "params", "tags", "latest_metrics")
 
 # Metric history is kept in packed segments: one row per (run, key, flush) holding
 # arrays of steps, timestamps and values. Writes stay cheap at millions of points,
@@ -88,7 +89,7 @@ TRACKING_TABLES = [
         timestamps BLOB NOT NULL,
         vals BLOB NOT NULL,
         PRIMARY KEY (run_uuid, key, seq)
-    )""" + WITHOUT_ROWID,
+    )""",
 ]
 
 def migrate_model_locations_to_relative(cur, artifact_root: str) -> None:
@@ -381,7 +382,7 @@ SCHEMA_VERSION += 1
 
 
 def run_tables_without_rowid(cur, artifact_root: str = "") -> None:
-    """Migration step (SQLite): runs, params, tags, latest metrics and metric segments are rebuilt as
+    """Migration step (SQLite): runs, params, tags and latest metrics are rebuilt as
     WITHOUT ROWID tables, kept in their primary key's order, so that writing a row touches one tree fewer
     (a new store creates them so; PostgreSQL has no rowid and nothing to do)."""
     if getattr(cur, "dialect", "sqlite") == "postgresql":
