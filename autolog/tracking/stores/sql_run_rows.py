@@ -26,7 +26,8 @@ _LATEST_UPSERT = (" ON CONFLICT (run_uuid, key) DO UPDATE SET value = excluded.v
                   " timestamp = excluded.timestamp, step = excluded.step"
                   " WHERE excluded.step > latest_metrics.step OR (excluded.step = latest_metrics.step"
                   " AND excluded.timestamp >= latest_metrics.timestamp)")
-_NEXT_SEQ = "(SELECT COALESCE(MAX(seq), -1) + 1 FROM metric_segments WHERE metric_segments.run_uuid = {run} AND metric_segments.key = {key})"
+_NEXT_SEQ = ("(SELECT COALESCE(MAX(seq), -1) + 1 FROM metric_segments"
+             " WHERE metric_segments.run_uuid = {run} AND metric_segments.key = {key})")
 
 
 class CheckedRun(NamedTuple):
