@@ -20,6 +20,10 @@ from .storage_errors import storage_errors, translate_storage_error
 __all__ = ["SqliteDatabase"]
 
 _BUSY_TIMEOUT_MS = 60_000
+# the log is copied back into the database every ~40 MB rather than SQLite's 4 MB: a page that many
+# small commits rewrite (a run's table and index pages) is copied once, and checkpoints stall a write
+# ten times less often (a clean close still checkpoints everything)
+_AUTOCHECKPOINT_PAGES = 10_000
 
 
 class SqliteDatabase:
@@ -46,10 +50,7 @@ class SqliteDatabase:
             raise StoreError(f"Cannot open tracking database {self.path!r}: {exc}") from exc
         conn.execute(f"PRAGMA busy_timeout = {_BUSY_TIMEOUT_MS}")
         conn.execute("PRAGMA synchronous = NORMAL")
-        # the log is copied back into the database every ~40 MB rather than SQLite's 4 MB: a page that many
-        # small commits rewrite (a run's table and index pages) is copied once, and checkpoints stall a write
-        # ten times less often (a clean close still checkpoints everything)
-        conn.execute("PRAGMA wal_autocheckpoint = 10000")
+        conn.execute(f"PRAGMA wal_autocheckpoint = {_AUTOCHECKPOINT_PAGES}")
         conn.execute("PRAGMA foreign_keys = ON")
         self._retry(lambda: conn.execute("PRAGMA journal_mode = WAL").fetchone())
         with self._lock:
@@ -63,7 +64,7 @@ class SqliteDatabase:
         conn = getattr(local, "conn", None)
         if conn is None or local.pid != os.getpid():
             conn = self._connect()
-            local.conn, local.pid = conn, os.getpid()
+            local.conn, local.pid, local.first_write = conn, os.getpid(), True
         return conn
 
     @staticmethod
@@ -192,25 +193,36 @@ def _sync_file(path: str) -> None:
 class _WriteTransaction:
     """``SqliteDatabase.write()``: a plain class rather than a generator, as a run's life is a few of these."""
 
-    __slots__ = ("database", "conn")
+    __slots__ = ("database", "conn", "log_unsynced")
 
     def __init__(self, database: SqliteDatabase):
         self.database = database
         self.conn = None
+        self.log_unsynced = False
 
     def __enter__(self) -> sqlite3.Cursor:
+        database = self.database
         try:
-            conn = self.conn = self.database.connection
-            try:
-                conn.execute("BEGIN IMMEDIATE")
-            except sqlite3.OperationalError:
-                self.database._retry(lambda: conn.execute("BEGIN IMMEDIATE"))
+            conn = self.conn = database.connection
+            local = database._local
+            if local.first_write:
+                local.first_write = False
+                self.log_unsynced = _begin_first_write(database, conn)
+            else:
+                _begin(database, conn)
             return conn.cursor()
         except Exception as exc:
-            translate_storage_error(exc, self.database.path)
+            translate_storage_error(exc, database.path)
             raise
 
     def __exit__(self, exc_type, exc, traceback) -> bool:
+        try:
+            return self._finish(exc_type, exc)
+        finally:
+            if self.log_unsynced:
+                _sync_again(self.database, self.conn)
+
+    def _finish(self, exc_type, exc) -> bool:
         conn = self.conn
         if exc_type is None:
             try:
@@ -227,3 +239,55 @@ class _WriteTransaction:
         if isinstance(exc, Exception):
             translate_storage_error(exc, self.database.path)
         return False
+
+
+def _begin(database: SqliteDatabase, conn: sqlite3.Connection) -> None:
+    try:
+        conn.execute("BEGIN IMMEDIATE")
+    except sqlite3.OperationalError:
+        database._retry(lambda: conn.execute("BEGIN IMMEDIATE"))
+
+
+def _log_size(database: SqliteDatabase) -> int:
+    try:
+        return os.stat(database.path + "-wal").st_size
+    except OSError:
+        return 0
+
+
+def _begin_first_write(database: SqliteDatabase, conn: sqlite3.Connection) -> bool:
+    """BEGIN IMMEDIATE for a connection's first write; True when this transaction runs without syncs.
+
+    When the write-ahead log is empty (a new store, or one a clean exit checkpointed), the transaction
+    starts the log without syncing its header (nor, for a new log file, its folder): that sync guards
+    against stale frames of an earlier log, and an empty file holds none. The commit is as durable as any
+    under ``synchronous = NORMAL`` (which syncs at checkpoints, not commits); no checkpoint runs meanwhile.
+    """
+    if _log_size(database) != 0:
+        _begin(database, conn)
+        return False
+    conn.execute("PRAGMA synchronous = OFF")
+    conn.execute("PRAGMA wal_autocheckpoint = 0")
+    try:
+        _begin(database, conn)
+    except BaseException:
+        _sync_again(database, conn)
+        raise
+    if _log_size(database) == 0:  # checked again under the write lock: nobody can add frames now
+        return True
+    conn.execute("ROLLBACK")  # another process wrote between the look and the lock
+    _sync_again(database, conn)
+    _begin(database, conn)
+    return False
+
+
+def _sync_again(database: SqliteDatabase, conn: sqlite3.Connection) -> None:
+    """Back to the usual syncs and checkpoints after ``_begin_first_write``; a connection that refuses is
+    closed (this thread opens a new one on its next use) rather than left without syncs."""
+    try:
+        conn.execute("PRAGMA synchronous = NORMAL")
+        conn.execute(f"PRAGMA wal_autocheckpoint = {_AUTOCHECKPOINT_PAGES}")
+    except sqlite3.Error:
+        database._local.conn = None
+        with contextlib.suppress(sqlite3.Error):
+            conn.close()
