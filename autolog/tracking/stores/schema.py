@@ -327,20 +327,38 @@ def sqlite_creation_statements(entries) -> list:
 def _without_undone_steps(statements: list) -> list:
     """``statements`` for an empty database without what a later step undoes: an index or trigger created and
     then dropped is neither created nor dropped, and a drop of something never created goes (the final schema
-    in fewer statements; a test compares it with a store migrated step by step)."""
-
-    def made(statement):
-        found = re.match(r"\s*CREATE (?:UNIQUE )?(INDEX|TRIGGER) IF NOT EXISTS (\w+)", statement)
-        return found and found.groups()
-
+    in fewer statements; a test compares it with a store migrated step by step). Plain string work rather
+    than regular expressions: a new store's process pays for this once, before its first write."""
     kept: list = []
     for statement in statements:
-        dropped = re.fullmatch(r"\s*DROP (INDEX|TRIGGER) IF EXISTS (\w+)\s*", statement)
+        dropped = _dropped_object(statement)
         if dropped:
-            kept = [earlier for earlier in kept if made(earlier) != dropped.groups()]
+            kept = [(earlier, made) for earlier, made in kept if made != dropped]
         else:
-            kept.append(statement)
-    return kept
+            kept.append((statement, _created_object(statement)))
+    return [statement for statement, _made in kept]
+
+
+def _created_object(statement: str):
+    """(kind, name) that ``CREATE [UNIQUE] INDEX|TRIGGER IF NOT EXISTS name ...`` makes, else None."""
+    words = statement.split(None, 7)
+    if words[:2] == ["CREATE", "UNIQUE"]:
+        del words[1]
+    if len(words) < 6 or words[0] != "CREATE" or words[1] not in ("INDEX", "TRIGGER") \
+            or words[2:5] != ["IF", "NOT", "EXISTS"]:
+        return None
+    name = words[5]
+    end = next((i for i, char in enumerate(name) if not (char.isalnum() or char == "_")), len(name))
+    return (words[1], name[:end]) if end else None
+
+
+def _dropped_object(statement: str):
+    """(kind, name) of a bare ``DROP INDEX|TRIGGER IF EXISTS name``, else None."""
+    words = statement.split()
+    if len(words) == 5 and words[0] == "DROP" and words[1] in ("INDEX", "TRIGGER") and words[2:4] == ["IF", "EXISTS"] \
+            and words[4].replace("_", "a").isalnum():
+        return words[1], words[4]
+    return None
 
 
 TRACKING_TABLES.append(key_tables_in_run_order)
