@@ -5,7 +5,7 @@ import threading
 
 from autolog.tracking.stores.schema import SCHEMA_VERSION
 from autolog.tracking.stores.sql_engine import SqliteDatabase
-from autolog.tracking.stores.sql_store import SqlStore, _creation_script
+from autolog.tracking.stores.sql_store import SqlStore, _creation_script, _first_rows_script, _schema_script
 
 
 def test_an_up_to_date_store_opens_while_another_process_holds_the_write_lock(tmp_path):
@@ -51,7 +51,7 @@ def test_a_failing_script_leaves_nothing_behind(tmp_path):
 def test_a_new_store_appears_whole_and_leaves_no_partial_file(tmp_path):
     path = tmp_path / "tracking.db"
     database = SqliteDatabase(str(path))
-    assert database.create_whole(_creation_script())
+    assert database.create_whole(_schema_script(), _first_rows_script())
     assert sorted(p.name for p in tmp_path.iterdir()) == ["tracking.db"]
     reader = sqlite3.connect(path)
     assert reader.execute("PRAGMA journal_mode").fetchone() == ("wal",)
@@ -59,7 +59,8 @@ def test_a_new_store_appears_whole_and_leaves_no_partial_file(tmp_path):
     reader.close()
     store = SqlStore(database, str(tmp_path / "artifacts"))  # opens it as an up-to-date store
     assert store.get_experiment("0").name == "Default" and store.create_experiment("next") == "1"
-    assert not SqliteDatabase(str(path)).create_whole(_creation_script())  # never over an existing file
+    # never over an existing file
+    assert not SqliteDatabase(str(path)).create_whole(_schema_script(), _first_rows_script())
     assert store.get_experiment_by_name("next").experiment_id == "1"
 
 

@@ -126,29 +126,40 @@ class SqliteDatabase:
             translate_storage_error(exc, self.path)
             raise
 
-    def create_whole(self, script: str) -> bool:
-        """Make the database file, absent until now, from ``script`` in one go; True when this call made it.
+    def create_whole(self, schema_script: str, rows_script: str) -> bool:
+        """Make the database file, absent until now, from ``schema_script`` then ``rows_script`` in one go;
+        True when this call made it.
 
         The file is built under a hidden partial name beside it, with no journal and no syncs (nobody else
         can see it yet), switched to WAL, and linked into place only if no file has appeared there since:
         another process sees no store or a whole one, never half of one. It reaches the disk in the
         background (a store that was empty a moment ago loses nothing it held if the machine stops before).
-        False, leaving no file behind, when the file exists by now or linking is not possible here
-        (the caller then creates the store in a transaction, as ``run_script`` does).
+        The tables ``schema_script`` makes are copied from the cache of ``sql_template`` when it holds them,
+        else built and saved there. False, leaving no file behind, when the file exists by now or linking
+        is not possible here (the caller then creates the store in a transaction, as ``run_script`` does).
         """
+        from .sql_template import copy_template, discard_template, save_template
+
         directory, name = os.path.split(self.path)
         partial = os.path.join(directory, f".{name}.{os.getpid()}-{random.getrandbits(48):012x}.partial")
+        copied = False
         try:
+            copied = copy_template(schema_script, partial)
             conn = sqlite3.connect(partial, isolation_level=None)
             try:
                 conn.execute("PRAGMA journal_mode = OFF")
                 conn.execute("PRAGMA synchronous = OFF")
-                conn.executescript(f"BEGIN;\n{script};\nCOMMIT;")
+                if not copied:
+                    conn.executescript(f"BEGIN;\n{schema_script};\nCOMMIT;")
+                    save_template(schema_script, partial)
+                conn.executescript(f"BEGIN;\n{rows_script};\nCOMMIT;")
                 conn.execute("PRAGMA journal_mode = WAL").fetchone()
             finally:
                 conn.close()
             os.link(partial, self.path)
-        except (OSError, sqlite3.Error):
+        except (OSError, sqlite3.Error) as exc:
+            if copied and isinstance(exc, sqlite3.Error):  # a damaged copy: the next new store builds its own
+                discard_template(schema_script)
             return False
         finally:
             with contextlib.suppress(OSError):

@@ -72,7 +72,7 @@ class SqlStore(SqlSearchMixin, TrackingStore):
     def _initialise(self) -> None:
         read_version = getattr(self.db, "current_schema_version", None)
         if read_version is not None:  # SQLite: an up-to-date store opens with one read, a new one in one script
-            if not self.db.existed_before_open and self.db.create_whole(_creation_script()):
+            if not self.db.existed_before_open and self.db.create_whole(_schema_script(), _first_rows_script()):
                 return
             version = read_version()
             if version == SCHEMA_VERSION:
@@ -385,15 +385,24 @@ def _creation_script() -> str:
 
     Safe to run twice (another process may create the same store at the same moment).
     """
-    now = _now_ms()
+    return f"{_schema_script()};\n{_first_rows_script()}"
+
+
+def _schema_script() -> str:
+    """The part of ``_creation_script`` that every new store shares: its tables and schema version."""
     return ";\n".join([
         *sqlite_creation_statements(TRACKING_TABLES + REGISTRY_TABLES),
         f"INSERT INTO schema_version (version) SELECT {int(SCHEMA_VERSION)}"
         " WHERE NOT EXISTS (SELECT 1 FROM schema_version)",
-        "INSERT INTO experiments (experiment_id, name, lifecycle_stage, creation_time, last_update_time)"
-        f" SELECT 0, '{DEFAULT_EXPERIMENT_NAME}', 'active', {now}, {now}"
-        " WHERE NOT EXISTS (SELECT 1 FROM experiments WHERE experiment_id = 0)",
     ])
+
+
+def _first_rows_script() -> str:
+    """The part of ``_creation_script`` that is this store's own: the Default experiment, created now."""
+    now = _now_ms()
+    return ("INSERT INTO experiments (experiment_id, name, lifecycle_stage, creation_time, last_update_time)"
+            f" SELECT 0, '{DEFAULT_EXPERIMENT_NAME}', 'active', {now}, {now}"
+            " WHERE NOT EXISTS (SELECT 1 FROM experiments WHERE experiment_id = 0)")
 
 
 _RUN_STATE = "SELECT lifecycle_stage, start_time FROM runs WHERE run_uuid = ?"
