@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import os
 import shutil
-import uuid
 
 from .exceptions import InvalidInputError, NotFoundError
 from .validation import tag_value_to_str, validate_key
@@ -176,7 +175,7 @@ class RegistryClientMixin:
         local_target = repository.local_path("")
         taken = os.path.exists(local_target) if local_target is not None else bool(repository.list_artifacts())
         if taken:  # left over from a renamed or deleted model
-            location = f"{location}-{uuid.uuid4().hex[:8]}"
+            location = f"{location}-{os.urandom(4).hex()}"
         return location
 
     @staticmethod

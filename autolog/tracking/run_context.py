@@ -32,14 +32,15 @@ def current_user() -> str:
     """The login name of the user running this process."""
     global _user
     if _user is None:
-        # getpass.getuser's own order; the module (and the terminal one it imports) only when no variable is set
+        # getpass.getuser's own order, then its own fallback, the password database (getpass itself would
+        # import the terminal module too, a millisecond of a fresh process's first run)
         _user = next(filter(None, map(os.environ.get, ("LOGNAME", "USER", "LNAME", "USERNAME"))), None)
     if _user is None:
         try:
-            import getpass
+            import pwd
 
-            _user = getpass.getuser()
-        except Exception:
+            _user = pwd.getpwuid(os.getuid()).pw_name
+        except Exception:  # no password database (Windows) or no entry for this uid
             _user = "unknown"
     return _user
 

@@ -36,6 +36,20 @@ def test_opening_a_store_and_logging_a_run_loads_no_feature_module(tmp_path):
     assert output.splitlines() == ["[]", "True"]
 
 
+def test_a_fresh_process_opens_a_store_and_logs_a_run_without_uuid_getpass_or_hashlib(tmp_path):
+    output = _run("""
+        import sys
+        before = set(sys.modules)  # whatever the interpreter's start-up loaded is not ours to judge
+        import autolog
+        autolog.set_tracking_uri("store")
+        autolog.set_experiment("plain")
+        with autolog.start_run():
+            autolog.log_param("p", 1)
+        print(sorted({"uuid", "getpass", "hashlib"} & (set(sys.modules) - before)))
+    """, tmp_path)
+    assert output == "[]"
+
+
 def test_every_feature_method_resolves_as_an_eager_store_would(tmp_path):
     output = _run("""
         import inspect

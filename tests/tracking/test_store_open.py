@@ -2,9 +2,11 @@
 
 import sqlite3
 import threading
+import uuid
 
 from autolog.tracking.stores.schema import SCHEMA_VERSION
 from autolog.tracking.stores.sql_engine import SqliteDatabase
+from autolog.tracking.stores.sql_run_rows import random_id
 from autolog.tracking.stores.sql_store import SqlStore, _creation_script, _first_rows_script, _schema_script
 
 
@@ -95,3 +97,11 @@ def test_a_store_that_cannot_be_linked_into_place_is_created_in_a_transaction(tm
     store = SqlStore(SqliteDatabase(str(path)), str(tmp_path / "artifacts"))
     assert store.get_experiment("0").name == "Default"
     assert sorted(p.name for p in tmp_path.iterdir() if not p.name.startswith("tracking.db")) == []
+
+
+def test_new_ids_keep_the_format_of_uuid4_hex():
+    ids = {random_id() for _ in range(500)}
+    assert len(ids) == 500
+    for new_id in ids:
+        parsed = uuid.UUID(hex=new_id)
+        assert parsed.hex == new_id and parsed.version == 4 and parsed.variant == uuid.RFC_4122

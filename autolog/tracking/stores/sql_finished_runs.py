@@ -4,12 +4,11 @@ such trials can share one transaction (``prepare_finished_run`` then ``log_finis
 
 from __future__ import annotations
 
-import uuid
 from typing import NamedTuple
 
 from ..entities import Run, RunData, RunInfo
 from .sql_checks import require_active_experiment
-from .sql_run_rows import metric_rows
+from .sql_run_rows import metric_rows, random_id
 
 __all__ = ["SqlFinishedRunsMixin", "FinishedRun"]
 
@@ -36,7 +35,7 @@ class SqlFinishedRunsMixin:
         """
         from .sql_store import _experiment_id_int, _unique_params
 
-        run_id = uuid.uuid4().hex
+        run_id = random_id()
         experiment_int = _experiment_id_int(experiment_id)
         info = RunInfo(run_id, str(experiment_int), run_name, user_id, status, start_time, end_time,
                        self._run_artifact_uri(experiment_int, run_id, None))

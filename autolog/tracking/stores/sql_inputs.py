@@ -7,10 +7,9 @@ MLflow does.
 
 from __future__ import annotations
 
-import uuid
-
 from ..entities import Dataset, DatasetInput, InputTag, LoggedModelInput, LoggedModelOutput
 from ..exceptions import InvalidInputError, NotFoundError
+from .sql_run_rows import random_id
 
 __all__ = ["SqlInputsMixin", "DATASET_CONTEXT_TAG"]
 
@@ -62,7 +61,7 @@ class SqlInputsMixin:
         row = cur.execute("SELECT dataset_uuid FROM datasets WHERE experiment_id = ? AND name = ? AND digest = ?",
                           (experiment_id, dataset.name, dataset.digest)).fetchone()
         if row is None:
-            dataset_uuid = uuid.uuid4().hex
+            dataset_uuid = random_id()
             cur.execute("INSERT INTO datasets (dataset_uuid, experiment_id, name, digest, source_type, source,"
                         " schema, profile) VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
                         (dataset_uuid, experiment_id, dataset.name, dataset.digest, dataset.source_type,

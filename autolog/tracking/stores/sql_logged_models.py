@@ -7,11 +7,11 @@ A logged model's files live under its experiment's artifact location, at
 from __future__ import annotations
 
 import time
-import uuid
 
 from ..entities import LifecycleStage, LoggedModel, LoggedModelStatus, Metric, PagedList
 from ..exceptions import InvalidInputError, NotFoundError
 from .sql_checks import require_active_experiment
+from .sql_run_rows import random_id
 from .sql_search import paged_search
 
 __all__ = ["SqlLoggedModelsMixin", "MAX_LOGGED_MODELS_DEFAULT"]
@@ -81,7 +81,7 @@ class SqlLoggedModelsMixin:
         name = generate_run_name() if name is None else _validate_name(name)
         tag_pairs, param_pairs = dict(_pairs(tags, "tag")), dict(_pairs(params, "param"))
         experiment_int = _experiment_ints([experiment_id])[0]
-        model_id = f"m-{uuid.uuid4().hex}"
+        model_id = f"m-{random_id()}"
         now = _now_ms()
         with self.db.write() as cur:
             require_active_experiment(cur, experiment_int, experiment_id, "to log models in it")

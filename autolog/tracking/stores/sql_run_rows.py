@@ -13,11 +13,12 @@ from __future__ import annotations
 
 import functools
 import operator
+import os
 from typing import NamedTuple, Optional
 
 from .. import metric_codec
 
-__all__ = ["ACTIVE_RUN", "CheckedRun", "insert_params", "upsert_tags", "insert_metrics", "metric_rows"]
+__all__ = ["ACTIVE_RUN", "CheckedRun", "random_id", "insert_params", "upsert_tags", "insert_metrics", "metric_rows"]
 
 ACTIVE_RUN = " AND runs.lifecycle_stage = 'active'"  # appended to a statement's condition on the run's row
 _CHUNK = 100  # rows per statement: at most 501 bound values, under every SQLite's limit
@@ -28,6 +29,16 @@ _LATEST_UPSERT = (" ON CONFLICT (run_uuid, key) DO UPDATE SET value = excluded.v
                   " AND excluded.timestamp >= latest_metrics.timestamp)")
 _NEXT_SEQ = ("(SELECT COALESCE(MAX(seq), -1) + 1 FROM metric_segments"
              " WHERE metric_segments.run_uuid = {run} AND metric_segments.key = {key})")
+
+
+def random_id() -> str:
+    """A new random id in the format of ``uuid.uuid4().hex`` (32 hex digits, version 4, RFC 4122 variant),
+    for runs, datasets and logged models; made here, since importing ``uuid`` costs a fresh process more than
+    the store's opening does."""
+    raw = bytearray(os.urandom(16))
+    raw[6] = raw[6] & 0x0F | 0x40
+    raw[8] = raw[8] & 0x3F | 0x80
+    return raw.hex()
 
 
 class CheckedRun(NamedTuple):

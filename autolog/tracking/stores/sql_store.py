@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import operator
 import time
-import uuid
 
 from ..entities import Experiment, LifecycleStage, Metric, Run, RunData, RunInfo, RunStatus
 from ..exceptions import AlreadyExistsError, InvalidInputError, NotFoundError
@@ -20,7 +19,7 @@ from .schema import MIGRATIONS, SCHEMA_VERSION, TRACKING_TABLES, sqlite_creation
 from .sql_checks import experiment_refusal
 from .sql_results import answered, later
 from .sql_run_data import runs_with_data
-from .sql_run_rows import ACTIVE_RUN, CheckedRun, insert_metrics, insert_params, upsert_tags
+from .sql_run_rows import ACTIVE_RUN, CheckedRun, insert_metrics, insert_params, random_id, upsert_tags
 from .sql_search import SqlSearchMixin
 
 __all__ = ["SqlStore", "DEFAULT_EXPERIMENT_ID", "DEFAULT_EXPERIMENT_NAME"]
@@ -208,7 +207,7 @@ class SqlStore(SqlSearchMixin, TrackingStore):
                     "lifecycle_stage, artifact_uri")
 
     def create_run(self, experiment_id, user_id, start_time, tags, run_name) -> Run:
-        run_id = uuid.uuid4().hex
+        run_id = random_id()
         tags = list(tags or ())
         experiment_int = _experiment_id_int(experiment_id)
         for _attempt in range(3):  # another attempt only when the experiment was restored meanwhile
