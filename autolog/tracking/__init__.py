@@ -8,7 +8,6 @@ from .fluent import (ActiveRun, active_run, delete_tag, end_run, flush, get_arti
                      get_tracking_uri, last_active_run, log_artifact, log_artifacts, log_dict, log_figure,
                      log_metric, log_metrics, log_param, log_params, log_text, search_runs, set_experiment,
                      set_tag, set_tags, set_tracking_uri, start_run)
-from .registry_fluent import register_model
 from .entities import (Dataset, DatasetInput, InputTag, LoggedModel, LoggedModelInput, LoggedModelOutput,
                        LoggedModelStatus, RunInputs, RunOutputs)
 
@@ -40,6 +39,7 @@ _LAZY_MODULES = {
     "logged_models_fluent": (
         "delete_logged_model_tag", "finalize_logged_model", "get_logged_model", "initialize_logged_model",
         "last_logged_model", "log_input", "log_model_params", "search_logged_models", "set_logged_model_tags"),
+    "registry_fluent": ("register_model",),
 }
 _LAZY_NAMES = {name: module for module, names in _LAZY_MODULES.items() for name in names}
 

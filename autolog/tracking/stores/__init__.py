@@ -108,10 +108,11 @@ def _open_store(tracking_uri: str) -> TrackingStore:
         from .damage import refuse_damaged_store
 
         refuse_damaged_store(db_path, artifact_root)
-    from .foreign import check_not_mlflow, check_not_mlflow_file_store
+    if os.path.isdir(os.path.dirname(db_path)):  # a folder that does not exist yet holds no other tool's store
+        from .foreign import check_not_mlflow, check_not_mlflow_file_store
 
-    check_not_mlflow_file_store(os.path.dirname(db_path), db_path)
-    check_not_mlflow(db_path)  # before connecting: opening switches the file to WAL
+        check_not_mlflow_file_store(os.path.dirname(db_path), db_path)
+        check_not_mlflow(db_path)  # before connecting: opening switches the file to WAL
     try:
         os.makedirs(os.path.dirname(db_path), exist_ok=True)
         return SqlStore(SqliteDatabase(db_path), artifact_root)
