@@ -167,12 +167,10 @@ def _queue_float_history(call, series: list, rounds: int) -> bool:
     from ..tracking.validation import validate_key
 
     keys = [validate_key(_common.metric_key(name), "metric key") for name, _values in series]
-    add, run_id, timestamp = fluent._buffer().add, call.run_id, int(time.time() * 1000)
+    run_id, timestamp = call.run_id, int(time.time() * 1000)
     columns = list(zip(keys, (values for _name, values in series)))
-    for step in range(rounds):
-        for key, values in columns:
-            if step < len(values):
-                add(run_id, key, values[step], timestamp, step)
+    fluent._buffer().add_many([(run_id, key, values[step], timestamp, step)
+                               for step in range(rounds) for key, values in columns if step < len(values)])
     return True
 
 
@@ -203,4 +201,5 @@ def _log_model(call, model, data) -> None:
     example = None
     if (options.log_model_signatures or options.log_input_examples) and data is not None and not _is_pool(data):
         example = rows_example(data)
-    _common.log_model(call, "catboost", model, example, model.predict)
+    # One thread: a few rows are scored at once, and waking CatBoost's thread pool costs more than scoring them.
+    _common.log_model(call, "catboost", model, example, lambda rows: model.predict(rows, thread_count=1))

@@ -147,3 +147,16 @@ def test_importance_is_the_one_fit_computed_and_a_groupwise_ranker_gets_a_fresh_
     fresh = ranker.get_feature_importance(type="PredictionValuesChange")
     logged = list(_logged_importance(autolog.last_active_run()).values())
     assert logged == list(map(float, fresh)) and logged != list(map(float, stale))
+
+
+def test_the_eval_history_lands_in_a_users_own_run_whole():
+    autolog.catboost(log_models=False)
+    with autolog.start_run() as run:
+        model = _fit()
+        client = autolog.Client()
+        history = model.get_evals_result()
+        for data_name, metric in (("learn", "RMSE"), ("validation", "RMSE")):
+            points = client.get_metric_history(run.info.run_id, f"{data_name}-{metric}")
+            # one step past the last iteration holds the best iteration's value
+            assert [point.step for point in points] == list(range(len(history[data_name][metric]) + 1))
+            assert [point.value for point in points[:-1]] == history[data_name][metric]
