@@ -86,6 +86,7 @@ class _FitHook(Hook):
     """``fit`` of a CatBoost model: its params before, the eval history, importance and model after."""
 
     def before(self, call, instance, args, kwargs):
+        call.state["importance_before_fit"] = getattr(instance, _FIT_IMPORTANCE, None)  # before anything can fail
         data = args[0] if args else kwargs.get("X")
         labels = args[1] if len(args) > 1 else kwargs.get("y")
         params = dict(instance.get_params())
@@ -94,7 +95,6 @@ class _FitHook(Hook):
                 params[name] = kwargs[name]
         _common.log_params_and_tags(call, params, _dataset_tags(call, data, labels))
         call.state["data"] = data
-        call.state["importance_before_fit"] = getattr(instance, _FIT_IMPORTANCE, None)
         return None
 
     def after(self, call, instance, args, kwargs, result):
