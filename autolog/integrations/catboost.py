@@ -24,6 +24,8 @@ from ._xgboost_data import rows_example
 __all__ = ["autolog", "CatBoostIntegration", "INTEGRATION"]
 
 _MODEL_CLASSES = ("CatBoost", "CatBoostClassifier", "CatBoostRegressor", "CatBoostRanker")
+# where CatBoost's fit keeps the PredictionValuesChange importance it computes once trained
+_FIT_IMPORTANCE = "_prediction_values_change"
 _NOT_PARAMS = frozenset({"pool", "params", "dtrain", "evals", "eval_set", "init_model", "log_cout", "log_cerr",
                          "plot", "plot_file"})
 
@@ -84,6 +86,7 @@ class _FitHook(Hook):
     """``fit`` of a CatBoost model: its params before, the eval history, importance and model after."""
 
     def before(self, call, instance, args, kwargs):
+        call.state["importance_before_fit"] = getattr(instance, _FIT_IMPORTANCE, None)  # before anything can fail
         data = args[0] if args else kwargs.get("X")
         labels = args[1] if len(args) > 1 else kwargs.get("y")
         params = dict(instance.get_params())
@@ -120,15 +123,18 @@ class _TrainHook(Hook):
 def _log_outputs(call, model, data) -> None:
     with call.guard("logging the metrics of every iteration"):
         _log_history(call, model)
-    if not call.options.log_models:  # nothing to overlap: a thread would only add its start and hand-over
+    scores = _importance_of_fit(call, model)
+    if scores is not None or not call.options.log_models:  # nothing to compute, or nothing to overlap with
         with call.guard("logging feature importance"):
-            _log_importance(call, model)
-        return
-    # Importance runs in CatBoost's C++ code, which releases the GIL: it overlaps the model's save.
-    importance = _common.start_in_background(call, "logging feature importance", lambda: _log_importance(call, model))
+            _log_importance(call, model, scores)
+        importance = None
+    else:  # computed in CatBoost's C++ code, which releases the GIL: it overlaps the model's save
+        importance = _common.start_in_background(call, "logging feature importance",
+                                                 lambda: _log_importance(call, model, None))
     with call.guard("logging the model"):
         _log_model(call, model, data)
-    importance.join()
+    if importance is not None:
+        importance.join()
 
 
 def _log_history(call, model) -> None:
@@ -161,20 +167,31 @@ def _queue_float_history(call, series: list, rounds: int) -> bool:
     from ..tracking.validation import validate_key
 
     keys = [validate_key(_common.metric_key(name), "metric key") for name, _values in series]
-    add, run_id, timestamp = fluent._buffer().add, call.run_id, int(time.time() * 1000)
+    run_id, timestamp = call.run_id, int(time.time() * 1000)
     columns = list(zip(keys, (values for _name, values in series)))
-    for step in range(rounds):
-        for key, values in columns:
-            if step < len(values):
-                add(run_id, key, values[step], timestamp, step)
+    fluent._buffer().add_many([(run_id, key, values[step], timestamp, step)
+                               for step in range(rounds) for key, values in columns if step < len(values)])
     return True
 
 
-def _log_importance(call, model) -> None:
-    scores = model.get_feature_importance(type="PredictionValuesChange")
+def _importance_of_fit(call, model):
+    """The PredictionValuesChange importance CatBoost's ``fit`` computed and kept on the model (the values
+    ``get_feature_importance(type="PredictionValuesChange")`` returns, without a second pass over the trees),
+    or None where this fit kept none (a groupwise loss, embedding features, another CatBoost version)."""
+    scores = getattr(model, _FIT_IMPORTANCE, None)
+    if scores is None or scores is call.state.get("importance_before_fit"):  # none, or an earlier fit's
+        return None
+    if not isinstance(scores, (list, tuple)) or not all(isinstance(value, (int, float)) for value in scores):
+        return None
+    return scores
+
+
+def _log_importance(call, model, scores) -> None:
+    if scores is None:
+        scores = model.get_feature_importance(type="PredictionValuesChange")
     names = model.feature_names_ or [str(index) for index in range(len(scores))]
     importances = {"PredictionValuesChange": dict(zip(names, map(float, scores)))}
-    _common.log_artifacts(call, lambda directory: _importance.write_importance_files(directory, importances))
+    _common.log_artifacts(call, texts=_importance.importance_texts(importances))
 
 
 def _log_model(call, model, data) -> None:
@@ -184,4 +201,5 @@ def _log_model(call, model, data) -> None:
     example = None
     if (options.log_model_signatures or options.log_input_examples) and data is not None and not _is_pool(data):
         example = rows_example(data)
-    _common.log_model(call, "catboost", model, example, model.predict)
+    # One thread: a few rows are scored at once, and waking CatBoost's thread pool costs more than scoring them.
+    _common.log_model(call, "catboost", model, example, lambda rows: model.predict(rows, thread_count=1))

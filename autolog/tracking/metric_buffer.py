@@ -43,6 +43,18 @@ class MetricBuffer:
         if pending >= _FLUSH_EVERY_POINTS:
             self._wake.set()
 
+    def add_many(self, points: list) -> None:
+        """Queue (run_id, key, value, timestamp, step) points at once: one hand-over for a whole history."""
+        if not points:
+            return
+        with self._lock:
+            self._points.extend(points)
+            pending = len(self._points)
+        if self._thread is None:
+            self._start()
+        if pending >= _FLUSH_EVERY_POINTS:
+            self._wake.set()
+
     def take(self, run_id: str) -> list:
         """Remove and return the pending (key, value, timestamp, step) points of one run.
 

@@ -125,3 +125,38 @@ def test_the_saved_model_is_catboosts_own_cbm_file_also_with_categorical_feature
     assert (tmp_path / "saved" / "model.cb").read_bytes() == (tmp_path / "native.cb").read_bytes()
     loaded = flavors.catboost.load_model(str(tmp_path / "saved"))
     np.testing.assert_array_equal(loaded.predict(data), model.predict(data))
+
+
+def _logged_importance(run) -> dict:
+    path = autolog.Client().download_artifacts(run.info.run_id, "feature_importance_PredictionValuesChange.json")
+    with open(path) as handle:
+        return json.load(handle)
+
+
+def test_importance_is_the_one_fit_computed_and_a_groupwise_ranker_gets_a_fresh_one():
+    groups = np.repeat(np.arange(12), 10)
+    ranker = catboost.CatBoostRanker(iterations=5, depth=2, random_seed=0, verbose=False, thread_count=1)
+    ranker.fit(X, Y, group_id=groups)
+    stale = ranker.get_feature_importance(type="PredictionValuesChange")  # CatBoost keeps it on the model
+    autolog.catboost()
+    model = _fit()
+    expected = model.get_feature_importance(type="PredictionValuesChange")
+    assert list(_logged_importance(_only_run()).values()) == list(map(float, expected))
+    # A groupwise loss keeps no importance at fit: it is computed, never an earlier call's leftover.
+    ranker.fit(X[:, ::-1].copy(), Y, group_id=groups)
+    fresh = ranker.get_feature_importance(type="PredictionValuesChange")
+    logged = list(_logged_importance(autolog.last_active_run()).values())
+    assert logged == list(map(float, fresh)) and logged != list(map(float, stale))
+
+
+def test_the_eval_history_lands_in_a_users_own_run_whole():
+    autolog.catboost(log_models=False)
+    with autolog.start_run() as run:
+        model = _fit()
+        client = autolog.Client()
+        history = model.get_evals_result()
+        for data_name, metric in (("learn", "RMSE"), ("validation", "RMSE")):
+            points = client.get_metric_history(run.info.run_id, f"{data_name}-{metric}")
+            # one step past the last iteration holds the best iteration's value
+            assert [point.step for point in points] == list(range(len(history[data_name][metric]) + 1))
+            assert [point.value for point in points[:-1]] == history[data_name][metric]
