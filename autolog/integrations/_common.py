@@ -36,15 +36,19 @@ def stringify_params(params: dict) -> dict:
 
 
 def log_params_and_tags(call, params: dict, tags: dict) -> None:
-    """Log params and tags in one batch on the call's run.
+    """Log params and tags in one batch on the call's run (with the run itself, when the call started it and
+    has not written it yet).
 
     In a user's run, params the user already logged are left as they are.
     Raises InvalidInputError / StoreError from the store.
     """
+    params = stringify_params(params)
+    starting = call.starting_run
+    if starting is not None and starting.hold(params, tags):
+        return  # written with the run, when the call creates it
     from ..tracking import Client, Param, RunTag
 
     client = Client()
-    params = stringify_params(params)
     if not call.owns_run:
         existing = client.get_run(call.run_id).data.params
         params = {key: value for key, value in params.items() if key not in existing}

@@ -12,7 +12,7 @@ import uuid
 from ..entities import Dataset, DatasetInput, InputTag, LoggedModelInput, LoggedModelOutput
 from ..exceptions import InvalidInputError, NotFoundError
 
-__all__ = ["SqlInputsMixin", "DATASET_CONTEXT_TAG"]
+__all__ = ["SqlInputsMixin", "DATASET_CONTEXT_TAG", "check_dataset_inputs"]
 
 DATASET_CONTEXT_TAG = "mlflow.data.context"
 _MAX_DATASET_FIELD = {"name": 500, "digest": 36, "source_type": 36, "source": 65535, "schema": 1048575,
@@ -28,6 +28,14 @@ def _check_dataset(dataset) -> None:
             raise InvalidInputError(f"Invalid dataset {field} {value!r}: expected a non-empty string")
         if value is not None and len(str(value)) > limit:
             raise InvalidInputError(f"Dataset {field} is {len(str(value))} characters; the limit is {limit}")
+
+
+def check_dataset_inputs(datasets) -> None:
+    """Raise InvalidInputError for an entry of ``datasets`` that is not a well-formed DatasetInput."""
+    for dataset_input in datasets:
+        if not isinstance(dataset_input, DatasetInput):
+            raise InvalidInputError(f"Invalid dataset input {dataset_input!r}: expected a DatasetInput")
+        _check_dataset(dataset_input.dataset)
 
 
 class SqlInputsMixin:

@@ -208,8 +208,14 @@ class SqlStore(SqlSearchMixin, TrackingStore):
                     "lifecycle_stage, artifact_uri")
 
     def create_run(self, experiment_id, user_id, start_time, tags, run_name) -> Run:
+        return self.create_run_with_data(experiment_id, user_id, start_time, tags, run_name)
+
+    def create_run_with_data(self, experiment_id, user_id, start_time, tags, run_name, params=(),
+                             datasets=()) -> Run:
         run_id = uuid.uuid4().hex
         tags = list(tags or ())
+        params = _unique_params(params)
+        datasets = _checked_datasets(datasets)
         experiment_int = _experiment_id_int(experiment_id)
         for _attempt in range(3):  # another attempt only when the experiment was restored meanwhile
             with self.db.write() as cur:  # the run goes only into an active experiment, its tags only beside it
@@ -221,6 +227,10 @@ class SqlStore(SqlSearchMixin, TrackingStore):
                 run = run_id if not answered(created) else CheckedRun(run_id, start_time) if created.rowcount else None
                 if run is not None:
                     upsert_tags(cur, run, tags)
+                    if params:
+                        insert_params(cur, run, params)
+                    if datasets:
+                        _insert_datasets(cur, run_id, experiment_int, datasets)
             if created.rowcount:
                 break
             refusal = experiment_refusal(self.db, experiment_int, experiment_id, "to add runs")
@@ -228,7 +238,12 @@ class SqlStore(SqlSearchMixin, TrackingStore):
                 raise refusal
         info = RunInfo(run_id, str(experiment_int), run_name, user_id, RunStatus.RUNNING, start_time, None,
                        self._run_artifact_uri(experiment_int, run_id, None))
-        return Run(info, RunData(tags={tag.key: tag.value for tag in tags}))
+        run = Run(info, RunData(params=dict(params), tags={tag.key: tag.value for tag in tags}))
+        if datasets:
+            from ..entities import RunInputs
+
+            run.inputs = RunInputs(dataset_inputs=list(datasets))
+        return run
 
     def _run_artifact_uri(self, experiment_id, run_id, stored) -> str:
         return stored or f"{self._experiment_location(str(experiment_id))}/{run_id}"
@@ -427,6 +442,27 @@ def _require_writable(state, run_id: str) -> None:
         raise NotFoundError(f"No run with id {run_id!r}")
     if state[0] != LifecycleStage.ACTIVE:
         raise InvalidInputError(f"Run {run_id!r} is deleted; restore it before logging to it")
+
+
+def _checked_datasets(datasets) -> list:
+    """``datasets`` (DatasetInputs) as a list, each checked as ``log_inputs`` checks it."""
+    datasets = list(datasets or ())
+    if datasets:
+        from .sql_inputs import check_dataset_inputs
+
+        check_dataset_inputs(datasets)
+    return datasets
+
+
+def _insert_datasets(cur, run_id: str, experiment_int: int, datasets: list) -> None:
+    """Record ``datasets`` as inputs of the run just inserted in this transaction (nothing when it was not: its
+    experiment is deleted, and the caller refuses it)."""
+    from .sql_inputs import SqlInputsMixin
+
+    if cur.execute("SELECT 1 FROM runs WHERE run_uuid = ?", (run_id,)).fetchone() is None:
+        return
+    for dataset_input in datasets:
+        SqlInputsMixin._insert_dataset_input(cur, run_id, experiment_int, dataset_input)
 
 
 def _unique_params(params) -> dict:
