@@ -51,7 +51,7 @@ def save_model_dir(path, flavor: str, write, signature=None, input_example=None,
                 and not signature.inputs.is_tensor_spec():
             modules.append("pandas")  # named columns: records and arrays are turned into a DataFrame to score
         requirements = resolve_requirements(infer_requirements(modules), pip_requirements, extra_pip_requirements)
-        env = write_environment(path, requirements)
+        env = write_environment(path, requirements, link_previous=run_id is not None)
         model = Model(artifact_path=artifact_path, run_id=run_id, signature=signature or None,
                       saved_input_example_info=example_info, metadata=metadata, model_id=model_id)
         model.add_flavor(PYFUNC_FLAVOR, **pyfunc_conf, env=env, python_version=".".join(map(str, sys.version_info[:3])))

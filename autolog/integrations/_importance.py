@@ -12,7 +12,7 @@ import json
 import os
 from html import escape
 
-__all__ = ["write_importance_files", "importance_svg"]
+__all__ = ["write_importance_files", "importance_texts", "importance_svg"]
 
 _MAX_BARS = 30
 _BAR_HEIGHT = 18
@@ -27,19 +27,26 @@ def write_importance_files(directory: str, importances: dict) -> list:
 
     Raises OSError when the directory cannot be written.
     """
-    written = []
+    texts = importance_texts(importances)
+    for name, text in texts.items():
+        with open(os.path.join(directory, name), "w", encoding="utf-8") as handle:
+            handle.write(text)
+    return list(texts)
+
+
+def importance_texts(importances: dict) -> dict:
+    """{file name: text} of ``feature_importance_<type>.json`` and ``.svg`` for each {type: {feature: value}}
+    (see ``write_importance_files``)."""
+    texts = {}
     for importance_type, scores in importances.items():
         clean = {str(name): _number_or_list(value) for name, value in scores.items()}
         base = f"feature_importance_{importance_type}"
-        with open(os.path.join(directory, base + ".json"), "w", encoding="utf-8") as handle:
-            json.dump(clean, handle, indent=2)
+        texts[base + ".json"] = json.dumps(clean, indent=2)
         per_class = any(isinstance(value, list) for value in clean.values())
         chart = {name: sum(map(abs, value)) if isinstance(value, list) else value for name, value in clean.items()}
         title = f"Feature importance ({importance_type}{', |weights| summed over classes' if per_class else ''})"
-        with open(os.path.join(directory, base + ".svg"), "w", encoding="utf-8") as handle:
-            handle.write(importance_svg(chart, title))
-        written += [base + ".json", base + ".svg"]
-    return written
+        texts[base + ".svg"] = importance_svg(chart, title)
+    return texts
 
 
 def _number_or_list(value):
