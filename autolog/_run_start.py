@@ -48,6 +48,12 @@ class StartingRun(DeferredRun):
             self._datasets.extend(datasets)
         return True
 
+    @property
+    def info(self):
+        """The run's RunInfo (creating the run in the store first when it does not exist yet)."""
+        run = self._run
+        return (run if run is not None else self._materialise()).info
+
     def create(self) -> None:
         """Write the run with everything held (nothing when it exists already). Raises StoreError,
         NotFoundError or InvalidInputError from the store; the run is not created then."""
