@@ -215,7 +215,11 @@ class SqlStore(SqlSearchMixin, TrackingStore):
         run_id = uuid.uuid4().hex
         tags = list(tags or ())
         params = _unique_params(params)
-        datasets = _checked_datasets(datasets)
+        datasets = list(datasets or ())
+        if datasets:
+            from .sql_inputs import check_dataset_inputs
+
+            check_dataset_inputs(datasets)
         experiment_int = _experiment_id_int(experiment_id)
         for _attempt in range(3):  # another attempt only when the experiment was restored meanwhile
             with self.db.write() as cur:  # the run goes only into an active experiment, its tags only beside it
@@ -230,7 +234,9 @@ class SqlStore(SqlSearchMixin, TrackingStore):
                     if params:
                         insert_params(cur, run, params)
                     if datasets:
-                        _insert_datasets(cur, run_id, experiment_int, datasets)
+                        from .sql_inputs import insert_new_run_datasets
+
+                        insert_new_run_datasets(cur, run_id, experiment_int, datasets)
             if created.rowcount:
                 break
             refusal = experiment_refusal(self.db, experiment_int, experiment_id, "to add runs")
@@ -442,27 +448,6 @@ def _require_writable(state, run_id: str) -> None:
         raise NotFoundError(f"No run with id {run_id!r}")
     if state[0] != LifecycleStage.ACTIVE:
         raise InvalidInputError(f"Run {run_id!r} is deleted; restore it before logging to it")
-
-
-def _checked_datasets(datasets) -> list:
-    """``datasets`` (DatasetInputs) as a list, each checked as ``log_inputs`` checks it."""
-    datasets = list(datasets or ())
-    if datasets:
-        from .sql_inputs import check_dataset_inputs
-
-        check_dataset_inputs(datasets)
-    return datasets
-
-
-def _insert_datasets(cur, run_id: str, experiment_int: int, datasets: list) -> None:
-    """Record ``datasets`` as inputs of the run just inserted in this transaction (nothing when it was not: its
-    experiment is deleted, and the caller refuses it)."""
-    from .sql_inputs import SqlInputsMixin
-
-    if cur.execute("SELECT 1 FROM runs WHERE run_uuid = ?", (run_id,)).fetchone() is None:
-        return
-    for dataset_input in datasets:
-        SqlInputsMixin._insert_dataset_input(cur, run_id, experiment_int, dataset_input)
 
 
 def _unique_params(params) -> dict:
