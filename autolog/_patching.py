@@ -124,11 +124,26 @@ class AutologCall:
         self.integration = integration
         self.options = integration.options
         self.state: dict = {}
-        self.run_id = None
+        self._run_id = None
         self.logging = False
         self._active_run = None
         self._errors: list = []
         self._at_close: list = []
+
+    @property
+    def run_id(self):
+        """The id of the call's run (creating a run the call started in the store first, when it is not yet);
+        None when the call does not log."""
+        if self._run_id is None and self._active_run is not None:
+            self._run_id = self._active_run.info.run_id
+        return self._run_id
+
+    @property
+    def starting_run(self):
+        """The run this call started while it is not yet in the store (its hook's ``before`` adds to it what
+        the run is created with), else None."""
+        active = self._active_run
+        return active if active is not None and getattr(active, "started", True) is False else None
 
     @property
     def owns_run(self) -> bool:
@@ -157,12 +172,28 @@ class AutologCall:
         if active is not None:
             if self.options.exclusive:
                 return
-            self.run_id = active.info.run_id
+            self._run_id = active.info.run_id
             fluent.set_tags(tags)
         else:
-            self._active_run = fluent.start_run(tags={**tags, **(self.options.extra_tags or {})})
-            self.run_id = self._active_run.info.run_id
+            from ._run_start import start_run_for_call
+
+            self._active_run = start_run_for_call({**tags, **(self.options.extra_tags or {})})
         self.logging = True
+
+    def create_run(self) -> None:
+        """Write the run this call started, with what its hook added to it, to the store (nothing when it is
+        there already). When that fails, the call logs nothing more and the failure is recorded."""
+        starting = self.starting_run
+        if starting is None:
+            return
+        try:
+            starting.create()
+        except Exception as exc:
+            from .tracking.deferred_runs import _remove_from_stack
+
+            _remove_from_stack(starting)
+            self._active_run, self.logging = None, False
+            self.record("starting the run", exc)
 
     def _framework_version_tag(self) -> dict:
         module = self.integration.module
@@ -241,6 +272,9 @@ def _prepare(call: AutologCall, hook: Hook, instance, args, kwargs) -> tuple:
     if call.logging:
         with call.guard("logging the parameters"):
             prepared = hook.before(call, instance, args, kwargs)
+        call.create_run()
+        if not call.logging:  # the run could not be created: the call runs as the user made it
+            return args, kwargs
         if call.options.log_models:
             # Started last, so its imports overlap the training rather than the logging above.
             from .integrations import _warm_up

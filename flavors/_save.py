@@ -51,7 +51,7 @@ def save_model_dir(path, flavor: str, write, signature=None, input_example=None,
                 and not signature.inputs.is_tensor_spec():
             modules.append("pandas")  # named columns: records and arrays are turned into a DataFrame to score
         requirements = resolve_requirements(infer_requirements(modules), pip_requirements, extra_pip_requirements)
-        env = write_environment(path, requirements)
+        env = write_environment(path, requirements, link_previous=run_id is not None)
         model = Model(artifact_path=artifact_path, run_id=run_id, signature=signature or None,
                       saved_input_example_info=example_info, metadata=metadata, model_id=model_id)
         model.add_flavor(PYFUNC_FLAVOR, **pyfunc_conf, env=env, python_version=".".join(map(str, sys.version_info[:3])))
@@ -105,18 +105,26 @@ def log_model(save, artifact_path=None, registered_model_name=None, *, name=None
     try:
         run_id = active.info.run_id
         client = Client()
-        if model_id is None:
-            logged = client.create_logged_model(active.info.experiment_id, _logged_name(relative), run_id,
-                                                tags, params, model_type)
+        prepared = None
+        if model_id is None:  # where the store allows, the model is written once, whole, after its files
+            logged = prepared = client._prepare_logged_model(active.info.experiment_id, _logged_name(relative),
+                                                             run_id, tags, params, model_type)
+            if prepared is None:
+                logged = client.create_logged_model(active.info.experiment_id, _logged_name(relative), run_id,
+                                                    tags, params, model_type)
         else:
             logged = client.get_logged_model(model_id)
         try:
             model = _save_files(save, logged, run_id, relative, active.info.artifact_uri, save_kwargs)
         except BaseException:
-            client.finalize_logged_model(logged.model_id, LoggedModelStatus.FAILED)
+            if prepared is not None:
+                client._complete_logged_model(logged.model_id, LoggedModelStatus.FAILED, None, prepared=prepared)
+            else:
+                client.finalize_logged_model(logged.model_id, LoggedModelStatus.FAILED)
             raise
-        # READY, the run's output and its log-model history in one store write
-        client._complete_logged_model(logged.model_id, LoggedModelStatus.READY, run_id, step, _history_entry(model))
+        # READY (the model itself, when prepared), the run's output and its log-model history in one store write
+        client._complete_logged_model(logged.model_id, LoggedModelStatus.READY, run_id, step, _history_entry(model),
+                                      prepared=prepared)
         remember_logged_model(logged.model_id)
         model_uri = f"models:/{logged.model_id}"
         version = _register(model_uri, registered_model_name) if registered_model_name else None

@@ -162,14 +162,54 @@ def prime_caches(modules=()) -> None:
     infer_requirements(modules)
 
 
-def write_environment(model_dir: str, requirements: list) -> dict:
-    """Write requirements.txt, python_env.yaml and conda.yaml into ``model_dir``; return the ``env`` section."""
+def write_environment(model_dir: str, requirements: list, link_previous: bool = False) -> dict:
+    """Write requirements.txt, python_env.yaml and conda.yaml into ``model_dir``; return the ``env`` section.
+
+    ``link_previous`` (models logged into a store, whose files are never edited in place): a file whose text
+    this process wrote the same into an earlier such model, still unchanged there, is a hard link to it,
+    since creating a file costs far more than linking one.
+    """
     texts = (("\n".join(requirements) + ("\n" if requirements else "")),
              *_environment_texts(tuple(requirements)))
     for name, text in zip((REQUIREMENTS_FILE, PYTHON_ENV_FILE, CONDA_FILE), texts):
-        with open(os.path.join(model_dir, name), "w", encoding="utf-8") as handle:
+        path = os.path.join(model_dir, name)
+        if link_previous and _link_previous(name, text, path):
+            continue
+        with open(path, "w", encoding="utf-8") as handle:
             handle.write(text)
+        if link_previous:
+            _remember_written(name, text, path)
     return {"conda": CONDA_FILE, "virtualenv": PYTHON_ENV_FILE}
+
+
+_written_environment: dict = {}  # (file name, text) -> (path, size, mtime_ns) of its last copy in a store
+
+
+def _remember_written(name: str, text: str, path: str) -> None:
+    try:
+        stat = os.stat(path)
+    except OSError:
+        return
+    if len(_written_environment) >= 64:
+        _written_environment.clear()
+    _written_environment[name, text] = (path, stat.st_size, stat.st_mtime_ns)
+
+
+def _link_previous(name: str, text: str, path: str) -> bool:
+    """Hard-link ``path`` to the file last written with ``text`` as ``name`` when it is still there, unchanged
+    (its size and modification time); False when it cannot (then the caller writes the file)."""
+    previous = _written_environment.get((name, text))
+    if previous is None:
+        return False
+    source, size, mtime_ns = previous
+    try:
+        stat = os.stat(source)
+        if stat.st_size != size or stat.st_mtime_ns != mtime_ns:
+            return False
+        os.link(source, path)
+    except OSError:  # gone, another file system, no hard links there
+        return False
+    return True
 
 
 @functools.lru_cache(maxsize=64)

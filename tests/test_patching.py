@@ -351,3 +351,74 @@ def test_a_full_disk_during_logging_is_one_short_warning(toy, monkeypatch, caplo
         assert module.train(2) == {"steps": 2}
     (record,) = [r for r in caplog.records if r.name == "autolog" and r.levelno >= logging.WARNING]
     assert "the disk is full" in record.getMessage() and len(record.getMessage()) < 200
+
+
+class CommonHook(Hook):
+    """Logs as the framework hooks do: the training set as a dataset input, then params and tags."""
+
+    read_run_between = False
+
+    def before(self, call, instance, args, kwargs):
+        from autolog.integrations import _common
+
+        tags = _common.queue_training_dataset(call, {"source": "numpy", "shape": [args[0], 2], "digest": "ab" * 16})
+        if self.read_run_between:
+            assert autolog.active_run().info.run_id == call.run_id  # reading the run writes it now
+        _common.log_params_and_tags(call, {"steps": args[0], "objective": None}, {"phase": "fit", **tags})
+        return (args[0] + 1,), kwargs  # what the original is called with
+
+
+@pytest.mark.parametrize("read_run_between", [False, True])
+def test_a_started_run_is_written_with_its_params_tags_and_dataset(toy, monkeypatch, read_run_between):
+    from tests._store_writes import count_write_transactions
+
+    module = _import(toy)
+    toy.hook = CommonHook()
+    toy.hook.read_run_between = read_run_between
+    toy.enable()
+    module.train(1)  # opens the store
+    writes = count_write_transactions(monkeypatch)
+    assert module.train(3) == {"steps": 4}
+    assert len(writes) == (3 if read_run_between else 2)  # the run with what its hook logged first; its end
+    run = autolog.last_active_run()
+    assert run.info.status == "FINISHED"
+    assert run.data.params == {"steps": "3", "objective": "None"}
+    assert run.data.tags["phase"] == "fit" and run.data.tags["autolog.dataset.shape"] == "3x2"
+    assert run.data.tags[_patching.AUTOLOG_TAG] == "toy" and run.data.tags["mlflow.runName"]
+    (dataset_input,) = run.inputs.dataset_inputs
+    assert dataset_input.dataset.digest == "ab" * 16 and dataset_input.tags[0].value == "train"
+
+
+def test_a_run_that_cannot_be_created_leaves_the_call_as_the_user_made_it(toy, monkeypatch, caplog):
+    monkeypatch.setenv("AUTOLOG_STRICT", "0")
+    module = _import(toy)
+    toy.hook = CommonHook()
+    toy.enable()
+    experiment_id = autolog.set_experiment("gone").experiment_id
+    autolog.Client().delete_experiment(experiment_id)  # the run's creation is refused
+    with caplog.at_level(logging.WARNING, logger="autolog"):
+        assert module.train(2) == {"steps": 2}  # not the hook's changed arguments
+    (warning,) = [record for record in caplog.records if record.levelno >= logging.WARNING]
+    assert "starting the run" in warning.getMessage() and "gone" in warning.getMessage()
+    assert autolog.active_run() is None
+    autolog.Client().restore_experiment(experiment_id)
+    assert autolog.search_runs([experiment_id], output_format="list") == []
+
+
+def test_a_bad_param_is_refused_before_the_run_is_written(toy, monkeypatch, caplog):
+    monkeypatch.setenv("AUTOLOG_STRICT", "0")
+
+    class BadParamHook(Hook):
+        def before(self, call, instance, args, kwargs):
+            from autolog.integrations import _common
+
+            _common.log_params_and_tags(call, {"bad key!": 1}, {})
+
+    module = _import(toy)
+    toy.hook = BadParamHook()
+    toy.enable()
+    with caplog.at_level(logging.WARNING, logger="autolog"):
+        assert module.train(2) == {"steps": 2}
+    assert "bad key" in caplog.text
+    run = autolog.last_active_run()
+    assert run.info.status == "FINISHED" and run.data.params == {}

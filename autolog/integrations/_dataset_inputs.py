@@ -63,11 +63,15 @@ def dataset_input(info: dict, name: str, context: str):
 
 
 def log_dataset_inputs(call, inputs) -> None:
-    """Record ``inputs`` (DatasetInputs) on the call's run in one write; nothing when empty.
+    """Record ``inputs`` (DatasetInputs) on the call's run in one write (with the run itself, when the call
+    started it and has not written it yet); nothing when empty.
 
     Raises NotFoundError / StoreError from the store.
     """
     if inputs:
+        starting = call.starting_run
+        if starting is not None and starting.hold({}, {}, inputs):
+            return  # written with the run, when the call creates it
         from ..tracking import Client
 
         Client().log_inputs(call.run_id, list(inputs))

@@ -74,9 +74,10 @@ def _is_number(value) -> bool:
 def summary_metrics(results) -> dict:
     """The summary statistics ``results`` defines (each read alone: some raise for some models)."""
     metrics = {}
+    inner = getattr(results, "_results", results)  # the statistics are scalars: no need for the pandas wrapper
     for name in _SUMMARY_METRICS:
         try:
-            value = _f_pvalue(results) if name == "f_pvalue" else getattr(results, name, None)
+            value = _f_pvalue(results) if name == "f_pvalue" else getattr(inner, name, None)
         except Exception:  # noqa: BLE001 - statsmodels computes these lazily; some are undefined per model
             continue
         if _is_number(value):

@@ -283,7 +283,8 @@ def _log_artifacts(call, booster, params) -> None:
                    for kind in (("weight",) if linear else kinds)}
     from . import _importance  # after training, usually on the background thread: enabling stays lean
 
-    _common.log_artifacts(call, lambda directory: _importance.write_importance_files(directory, importances))
+    # the files as texts: in a local store each is written in place, with no staging folder to make and remove
+    _common.log_artifacts(call, texts=_importance.importance_texts(importances))
 
 
 def _log_model(call, booster, model, example_fn) -> None:

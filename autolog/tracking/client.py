@@ -93,6 +93,18 @@ class Client(RegistryClientMixin, LoggedModelsClientMixin):
         self._remember_artifact_uri(run.info.run_id, run.info.artifact_uri)
         return run
 
+    def _create_run_with_data(self, experiment_id, start_time: int, tags: dict, params: dict, datasets=()):
+        """Create a RUNNING run with its tags, params ({key: value}) and dataset inputs in one store write where
+        the store can (autologging's run start) and return it. Raises InvalidInputError for a bad key or value,
+        before anything is written."""
+        run_name, user, run_tags = new_run_identity(tags, None)
+        checked = [Param(validate_key(key, "param key"), param_value_to_str(key, value))
+                   for key, value in params.items()]
+        run = self._store.create_run_with_data(str(experiment_id), user, int(start_time), run_tags, run_name,
+                                               checked, list(datasets))
+        self._remember_artifact_uri(run.info.run_id, run.info.artifact_uri)
+        return run
+
     def get_run(self, run_id: str):
         """Return the Run: info, params, tags and the latest value of each metric. Raises NotFoundError."""
         self._sync()

@@ -31,6 +31,17 @@ class LoggedModelsClientMixin:
             str(experiment_id), name, source_run_id, _checked(_as_dict(tags), "tag", tag_value_to_str),
             _checked(_as_dict(params), "param", param_value_to_str), model_type)
 
+    def _prepare_logged_model(self, experiment_id, name=None, source_run_id=None, tags=None, params=None,
+                              model_type=None):
+        """A PENDING LoggedModel whose files can be saved before it is written, or None for a store that makes
+        its model ids itself (``create_logged_model`` then). ``_complete_logged_model(..., prepared=model)``
+        writes it whole. Raises what ``create_logged_model`` raises."""
+        prepare = getattr(self._store, "prepare_logged_model", None)
+        if prepare is None:
+            return None
+        return prepare(str(experiment_id), name, source_run_id, _checked(_as_dict(tags), "tag", tag_value_to_str),
+                       _checked(_as_dict(params), "param", param_value_to_str), model_type)
+
     def get_logged_model(self, model_id: str):
         """Return the LoggedModel with this id; raises NotFoundError."""
         return self._store.get_logged_model(model_id)
@@ -39,10 +50,17 @@ class LoggedModelsClientMixin:
         """Mark a logged model READY or FAILED (LoggedModelStatus or its name) and return it."""
         return self._store.finalize_logged_model(model_id, status)
 
-    def _complete_logged_model(self, model_id: str, status, run_id: str, step: int = 0, history_entry=None) -> None:
+    def _complete_logged_model(self, model_id: str, status, run_id: str, step: int = 0, history_entry=None,
+                               prepared=None) -> None:
         """Finalize a logged model, record it as ``run_id``'s output at ``step`` and append ``history_entry`` to
-        the run's log-model history, in one store write where the store can (what ``log_model`` does last)."""
-        self._store.complete_logged_model(model_id, status, run_id, step, history_entry)
+        the run's log-model history, in one store write where the store can (what ``log_model`` does last).
+        A ``prepared`` model (``_prepare_logged_model``) is written in that same write; ``run_id`` None: it is
+        only written, with ``status`` (a FAILED save)."""
+        if prepared is not None:
+            self._store.log_prepared_logged_model(prepared, status, run_id, step, history_entry)
+            prepared.status = type(prepared.status).from_value(status)
+        else:
+            self._store.complete_logged_model(model_id, status, run_id, step, history_entry)
 
     def set_logged_model_tags(self, model_id: str, tags: dict) -> None:
         """Set tags of a logged model."""

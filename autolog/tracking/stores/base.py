@@ -63,6 +63,20 @@ class TrackingStore(abc.ABC):
     def finish_run(self, run_id: str, status: str, end_time: int, metrics=None, tags=()) -> None:
         """End a run: its last metric points (columns, as in log_batch), tags and terminal status at once."""
 
+    def create_run_with_data(self, experiment_id: str, user_id: str, start_time: int, tags, run_name: str,
+                             params=(), datasets=()):
+        """Create a RUNNING run with its ``params`` (Params) and dataset inputs (DatasetInputs) and return it.
+        The SQL stores write it in one transaction; this default makes the separate calls."""
+        run = self.create_run(experiment_id, user_id, start_time, tags, run_name)
+        params, datasets = list(params or ()), list(datasets or ())
+        if params:
+            self.log_batch(run.info.run_id, None, params, ())
+            run.data.params.update((param.key, param.value) for param in params)
+        if datasets:
+            self.log_inputs(run.info.run_id, datasets)
+            run.inputs.dataset_inputs.extend(datasets)
+        return run
+
     def log_finished_run(self, experiment_id: str, user_id: str, run_name: str, start_time: int, end_time: int,
                          status: str, tags=(), params=(), metrics=None):
         """Create a run that is already over (its tags, params, metric columns and terminal status) and return

@@ -11,7 +11,7 @@ from ..entities import Dataset, DatasetInput, InputTag, LoggedModelInput, Logged
 from ..exceptions import InvalidInputError, NotFoundError
 from .sql_run_rows import random_id
 
-__all__ = ["SqlInputsMixin", "DATASET_CONTEXT_TAG"]
+__all__ = ["SqlInputsMixin", "DATASET_CONTEXT_TAG", "check_dataset_inputs", "insert_new_run_datasets"]
 
 DATASET_CONTEXT_TAG = "mlflow.data.context"
 _MAX_DATASET_FIELD = {"name": 500, "digest": 36, "source_type": 36, "source": 65535, "schema": 1048575,
@@ -27,6 +27,23 @@ def _check_dataset(dataset) -> None:
             raise InvalidInputError(f"Invalid dataset {field} {value!r}: expected a non-empty string")
         if value is not None and len(str(value)) > limit:
             raise InvalidInputError(f"Dataset {field} is {len(str(value))} characters; the limit is {limit}")
+
+
+def check_dataset_inputs(datasets) -> None:
+    """Raise InvalidInputError for an entry of ``datasets`` that is not a well-formed DatasetInput."""
+    for dataset_input in datasets:
+        if not isinstance(dataset_input, DatasetInput):
+            raise InvalidInputError(f"Invalid dataset input {dataset_input!r}: expected a DatasetInput")
+        _check_dataset(dataset_input.dataset)
+
+
+def insert_new_run_datasets(cur, run_id: str, experiment_int: int, datasets: list) -> None:
+    """Record ``datasets`` (checked DatasetInputs) as inputs of the run just inserted in this transaction; nothing
+    when it was not (its experiment is deleted, and the caller refuses it)."""
+    if cur.execute("SELECT 1 FROM runs WHERE run_uuid = ?", (run_id,)).fetchone() is None:
+        return
+    for dataset_input in datasets:
+        SqlInputsMixin._insert_dataset_input(cur, run_id, experiment_int, dataset_input)
 
 
 class SqlInputsMixin:

@@ -102,6 +102,56 @@ class SqlLoggedModelsMixin:
         return LoggedModel(str(experiment_int), model_id, name, location, now, now, model_type, source_run_id,
                            LoggedModelStatus.PENDING, None, tag_pairs, param_pairs)
 
+    def prepare_logged_model(self, experiment_id, name=None, source_run_id=None, tags=None, params=None,
+                             model_type=None) -> LoggedModel:
+        """A PENDING logged model with its id and artifact location, not written yet: its files can be saved
+        there, then ``log_prepared_logged_model`` writes it with its final status in one transaction.
+
+        Raises what ``create_logged_model`` raises for the experiment and the arguments.
+        """
+        from ..run_names import generate_run_name
+        from .sql_checks import experiment_refusal
+
+        name = generate_run_name() if name is None else _validate_name(name)
+        tag_pairs, param_pairs = dict(_pairs(tags, "tag")), dict(_pairs(params, "param"))
+        experiment_int = _experiment_ints([experiment_id])[0]
+        refusal = experiment_refusal(self.db, experiment_int, experiment_id, "to log models in it")
+        if refusal is not None:
+            raise refusal
+        model_id = f"m-{uuid.uuid4().hex}"
+        now = _now_ms()
+        location = f"{self._experiment_location(str(experiment_int))}/models/{model_id}/artifacts"
+        return LoggedModel(str(experiment_int), model_id, name, location, now, now, model_type, source_run_id,
+                           LoggedModelStatus.PENDING, None, tag_pairs, param_pairs)
+
+    def log_prepared_logged_model(self, model: LoggedModel, status, run_id=None, step: int = 0,
+                                  history_entry=None) -> None:
+        """Write ``model`` (from ``prepare_logged_model``) with ``status`` and, when ``run_id`` is given, record it
+        as that run's output and append ``history_entry`` as ``complete_logged_model`` does: one transaction.
+
+        Raises NotFoundError for an unknown experiment or run, InvalidInputError for a deleted one.
+        """
+        status = _model_status(status)
+        with self.db.write() as cur:
+            experiment_int = int(model.experiment_id)
+            require_active_experiment(cur, experiment_int, model.experiment_id, "to log models in it")
+            if model.source_run_id is not None and cur.execute(
+                    "SELECT 1 FROM runs WHERE run_uuid = ?", (model.source_run_id,)).fetchone() is None:
+                raise NotFoundError(f"No run with id {model.source_run_id!r} (the logged model's source run)")
+            now = _now_ms()
+            cur.execute(
+                "INSERT INTO logged_models (model_id, experiment_id, name, artifact_location, creation_timestamp,"
+                " last_updated_timestamp, model_type, source_run_id, status, lifecycle_stage)"
+                " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, 'active')",
+                (model.model_id, experiment_int, model.name, model.artifact_location, model.creation_timestamp,
+                 now, model.model_type, model.source_run_id, status.value))
+            cur.executemany("INSERT INTO logged_model_tags (model_id, key, value) VALUES (?, ?, ?)",
+                            [(model.model_id, key, value) for key, value in model.tags.items()])
+            cur.executemany("INSERT INTO logged_model_params (model_id, key, value) VALUES (?, ?, ?)",
+                            [(model.model_id, key, value) for key, value in model.params.items()])
+            if run_id is not None:
+                self._record_output(cur, model.model_id, run_id, step, history_entry)
+
     def _require_logged_model(self, cur, model_id: str) -> None:
         row = cur.execute("SELECT lifecycle_stage FROM logged_models WHERE model_id = ?", (model_id,)).fetchone()
         if row is None or row[0] != LifecycleStage.ACTIVE:
@@ -129,23 +179,29 @@ class SqlLoggedModelsMixin:
         """Finalize a logged model, record it as an output of ``run_id`` and append ``history_entry`` to the run's
         log-model history tag, in one transaction (see the base store). Raises NotFoundError for an unknown
         model or run, InvalidInputError for a deleted run or an unknown status."""
+        status = _model_status(status)
+        with self.db.write() as cur:
+            self._check_run_writable(cur, run_id)
+            self._set_model_status(cur, model_id, status)
+            self._record_output(cur, model_id, run_id, step, history_entry)
+
+    def _record_output(self, cur, model_id: str, run_id: str, step, history_entry) -> None:
+        """Record the model as ``run_id``'s output at ``step`` and append ``history_entry`` (when not None) to the
+        run's log-model history tag; raises NotFoundError / InvalidInputError for a missing or deleted run."""
         from ..entities import RunTag
         from ..model_history import HISTORY_TAG, appended_history
         from .sql_run_rows import upsert_tags
 
-        status = _model_status(status)
-        with self.db.write() as cur:
-            run = self._check_run_writable(cur, run_id)
-            self._set_model_status(cur, model_id, status)
-            cur.execute("INSERT INTO run_model_outputs (run_uuid, model_id, step) VALUES (?, ?, ?)"
-                        " ON CONFLICT (run_uuid, model_id) DO UPDATE SET step = excluded.step",
-                        (run_id, model_id, int(step or 0)))
-            if history_entry is None:
-                return
-            row = cur.execute("SELECT value FROM tags WHERE run_uuid = ? AND key = ?", (run_id, HISTORY_TAG)).fetchone()
-            text = appended_history(row[0] if row else None, history_entry)
-            if text is not None:
-                upsert_tags(cur, run, [RunTag(HISTORY_TAG, text)])
+        run = self._check_run_writable(cur, run_id)
+        cur.execute("INSERT INTO run_model_outputs (run_uuid, model_id, step) VALUES (?, ?, ?)"
+                    " ON CONFLICT (run_uuid, model_id) DO UPDATE SET step = excluded.step",
+                    (run_id, model_id, int(step or 0)))
+        if history_entry is None:
+            return
+        row = cur.execute("SELECT value FROM tags WHERE run_uuid = ? AND key = ?", (run_id, HISTORY_TAG)).fetchone()
+        text = appended_history(row[0] if row else None, history_entry)
+        if text is not None:
+            upsert_tags(cur, run, [RunTag(HISTORY_TAG, text)])
 
     def set_logged_model_tags(self, model_id: str, tags) -> None:
         """Set (or overwrite) tags of a logged model; ``tags`` is a dict or a list of LoggedModelTag."""

@@ -207,8 +207,18 @@ class SqlStore(SqlSearchMixin, TrackingStore):
                     "lifecycle_stage, artifact_uri")
 
     def create_run(self, experiment_id, user_id, start_time, tags, run_name) -> Run:
+        return self.create_run_with_data(experiment_id, user_id, start_time, tags, run_name)
+
+    def create_run_with_data(self, experiment_id, user_id, start_time, tags, run_name, params=(),
+                             datasets=()) -> Run:
         run_id = random_id()
         tags = list(tags or ())
+        params = _unique_params(params)
+        datasets = list(datasets or ())
+        if datasets:
+            from .sql_inputs import check_dataset_inputs
+
+            check_dataset_inputs(datasets)
         experiment_int = _experiment_id_int(experiment_id)
         for _attempt in range(3):  # another attempt only when the experiment was restored meanwhile
             with self.db.write() as cur:  # the run goes only into an active experiment, its tags only beside it
@@ -220,6 +230,12 @@ class SqlStore(SqlSearchMixin, TrackingStore):
                 run = run_id if not answered(created) else CheckedRun(run_id, start_time) if created.rowcount else None
                 if run is not None:
                     upsert_tags(cur, run, tags)
+                    if params:
+                        insert_params(cur, run, params)
+                    if datasets:
+                        from .sql_inputs import insert_new_run_datasets
+
+                        insert_new_run_datasets(cur, run_id, experiment_int, datasets)
             if created.rowcount:
                 break
             refusal = experiment_refusal(self.db, experiment_int, experiment_id, "to add runs")
@@ -227,7 +243,12 @@ class SqlStore(SqlSearchMixin, TrackingStore):
                 raise refusal
         info = RunInfo(run_id, str(experiment_int), run_name, user_id, RunStatus.RUNNING, start_time, None,
                        self._run_artifact_uri(experiment_int, run_id, None))
-        return Run(info, RunData(tags={tag.key: tag.value for tag in tags}))
+        run = Run(info, RunData(params=dict(params), tags={tag.key: tag.value for tag in tags}))
+        if datasets:
+            from ..entities import RunInputs
+
+            run.inputs = RunInputs(dataset_inputs=list(datasets))
+        return run
 
     def _run_artifact_uri(self, experiment_id, run_id, stored) -> str:
         return stored or f"{self._experiment_location(str(experiment_id))}/{run_id}"
