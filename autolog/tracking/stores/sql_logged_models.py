@@ -118,7 +118,7 @@ class SqlLoggedModelsMixin:
         refusal = experiment_refusal(self.db, experiment_int, experiment_id, "to log models in it")
         if refusal is not None:
             raise refusal
-        model_id = f"m-{uuid.uuid4().hex}"
+        model_id = f"m-{random_id()}"
         now = _now_ms()
         location = f"{self._experiment_location(str(experiment_int))}/models/{model_id}/artifacts"
         return LoggedModel(str(experiment_int), model_id, name, location, now, now, model_type, source_run_id,
