@@ -13,20 +13,23 @@ The rules every hook follows:
 - nested patched calls (a framework calling itself) log once, at the outer call;
 - ``unpatch`` restores the original attribute only while it is still our wrapper.
 
-Tracking is imported lazily, at the first patched call, so enabling stays cheap.
+Tracking is imported lazily, at the first patched call, so enabling stays cheap. A plain Python
+function (a module's function, a method defined with ``def`` in a class body) is replaced by a
+plain wrapper function; anything else (a classmethod, a descriptor, a compiled method) is wrapped
+with ``wrapt``, whose import alone costs about as much as the rest of enabling.
 """
 
 from __future__ import annotations
 
 import contextlib
 import contextvars
+import functools
 import logging
 import os
 import sys
 import threading
+import types
 import warnings
-
-import wrapt
 
 __all__ = [
     "STRICT_ENV", "AUTOLOG_TAG", "logger", "is_strict", "capture_internal_exceptions", "Hook", "AutologCall",
@@ -338,9 +341,39 @@ def safe_patch(integration, owner, name: str, hook: Hook) -> Patch:
     had_own = original is not _MISSING
     if not had_own and not hasattr(owner, name):
         raise AttributeError(f"{owner!r} has no attribute {name!r} to patch")
+    function = original if had_own else _inherited_attribute(owner, name)
+    if isinstance(function, types.FunctionType):
+        setattr(owner, name, _function_wrapper(integration, hook, function, isinstance(owner, type)))
+    else:
+        import wrapt
 
-    def wrapper(wrapped, instance, args, kwargs):
-        return _call_patched(integration, hook, wrapped, instance, args, kwargs)
+        def wrapper(wrapped, instance, args, kwargs):
+            return _call_patched(integration, hook, wrapped, instance, args, kwargs)
 
-    wrapt.wrap_function_wrapper(owner, name, wrapper)
+        wrapt.wrap_function_wrapper(owner, name, wrapper)
     return Patch(owner, name, _own_attribute(owner, name), original, had_own)
+
+
+def _inherited_attribute(owner, name: str):
+    """The raw attribute a class inherits (no descriptor bound), else what ``getattr`` gives."""
+    for cls in getattr(owner, "__mro__", ())[1:]:
+        if name in cls.__dict__:
+            return cls.__dict__[name]
+    return getattr(owner, name)
+
+
+def _function_wrapper(integration, hook: Hook, function, is_method: bool):
+    """A plain function standing in for ``function`` (its name, docstring and signature, ``__wrapped__``):
+    as a method it passes its ``self`` on as the hook's instance, as a module function None."""
+    if is_method:
+        @functools.wraps(function)
+        def method_wrapper(self, *args, **kwargs):
+            return _call_patched(integration, hook, function.__get__(self, type(self)), self, args, kwargs)
+
+        return method_wrapper
+
+    @functools.wraps(function)
+    def function_wrapper(*args, **kwargs):
+        return _call_patched(integration, hook, function, None, args, kwargs)
+
+    return function_wrapper

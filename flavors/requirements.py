@@ -33,15 +33,23 @@ _KNOWN_DISTRIBUTIONS = {"sklearn": "scikit-learn", "yaml": "pyyaml", "flavors": 
 _PIN = re.compile(r"^\s*([A-Za-z0-9][A-Za-z0-9._-]*)\s*==\s*([^\s;#]+)")
 
 
+_VERSION_HEADER = re.compile(r"^Version:[ \t]*(\S+)", re.MULTILINE)
+
+
 @functools.lru_cache(maxsize=None)
 def installed_version(distribution: str):
     """The installed version of ``distribution``, or None when it is not installed."""
     from importlib import metadata
 
     try:
-        return metadata.version(distribution)
+        found = metadata.distribution(distribution)
     except metadata.PackageNotFoundError:
         return None
+    # The Version header read from the metadata's header block: parsing the whole file as an email (what
+    # ``Distribution.version`` does) costs a millisecond or more for a package with a long description.
+    text = found.read_text("METADATA") or found.read_text("PKG-INFO") or ""
+    match = _VERSION_HEADER.search(text.split("\n\n", 1)[0])
+    return match.group(1) if match else found.version
 
 
 @functools.lru_cache(maxsize=1)

@@ -177,6 +177,33 @@ def test_method_patch_receives_the_instance_and_returns_it(toy):
     assert _runs()[0].data.params == {"steps": "4"}
 
 
+def test_plain_functions_get_plain_wrappers_and_descriptors_go_through_wrapt(toy):
+    import inspect
+    import pickle
+
+    module = _import(toy)
+    module.Model.build = classmethod(lambda cls, steps: cls().fit(steps))
+    seen = []
+
+    class Recorder(Hook):
+        def before(self, call, instance, args, kwargs):
+            seen.append((instance, args))
+
+    toy.enable()
+    build = safe_patch(toy, module.Model, "build", Recorder())
+    assert type(module.train).__name__ == "function" and module.train.__name__ == "train"
+    assert str(inspect.signature(module.train)) == "(steps, fail=None)"
+    assert str(inspect.signature(module.Model().fit)) == "(steps)"
+    assert pickle.loads(pickle.dumps(module.train)) is module.train
+    model = module.Model()
+    assert module.Model.fit(model, 2) is model  # called through the class, the instance is still the first argument
+    assert isinstance(module.Model.build(3), module.Model)  # the classmethod kept its binding (wrapt)
+    assert seen == [(module.Model, (3,))]
+    # the classmethod's call logged once (its inner fit is nested), the fit called through the class once
+    assert sorted(run.data.params.get("steps", "none") for run in _runs()) == ["2", "none"]
+    assert build.remove() and module.Model.__dict__["build"].__class__ is classmethod
+
+
 def test_nested_patched_calls_log_once(toy):
     module = _import(toy)
     toy.enable()

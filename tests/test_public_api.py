@@ -73,3 +73,13 @@ def test_enabling_the_collection_imports_no_framework_and_reads_no_entry_point_a
             " if m in sys.modules]\nprint(heavy)")
     output = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout
     assert output.strip() == "[]"
+
+
+def test_enabling_xgboost_after_its_import_loads_only_the_patching():
+    pytest.importorskip("xgboost")
+    code = ("import sys, xgboost\nbefore = set(sys.modules)\nimport autolog\nautolog.xgboost()\n"
+            "import xgboost.training\nassert type(xgboost.train).__name__ == 'function'\n"
+            "print(sorted(m for m in set(sys.modules) - before"
+            " if m.startswith(('autolog.tracking', 'flavors', 'wrapt', 'yaml', 'sqlite3', 'pandas'))))")
+    output = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout
+    assert output.strip() == "[]"  # the store, the model format and wrapt wait for the first training

@@ -83,3 +83,21 @@ def test_primed_caches_leave_the_first_environment_nothing_to_look_up(tmp_path):
     assert requirements.installed_version.cache_info().misses == misses
     assert any(line.startswith("xgboost==") for line in lines)
     assert "python=" in (tmp_path / "conda.yaml").read_text()
+
+
+def test_installed_versions_are_the_metadata_version_headers(tmp_path, monkeypatch):
+    from importlib import metadata
+
+    for distribution in ("numpy", "pyyaml", "pip", "xgboost"):
+        requirements.installed_version.cache_clear()
+        assert requirements.installed_version(distribution) == metadata.version(distribution)
+    # a distribution whose long description holds a "Version:" line of its own: only the header counts
+    info = tmp_path / "tinydist-1.4.0.dist-info"
+    info.mkdir()
+    (info / "METADATA").write_text("Metadata-Version: 2.1\nName: tinydist\nVersion: 1.4.0\n\n"
+                                   "Version: 9.9.9 is what the README says\n")
+    monkeypatch.syspath_prepend(str(tmp_path))
+    requirements.installed_version.cache_clear()
+    assert requirements.installed_version("tinydist") == "1.4.0"
+    assert requirements.installed_version("no-such-distribution-anywhere") is None
+    requirements.installed_version.cache_clear()
