@@ -76,31 +76,10 @@ class SqlLoggedModelsMixin:
         NotFoundError for an unknown experiment or source run and InvalidInputError for a deleted
         experiment or a bad name.
         """
-        from ..run_names import generate_run_name
-
-        name = generate_run_name() if name is None else _validate_name(name)
-        tag_pairs, param_pairs = dict(_pairs(tags, "tag")), dict(_pairs(params, "param"))
-        experiment_int = _experiment_ints([experiment_id])[0]
-        model_id = f"m-{random_id()}"
-        now = _now_ms()
+        model = self._new_logged_model(experiment_id, name, source_run_id, tags, params, model_type)
         with self.db.write() as cur:
-            require_active_experiment(cur, experiment_int, experiment_id, "to log models in it")
-            if source_run_id is not None and cur.execute(
-                    "SELECT 1 FROM runs WHERE run_uuid = ?", (source_run_id,)).fetchone() is None:
-                raise NotFoundError(f"No run with id {source_run_id!r} (the logged model's source run)")
-            location = f"{self._experiment_location(str(experiment_int))}/models/{model_id}/artifacts"
-            cur.execute(
-                "INSERT INTO logged_models (model_id, experiment_id, name, artifact_location, creation_timestamp,"
-                " last_updated_timestamp, model_type, source_run_id, status, lifecycle_stage)"
-                " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, 'active')",
-                (model_id, experiment_int, name, location, now, now, model_type, source_run_id,
-                 LoggedModelStatus.PENDING.value))
-            cur.executemany("INSERT INTO logged_model_tags (model_id, key, value) VALUES (?, ?, ?)",
-                            [(model_id, key, value) for key, value in tag_pairs.items()])
-            cur.executemany("INSERT INTO logged_model_params (model_id, key, value) VALUES (?, ?, ?)",
-                            [(model_id, key, value) for key, value in param_pairs.items()])
-        return LoggedModel(str(experiment_int), model_id, name, location, now, now, model_type, source_run_id,
-                           LoggedModelStatus.PENDING, None, tag_pairs, param_pairs)
+            self._insert_logged_model(cur, model, LoggedModelStatus.PENDING, model.last_updated_timestamp)
+        return model
 
     def prepare_logged_model(self, experiment_id, name=None, source_run_id=None, tags=None, params=None,
                              model_type=None) -> LoggedModel:
@@ -109,20 +88,13 @@ class SqlLoggedModelsMixin:
 
         Raises what ``create_logged_model`` raises for the experiment and the arguments.
         """
-        from ..run_names import generate_run_name
         from .sql_checks import experiment_refusal
 
-        name = generate_run_name() if name is None else _validate_name(name)
-        tag_pairs, param_pairs = dict(_pairs(tags, "tag")), dict(_pairs(params, "param"))
-        experiment_int = _experiment_ints([experiment_id])[0]
-        refusal = experiment_refusal(self.db, experiment_int, experiment_id, "to log models in it")
+        model = self._new_logged_model(experiment_id, name, source_run_id, tags, params, model_type)
+        refusal = experiment_refusal(self.db, int(model.experiment_id), experiment_id, "to log models in it")
         if refusal is not None:
             raise refusal
-        model_id = f"m-{random_id()}"
-        now = _now_ms()
-        location = f"{self._experiment_location(str(experiment_int))}/models/{model_id}/artifacts"
-        return LoggedModel(str(experiment_int), model_id, name, location, now, now, model_type, source_run_id,
-                           LoggedModelStatus.PENDING, None, tag_pairs, param_pairs)
+        return model
 
     def log_prepared_logged_model(self, model: LoggedModel, status, run_id=None, step: int = 0,
                                   history_entry=None) -> None:
@@ -133,24 +105,42 @@ class SqlLoggedModelsMixin:
         """
         status = _model_status(status)
         with self.db.write() as cur:
-            experiment_int = int(model.experiment_id)
-            require_active_experiment(cur, experiment_int, model.experiment_id, "to log models in it")
-            if model.source_run_id is not None and cur.execute(
-                    "SELECT 1 FROM runs WHERE run_uuid = ?", (model.source_run_id,)).fetchone() is None:
-                raise NotFoundError(f"No run with id {model.source_run_id!r} (the logged model's source run)")
-            now = _now_ms()
-            cur.execute(
-                "INSERT INTO logged_models (model_id, experiment_id, name, artifact_location, creation_timestamp,"
-                " last_updated_timestamp, model_type, source_run_id, status, lifecycle_stage)"
-                " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, 'active')",
-                (model.model_id, experiment_int, model.name, model.artifact_location, model.creation_timestamp,
-                 now, model.model_type, model.source_run_id, status.value))
-            cur.executemany("INSERT INTO logged_model_tags (model_id, key, value) VALUES (?, ?, ?)",
-                            [(model.model_id, key, value) for key, value in model.tags.items()])
-            cur.executemany("INSERT INTO logged_model_params (model_id, key, value) VALUES (?, ?, ?)",
-                            [(model.model_id, key, value) for key, value in model.params.items()])
+            self._insert_logged_model(cur, model, status, _now_ms())
             if run_id is not None:
                 self._record_output(cur, model.model_id, run_id, step, history_entry)
+
+    def _new_logged_model(self, experiment_id, name, source_run_id, tags, params, model_type) -> LoggedModel:
+        """A PENDING LoggedModel with a new id and its artifact location, checked but not written."""
+        from ..run_names import generate_run_name
+
+        name = generate_run_name() if name is None else _validate_name(name)
+        tag_pairs, param_pairs = dict(_pairs(tags, "tag")), dict(_pairs(params, "param"))
+        experiment_int = _experiment_ints([experiment_id])[0]
+        model_id = f"m-{random_id()}"
+        now = _now_ms()
+        location = f"{self._experiment_location(str(experiment_int))}/models/{model_id}/artifacts"
+        return LoggedModel(str(experiment_int), model_id, name, location, now, now, model_type, source_run_id,
+                           LoggedModelStatus.PENDING, None, tag_pairs, param_pairs)
+
+    @staticmethod
+    def _insert_logged_model(cur, model: LoggedModel, status: LoggedModelStatus, updated: int) -> None:
+        """Insert ``model`` with ``status``, its tags and params; raises NotFoundError / InvalidInputError for an
+        unknown or deleted experiment or an unknown source run."""
+        experiment_int = int(model.experiment_id)
+        require_active_experiment(cur, experiment_int, model.experiment_id, "to log models in it")
+        if model.source_run_id is not None and cur.execute(
+                "SELECT 1 FROM runs WHERE run_uuid = ?", (model.source_run_id,)).fetchone() is None:
+            raise NotFoundError(f"No run with id {model.source_run_id!r} (the logged model's source run)")
+        cur.execute(
+            "INSERT INTO logged_models (model_id, experiment_id, name, artifact_location, creation_timestamp,"
+            " last_updated_timestamp, model_type, source_run_id, status, lifecycle_stage)"
+            " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, 'active')",
+            (model.model_id, experiment_int, model.name, model.artifact_location, model.creation_timestamp,
+             updated, model.model_type, model.source_run_id, status.value))
+        cur.executemany("INSERT INTO logged_model_tags (model_id, key, value) VALUES (?, ?, ?)",
+                        [(model.model_id, key, value) for key, value in model.tags.items()])
+        cur.executemany("INSERT INTO logged_model_params (model_id, key, value) VALUES (?, ?, ?)",
+                        [(model.model_id, key, value) for key, value in model.params.items()])
 
     def _require_logged_model(self, cur, model_id: str) -> None:
         row = cur.execute("SELECT lifecycle_stage FROM logged_models WHERE model_id = ?", (model_id,)).fetchone()
