@@ -107,13 +107,19 @@ def test_classifier_labels_and_probabilities_match_the_forest(forest_class, fore
 
 
 @pytest.mark.parametrize("options", [{"warm_start": True}, {"n_jobs": 2}])
-def test_forests_whose_trees_were_not_all_seen_are_predicted_as_usual(options):
+def test_forests_whose_trees_were_not_all_seen_are_predicted_and_saved_as_usual(options):
     autolog.sklearn()
     model = RandomForestRegressor(n_estimators=4, random_state=0, **options).fit(X, Y)
     if options.get("warm_start"):
         model.set_params(n_estimators=7).fit(X, Y)  # 4 old trees the second fit did not grow
-    logged = autolog.last_active_run().data.metrics
+    run = autolog.last_active_run()
+    logged = run.data.metrics
     assert logged["training_mean_squared_error"] == pytest.approx(metrics.mean_squared_error(Y, model.predict(X)))
+    # nor were they all pickled ahead: the model is saved whole
+    loaded = flavors.sklearn.load_model(f"runs:/{run.info.run_id}/model")
+    assert len(loaded.estimators_) == len(model.estimators_)
+    np.testing.assert_allclose(loaded.predict(X[:100]), model.predict(X[:100]), rtol=1e-12)  # threads: sum order
+    assert _partial_files(run) == []
 
 
 def test_a_failing_tree_prediction_falls_back_to_the_forest_predict(monkeypatch, forest_predictions):
@@ -191,16 +197,3 @@ def test_without_models_no_tree_is_pickled(finished_ahead):
     RandomForestRegressor(n_estimators=3, random_state=0).fit(X, Y)
     assert finished_ahead == [] and _pickle_threads() == []
     assert "training_r2_score" in autolog.last_active_run().data.metrics
-
-
-@pytest.mark.parametrize("options", [{"warm_start": True}, {"n_jobs": 2}])
-def test_forests_whose_trees_were_not_all_pickled_ahead_are_saved_whole(options):
-    autolog.sklearn()
-    model = RandomForestRegressor(n_estimators=4, random_state=0, **options).fit(X, Y)
-    if options.get("warm_start"):
-        model.set_params(n_estimators=7).fit(X, Y)  # 4 old trees the second fit did not grow
-    run = autolog.last_active_run()
-    loaded = flavors.sklearn.load_model(f"runs:/{run.info.run_id}/model")
-    assert len(loaded.estimators_) == len(model.estimators_)
-    np.testing.assert_allclose(loaded.predict(X[:100]), model.predict(X[:100]), rtol=1e-12)  # threads: sum order
-    assert _partial_files(run) == []
