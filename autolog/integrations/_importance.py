@@ -9,10 +9,9 @@ dependency, and opens in any browser or artifact viewer.
 from __future__ import annotations
 
 import json
-import os
 from html import escape
 
-__all__ = ["write_importance_files", "importance_texts", "importance_svg"]
+__all__ = ["importance_texts", "importance_svg"]
 
 _MAX_BARS = 30
 _BAR_HEIGHT = 18
@@ -20,22 +19,10 @@ _LABEL_WIDTH = 180
 _CHART_WIDTH = 420
 
 
-def write_importance_files(directory: str, importances: dict) -> list:
-    """Write ``feature_importance_<type>.json`` and ``.svg`` for each {type: {feature: value}}; return the names.
-    A value may be a list (one weight per class of a multi-class linear booster): the JSON keeps it,
-    the chart shows the sum of absolute weights.
-
-    Raises OSError when the directory cannot be written.
-    """
-    texts = importance_texts(importances)
-    for name, text in texts.items():
-        with open(os.path.join(directory, name), "w", encoding="utf-8") as handle:
-            handle.write(text)
-    return list(texts)
-
-
 def importance_texts(importances: dict) -> dict:
-    """The files ``write_importance_files`` writes, as {file name: text}."""
+    """{file name: text} of ``feature_importance_<type>.json`` and ``.svg`` for each {type: {feature: value}}.
+    A value may be a list (one weight per class of a multi-class linear booster): the JSON keeps it,
+    the chart shows the sum of absolute weights."""
     texts = {}
     for importance_type, scores in importances.items():
         clean = {str(name): _number_or_list(value) for name, value in scores.items()}

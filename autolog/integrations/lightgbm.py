@@ -214,7 +214,7 @@ def _log_artifacts(call, booster) -> None:
     names = booster.feature_name()
     importances = {kind: dict(zip(names, booster.feature_importance(importance_type=kind).tolist()))
                    for kind in _IMPORTANCE_TYPES}
-    _common.log_artifacts(call, lambda directory: _importance.write_importance_files(directory, importances))
+    _common.log_artifacts(call, texts=_importance.importance_texts(importances))
 
 
 def _log_model(call, booster, model, example_fn) -> None:
