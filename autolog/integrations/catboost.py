@@ -26,6 +26,14 @@ __all__ = ["autolog", "CatBoostIntegration", "INTEGRATION"]
 _MODEL_CLASSES = ("CatBoost", "CatBoostClassifier", "CatBoostRegressor", "CatBoostRanker")
 # where CatBoost's fit keeps the PredictionValuesChange importance it computes once trained
 _FIT_IMPORTANCE = "_prediction_values_change"
+# Losses whose model predicts one float64 per row (raw value, or its exponent for Poisson/Tweedie), per class;
+# tests/integrations/test_catboost.py trains each and compares with predict.
+_ONE_VALUE_LOSSES = {
+    "CatBoostRegressor": frozenset({"RMSE", "MAE", "Quantile", "MAPE", "Poisson", "Tweedie", "Huber", "Expectile",
+                                    "LogLinQuantile", "Lq", "LogCosh"}),
+    "CatBoostRanker": frozenset({"YetiRank", "PairLogit", "QueryRMSE", "QuerySoftMax", "LambdaMart",
+                                 "StochasticRank", "RMSE"}),
+}
 _NOT_PARAMS = frozenset({"pool", "params", "dtrain", "evals", "eval_set", "init_model", "log_cout", "log_cerr",
                          "plot", "plot_file"})
 
@@ -201,5 +209,30 @@ def _log_model(call, model, data) -> None:
     example = None
     if (options.log_model_signatures or options.log_input_examples) and data is not None and not _is_pool(data):
         example = rows_example(data)
+    outputs = _known_outputs(model)
+    if outputs is not None:  # the output schema without scoring the rows: same dtype and shape as predict's
+        _common.log_model(call, "catboost", model, example, lambda rows: outputs)
+        return
     # One thread: a few rows are scored at once, and waking CatBoost's thread pool costs more than scoring them.
     _common.log_model(call, "catboost", model, example, lambda rows: model.predict(rows, thread_count=1))
+
+
+def _known_outputs(model):
+    """A zero-row array with the dtype and shape per row of what ``model.predict`` returns for a table of rows,
+    where the model's class and trained loss make that certain (``_ONE_VALUE_LOSSES``: one float64 per row);
+    None where only predicting tells (a classifier's labels, a multi-dimensional or custom loss, a subclass)."""
+    import catboost
+
+    losses = _ONE_VALUE_LOSSES.get(type(model).__name__)
+    if losses is None or type(model) is not getattr(catboost, type(model).__name__, None):
+        return None
+    try:
+        trained = model._object._get_loss_function_name()
+    except Exception:  # noqa: BLE001 - another CatBoost version: predict tells
+        return None
+    asked = model.get_params().get("loss_function")  # predict's default prediction type follows the params
+    if trained not in losses or (asked is not None and str(asked).split(":")[0] != trained):
+        return None
+    import numpy as np
+
+    return np.empty(0, dtype=np.float64)

@@ -160,3 +160,60 @@ def test_the_eval_history_lands_in_a_users_own_run_whole():
             # one step past the last iteration holds the best iteration's value
             assert [point.step for point in points] == list(range(len(history[data_name][metric]) + 1))
             assert [point.value for point in points[:-1]] == history[data_name][metric]
+
+
+_LOSS_SPELLINGS = {"Expectile": "Expectile:alpha=0.5", "Huber": "Huber:delta=0.5", "Lq": "Lq:q=1.5",
+                   "Tweedie": "Tweedie:variance_power=1.5", "StochasticRank": "StochasticRank:metric=NDCG"}
+
+
+def _table_cases():
+    from autolog.integrations.catboost import _ONE_VALUE_LOSSES
+
+    return [(class_name, loss) for class_name, losses in sorted(_ONE_VALUE_LOSSES.items()) for loss in sorted(losses)]
+
+
+@pytest.mark.parametrize(("class_name", "loss"), _table_cases())
+def test_each_loss_of_the_output_table_gives_the_schema_predict_gives(class_name, loss):
+    from autolog.integrations.catboost import _known_outputs
+
+    model = getattr(catboost, class_name)(iterations=2, depth=2, verbose=False, thread_count=1,
+                                          loss_function=_LOSS_SPELLINGS.get(loss, loss), allow_writing_files=False)
+    target = Y - Y.min() + 0.1  # positive, for Poisson, Tweedie and MAPE
+    model.fit(X, target, **({"group_id": np.repeat(np.arange(12), 10)} if class_name == "CatBoostRanker" else {}))
+    outputs = _known_outputs(model)
+    assert outputs is not None
+    rows = X[:5]
+    assert flavors.infer_signature(rows, outputs) == flavors.infer_signature(rows, model.predict(rows))
+
+
+def test_models_outside_the_table_are_scored_for_their_signature():
+    from autolog.integrations.catboost import _known_outputs
+
+    class MyRegressor(catboost.CatBoostRegressor):
+        pass
+
+    uncertain = catboost.CatBoostRegressor(iterations=2, verbose=False, thread_count=1, allow_writing_files=False,
+                                           loss_function="RMSEWithUncertainty").fit(X, Y)
+    labels = np.where(Y > Y.mean(), "high", "low")
+    classifier = catboost.CatBoostClassifier(iterations=2, verbose=False, thread_count=1,
+                                             allow_writing_files=False).fit(X, labels)
+    subclass = MyRegressor(iterations=2, verbose=False, thread_count=1, allow_writing_files=False).fit(X, Y)
+    assert [_known_outputs(model) for model in (uncertain, classifier, subclass)] == [None, None, None]
+    autolog.catboost()
+    for model, target, expected in ((uncertain, Y, {"dtype": "float64", "shape": [-1, 2]}),
+                                    (classifier, labels, None)):
+        model.fit(X, target)
+        signature = flavors.pyfunc.load_model(f"runs:/{autolog.last_active_run().info.run_id}/model").metadata.signature
+        predicted = flavors.infer_signature(X[:5], model.predict(X[:5]))
+        assert signature.outputs == predicted.outputs
+        if expected is not None:
+            assert json.loads(signature.outputs.to_json())[0]["tensor-spec"] == expected
+
+
+def test_an_autologged_regressor_gets_the_signature_predict_would_give():
+    autolog.catboost()
+    model = _fit()
+    signature = flavors.pyfunc.load_model(f"runs:/{_only_run().info.run_id}/model").metadata.signature
+    assert signature == flavors.infer_signature(X[:5], model.predict(X[:5]))
+    assert json.loads(signature.outputs.to_json()) == [{"type": "tensor",
+                                                         "tensor-spec": {"dtype": "float64", "shape": [-1]}}]
