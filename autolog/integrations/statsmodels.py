@@ -188,4 +188,4 @@ def _log_model(call, model, results) -> None:
 
         return np.asarray(results.predict(rows))
 
-    _common.log_model(call, "statsmodels", results, example, predict)
+    _common.log_model(call, "statsmodels", results, example, predict, at_run_end=True)
