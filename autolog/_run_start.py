@@ -23,6 +23,7 @@ class StartingRun(DeferredRun):
         super().__init__(experiment_id, None, None, tags)
         self._params: dict = {}
         self._datasets: list = []
+        self._held_models: list | None = None  # a list once the call's hook asks for models to wait for the end
 
     def hold(self, params: dict, tags: dict, datasets=()) -> bool:
         """Keep ``params`` and ``tags`` ({key: value}) and ``datasets`` (DatasetInputs) for the write that creates
@@ -47,6 +48,29 @@ class StartingRun(DeferredRun):
             self._tags.update(checked_tags)
             self._datasets.extend(datasets)
         return True
+
+    def hold_models_until_end(self) -> None:
+        """From now on, ``hold_logged_model`` keeps the logged models of this run for the write that ends it (for
+        a hook that reads nothing of its model in the store before the call returns)."""
+        with self._lock:
+            if self._held_models is None:
+                self._held_models = []
+
+    def hold_logged_model(self, model, status, step: int, history_entry) -> bool:
+        """Keep ``model`` (a LoggedModel from ``prepare_logged_model``, its files saved) to be written with
+        ``status`` as this run's output at ``step``, appending ``history_entry``, when the run ends; False
+        (nothing kept) unless ``hold_models_until_end`` was called."""
+        with self._lock:
+            if self._held_models is None:
+                return False
+            self._held_models.append((model, status, step, history_entry))
+        return True
+
+    def take_held_models(self) -> list:
+        """The models held for the run's end, (model, status, step, history entry) tuples; none are kept after."""
+        with self._lock:
+            held, self._held_models = self._held_models or [], None
+        return held
 
     @property
     def info(self):

@@ -122,9 +122,14 @@ def log_model(save, artifact_path=None, registered_model_name=None, *, name=None
             else:
                 client.finalize_logged_model(logged.model_id, LoggedModelStatus.FAILED)
             raise
-        # READY (the model itself, when prepared), the run's output and its log-model history in one store write
-        client._complete_logged_model(logged.model_id, LoggedModelStatus.READY, run_id, step, _history_entry(model),
-                                      prepared=prepared)
+        # READY (the model itself, when prepared), the run's output and its log-model history in one store write:
+        # the one that ends the run, when the run holds its models for that
+        entry = _history_entry(model)
+        hold = getattr(active, "hold_logged_model", None) if prepared is not None and not registered_model_name \
+            else None
+        if hold is None or not hold(prepared, LoggedModelStatus.READY, step, entry):
+            client._complete_logged_model(logged.model_id, LoggedModelStatus.READY, run_id, step, entry,
+                                          prepared=prepared)
         remember_logged_model(logged.model_id)
         model_uri = f"models:/{logged.model_id}"
         version = _register(model_uri, registered_model_name) if registered_model_name else None

@@ -252,17 +252,26 @@ def link_metrics_to_model(call, model_id, metrics, fingerprint=None) -> None:
     Client()._store.log_model_metrics(call.run_id, points)
 
 
-def log_model(call, flavor_name: str, model, example=None, predict=None, **flavor_options) -> None:
+def log_model(call, flavor_name: str, model, example=None, predict=None, at_run_end: bool = False,
+              **flavor_options) -> None:
     """Log ``model`` with ``flavors.<flavor_name>.log_model`` under "model", as the call's options ask
     (a dotted ``flavor_name`` names a plugin's flavor module itself; ``flavor_options`` go to the flavor:
     xgboost's ``model_format``...).
 
     ``example`` is a few input rows; ``predict(example)`` gives the outputs for the signature.
+    ``at_run_end``: when the call started its run, the logged model is written to the store with the run's
+    end (one write fewer): only for a hook that reads nothing of the model in the store before the call returns.
     Raises whatever the flavor raises (an unserialisable model, an unwritable store).
     """
     options = call.options
     if not options.log_models:
         return
+    if at_run_end and call.owns_run:
+        from ..tracking import fluent
+
+        hold = getattr(fluent.active_run(), "hold_models_until_end", None)
+        if hold is not None:
+            hold()
     import importlib
 
     from . import _warm_up

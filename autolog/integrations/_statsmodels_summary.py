@@ -11,6 +11,7 @@ model (``load_model(uri).summary()``).
 
 from __future__ import annotations
 
+import functools
 import inspect
 
 __all__ = ["summary_text", "coefficient_columns"]
@@ -46,6 +47,7 @@ def _header(results, statistics: dict) -> list:
     return lines
 
 
+@functools.lru_cache(maxsize=256)
 def _base_inference(cls) -> bool:
     """True when results of class ``cls`` compute p-values and intervals with statsmodels' base formulas (almost
     every model), which scipy.special evaluates directly, without scipy.stats' per-call argument handling."""

@@ -13,6 +13,7 @@ Nested fits (a model fitting another inside) log once, at the outer call.
 
 from __future__ import annotations
 
+import functools
 import importlib
 import inspect
 import math
@@ -88,16 +89,22 @@ def summary_metrics(results) -> dict:
 def _f_pvalue(results):
     """``results.f_pvalue``; for a linear regression the same value from scipy.special directly (statsmodels goes
     through scipy.stats, whose per-call argument handling costs more than the rest of the statistics)."""
-    from statsmodels.regression.linear_model import RegressionResults
-
     inner = getattr(results, "_results", results)
-    if inspect.getattr_static(type(inner), "f_pvalue", None) is not RegressionResults.__dict__["f_pvalue"]:
+    if not _regression_f_pvalue(type(inner)):
         return getattr(results, "f_pvalue", None)
     if inner.df_model == 0:
         return None
     from scipy import special
 
     return special.fdtrc(inner.df_model, inner.df_resid, inner.fvalue)
+
+
+@functools.lru_cache(maxsize=256)
+def _regression_f_pvalue(cls) -> bool:
+    """True when results of class ``cls`` take ``f_pvalue`` from statsmodels' linear regression results."""
+    from statsmodels.regression.linear_model import RegressionResults
+
+    return inspect.getattr_static(cls, "f_pvalue", None) is RegressionResults.__dict__["f_pvalue"]
 
 
 def coefficient_metrics(results) -> dict:
@@ -188,4 +195,4 @@ def _log_model(call, model, results) -> None:
 
         return np.asarray(results.predict(rows))
 
-    _common.log_model(call, "statsmodels", results, example, predict)
+    _common.log_model(call, "statsmodels", results, example, predict, at_run_end=True)

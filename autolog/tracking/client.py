@@ -165,11 +165,23 @@ class Client(RegistryClientMixin, LoggedModelsClientMixin):
         self._sync()
         self._store.finish_run(run_id, status, _now_ms() if end_time is None else int(end_time))
 
-    def _finish_run(self, run_id: str, status: str, points=(), tags=None) -> None:
-        """End a run with its last buffered (key, value, timestamp, step) points and tags in one write."""
+    def _finish_run(self, run_id: str, status: str, points=(), tags=None, models=()) -> None:
+        """End a run with its last buffered (key, value, timestamp, step) points and tags in one write, and the
+        logged ``models`` held for its end ((prepared LoggedModel, status, step, history entry) tuples): in
+        that same write where the store can, else each written first as ``log_model`` writes it."""
         columns = [list(map(operator.itemgetter(i), points)) for i in range(4)] if points else None
         run_tags = [RunTag(validate_key(k, "tag key"), tag_value_to_str(k, v)) for k, v in (tags or {}).items()]
-        self._store.finish_run(run_id, status, _now_ms(), columns, run_tags)
+        if not models:
+            self._store.finish_run(run_id, status, _now_ms(), columns, run_tags)
+            return
+        if getattr(self._store, "finishes_runs_with_models", False):
+            self._store.finish_run(run_id, status, _now_ms(), columns, run_tags, models=models)
+        else:
+            for model, model_status, step, history_entry in models:
+                self._complete_logged_model(model.model_id, model_status, run_id, step, history_entry, prepared=model)
+            self._store.finish_run(run_id, status, _now_ms(), columns, run_tags)
+        for model, model_status, _step, _entry in models:
+            model.status = type(model.status).from_value(model_status)
 
     def update_run(self, run_id: str, status=None, name=None) -> None:
         """Change a run's status or name; raises InvalidInputError for a name longer than a tag value."""

@@ -250,13 +250,14 @@ def _end_runs_down_to(run_id: str, status: str) -> None:
         ended_id = active.info.run_id
         buffer = _buffer()
         points, tags = buffer.take(ended_id), {}
+        models = active.take_held_models() if hasattr(active, "take_held_models") else ()
         try:
             if active._git_tags_pending:
                 tags, diff = git_state().result(timeout=5)
                 _log_diff(client, ended_id, diff)
         finally:
             try:
-                client._finish_run(ended_id, status, points, tags)
+                client._finish_run(ended_id, status, points, tags, models)
             except StoreError:
                 buffer.put_back(ended_id, points)  # kept for a later flush; the run stays RUNNING, honestly
                 raise

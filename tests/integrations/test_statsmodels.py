@@ -104,8 +104,9 @@ def test_run_is_complete_when_fit_returns_in_few_store_writes(monkeypatch):
     sm.OLS(FRAME.y, EXOG).fit()  # the first fit opens the store
     writes = count_write_transactions(monkeypatch)
     results = sm.OLS(FRAME.y, EXOG).fit()
-    # the run with its dataset input and params; the logged model, READY, with the run's output and history; run end
-    assert len(writes) <= 3
+    # the run with its dataset input and params; its end with its metrics and the logged model, READY, as its
+    # output with its log-model history
+    assert len(writes) <= 2
     run = autolog.last_active_run()
     assert run.info.status == "FINISHED"
     root = autolog.Client()._repository(run.info.run_id).local_path("")
@@ -143,3 +144,59 @@ def test_summary_p_values_intervals_and_f_test_are_statsmodels_own(fit):
         np.testing.assert_allclose(column, np.asarray(reference, dtype=float), rtol=1e-12)
     if hasattr(results, "f_pvalue"):
         assert summary_metrics(results)["f_pvalue"] == pytest.approx(results.f_pvalue, rel=1e-12)
+
+
+def test_model_written_with_the_run_end_is_ready_and_loads_by_model_uri(monkeypatch):
+    """The model of a call that started its run goes to the store with the run's end; with a store that cannot
+    write it in that transaction (set here on the real store), it is written just before it, the same."""
+    import json
+
+    autolog.statsmodels()
+    store = autolog.Client()._store
+    for combined in (True, False):
+        monkeypatch.setattr(store, "finishes_runs_with_models", combined)
+        results = sm.OLS(FRAME.y, EXOG).fit()
+        run = autolog.last_active_run()
+        assert run.info.status == "FINISHED"
+        (output,) = run.outputs.model_outputs
+        logged = autolog.Client().get_logged_model(output.model_id)
+        assert logged.status == "READY" and logged.source_run_id == run.info.run_id
+        (entry,) = json.loads(run.data.tags["mlflow.log-model.history"])
+        assert entry["model_id"] == output.model_id
+        np.testing.assert_allclose(flavors.statsmodels.load_model(f"models:/{output.model_id}").params,
+                                   results.params)
+
+
+def test_model_logged_in_a_user_run_or_registered_is_written_at_once():
+    autolog.statsmodels(registered_model_name="ols-model")
+    sm.OLS(FRAME.y, EXOG).fit()
+    (version,) = autolog.Client().search_model_versions("name='ols-model'")
+    (output,) = autolog.Client().get_run(version.run_id).outputs.model_outputs
+    assert autolog.Client().get_logged_model(output.model_id).status == "READY"
+    assert version.source == f"models:/{output.model_id}"
+    autolog.statsmodels()
+    with autolog.start_run() as run:
+        sm.OLS(FRAME.y, EXOG).fit()
+        (output,) = autolog.Client().get_run(run.info.run_id).outputs.model_outputs  # in the store before the end
+        assert autolog.Client().get_logged_model(output.model_id).status == "READY"
+
+
+@pytest.mark.slow
+def test_fit_logged_to_a_tracking_server_writes_its_model_as_log_model_does(tmp_path):
+    """A REST store has no run-end write for models: the model is written when it is logged, READY."""
+    pytest.importorskip("uvicorn")
+    from tests.server.conftest import Server
+
+    server = Server(tmp_path / "server-store")
+    try:
+        autolog.set_tracking_uri(server.url)
+        autolog.statsmodels()
+        results = sm.OLS(FRAME.y, EXOG).fit()
+        run = autolog.last_active_run()
+        (output,) = run.outputs.model_outputs
+        assert run.info.status == "FINISHED"
+        assert autolog.Client().get_logged_model(output.model_id).status == "READY"
+        np.testing.assert_allclose(flavors.statsmodels.load_model(f"models:/{output.model_id}").params,
+                                   results.params)
+    finally:
+        server.stop()

@@ -217,3 +217,32 @@ def test_complete_logged_model_keeps_the_history_within_a_tag_value_and_refuses_
     with pytest.raises(autolog.InvalidInputError, match="deleted"):
         client._store.complete_logged_model(model.model_id, "READY", run_id)
     assert len(_history(client, run_id)) == 2  # nothing of a refused call was written
+
+
+def test_finish_run_writes_prepared_models_in_the_run_end_transaction(client, monkeypatch):
+    from tests._store_writes import count_write_transactions
+
+    run_id = client.create_run("0").info.run_id
+    models = [client._prepare_logged_model("0", "model", run_id) for _ in range(2)]
+    writes = count_write_transactions(monkeypatch)
+    client._finish_run(run_id, "FINISHED", [("rmse", 0.5, 1, 0)], {},
+                       [(model, LoggedModelStatus.READY, step, {"model_uuid": str(step)})
+                        for step, model in enumerate(models)])
+    assert len(writes) == 1
+    run = client.get_run(run_id)
+    assert run.info.status == "FINISHED" and run.data.metrics == {"rmse": 0.5}
+    assert {(output.model_id, output.step) for output in run.outputs.model_outputs} == \
+        {(models[0].model_id, 0), (models[1].model_id, 1)}
+    assert [client.get_logged_model(m.model_id).status for m in models] == [LoggedModelStatus.READY] * 2
+    assert [m.status for m in models] == [LoggedModelStatus.READY] * 2
+    assert _history(client, run_id) == [{"model_uuid": "0"}, {"model_uuid": "1"}]
+
+
+def test_a_refused_run_end_writes_none_of_its_models(client):
+    run_id = client.create_run("0").info.run_id
+    model = client._prepare_logged_model("0", "model", run_id)
+    client.delete_run(run_id)
+    with pytest.raises(autolog.InvalidInputError, match="deleted"):
+        client._finish_run(run_id, "FINISHED", (), {}, [(model, LoggedModelStatus.READY, 0, {"model_uuid": "a"})])
+    with pytest.raises(autolog.NotFoundError):
+        client.get_logged_model(model.model_id)

@@ -282,8 +282,14 @@ class SqlStore(SqlSearchMixin, TrackingStore):
         if updated.rowcount == 0:
             raise NotFoundError(f"No run with id {run_id!r}")
 
-    def finish_run(self, run_id: str, status: str, end_time: int, metrics=None, tags=()) -> None:
-        logs = bool((metrics and metrics[0]) or tags)  # last points or tags: the run must be active
+    #: ``finish_run`` writes logged models (``models``) in the run's end transaction
+    finishes_runs_with_models = True
+
+    def finish_run(self, run_id: str, status: str, end_time: int, metrics=None, tags=(), models=()) -> None:
+        """End the run with its last points and tags and, in the same transaction, ``models``: (LoggedModel from
+        ``prepare_logged_model``, status, step, history entry) tuples written as ``log_prepared_logged_model``
+        writes one, as outputs of this run."""
+        logs = bool((metrics and metrics[0]) or tags or models)  # last points, tags or models: the run must be active
         state, run = None, run_id
         with self.db.write() as cur:
             if logs:
@@ -293,6 +299,8 @@ class SqlStore(SqlSearchMixin, TrackingStore):
                 self._insert_metrics(cur, run, metrics, writable_only=True)
             if tags:
                 upsert_tags(cur, run, tags, writable_only=True)
+            if models:
+                self._insert_prepared_models(cur, run_id, models)
             ended = later(cur, "UPDATE runs SET status = ?, end_time = ? WHERE run_uuid = ?"
                           + ACTIVE_RUN * logs, (status, end_time, run_id))
         if ended.rowcount == 0:
