@@ -211,10 +211,11 @@ def _log_model(call, model, data) -> None:
         example = rows_example(data)
     outputs = _known_outputs(model)
     if outputs is not None:  # the output schema without scoring the rows: same dtype and shape as predict's
-        _common.log_model(call, "catboost", model, example, lambda rows: outputs)
-        return
-    # One thread: a few rows are scored at once, and waking CatBoost's thread pool costs more than scoring them.
-    _common.log_model(call, "catboost", model, example, lambda rows: model.predict(rows, thread_count=1))
+        predict = lambda rows: outputs  # noqa: E731
+    else:  # one thread: a few rows are scored at once, and waking CatBoost's pool costs more than scoring them
+        predict = lambda rows: model.predict(rows, thread_count=1)  # noqa: E731
+    # nothing reads the model back before the call returns: its store write joins the run's end
+    _common.log_model(call, "catboost", model, example, predict, at_run_end=True)
 
 
 def _known_outputs(model):

@@ -217,3 +217,19 @@ def test_an_autologged_regressor_gets_the_signature_predict_would_give():
     assert signature == flavors.infer_signature(X[:5], model.predict(X[:5]))
     assert json.loads(signature.outputs.to_json()) == [{"type": "tensor",
                                                          "tensor-spec": {"dtype": "float64", "shape": [-1]}}]
+
+
+def test_a_fit_is_two_store_writes_and_its_model_is_ready(monkeypatch):
+    from tests._store_writes import count_write_transactions
+
+    autolog.catboost()
+    _fit()  # the first fit opens the store
+    writes = count_write_transactions(monkeypatch)
+    model = _fit()
+    # the run with its params, tags and dataset input; its end with its metrics and the logged model, READY
+    assert len(writes) <= 2
+    run = autolog.last_active_run()
+    (output,) = run.outputs.model_outputs
+    assert run.info.status == "FINISHED" and autolog.Client().get_logged_model(output.model_id).status == "READY"
+    loaded = flavors.catboost.load_model(f"models:/{output.model_id}")
+    np.testing.assert_array_equal(loaded.predict(X), model.predict(X))
