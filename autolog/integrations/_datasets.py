@@ -59,9 +59,9 @@ def fingerprint(data, labels=None) -> dict:
     if array.dtype == object:
         raise TypeError(f"Cannot fingerprint data of type {type(data).__name__} with object values")
     sample = np.ascontiguousarray(array[::max(1, -(-len(array) // SAMPLE_ROWS))]) if array.ndim else array
-    features = [{"name": f"f{i}", "type": str(array.dtype)} for i in range(array.shape[1])] \
-        if array.ndim == 2 else None
-    return fingerprint_from_parts("numpy", array.shape, [str(array.dtype).encode(), sample, *_label_parts(labels)],
+    type_name = str(array.dtype)  # numpy's dtype.__str__ is Python code: once, not once per column
+    features = [{"name": f"f{i}", "type": type_name} for i in range(array.shape[1])] if array.ndim == 2 else None
+    return fingerprint_from_parts("numpy", array.shape, [type_name.encode(), sample, *_label_parts(labels)],
                                   features)
 
 

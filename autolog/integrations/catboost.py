@@ -97,7 +97,7 @@ class _FitHook(Hook):
         call.state["importance_before_fit"] = getattr(instance, _FIT_IMPORTANCE, None)  # before anything can fail
         data = args[0] if args else kwargs.get("X")
         labels = args[1] if len(args) > 1 else kwargs.get("y")
-        params = dict(instance.get_params())
+        params = instance.get_params()  # a copy
         for name in ("early_stopping_rounds", "use_best_model"):
             if kwargs.get(name) is not None:
                 params[name] = kwargs[name]
@@ -231,7 +231,7 @@ def _known_outputs(model):
         trained = model._object._get_loss_function_name()
     except Exception:  # noqa: BLE001 - another CatBoost version: predict tells
         return None
-    asked = model.get_params().get("loss_function")  # predict's default prediction type follows the params
+    asked = model.get_param("loss_function")  # predict's default prediction type follows the params
     if trained not in losses or (asked is not None and str(asked).split(":")[0] != trained):
         return None
     import numpy as np
