@@ -209,13 +209,19 @@ def _log_model(call, model, data) -> None:
     example = None
     if (options.log_model_signatures or options.log_input_examples) and data is not None and not _is_pool(data):
         example = rows_example(data)
-    outputs = _known_outputs(model)
-    if outputs is not None:  # the output schema without scoring the rows: same dtype and shape as predict's
-        predict = lambda rows: outputs  # noqa: E731
-    else:  # one thread: a few rows are scored at once, and waking CatBoost's pool costs more than scoring them
-        predict = lambda rows: model.predict(rows, thread_count=1)  # noqa: E731
     # nothing reads the model back before the call returns: its store write joins the run's end
-    _common.log_model(call, "catboost", model, example, predict, at_run_end=True)
+    _common.log_model(call, "catboost", model, example, lambda rows: _signature_outputs(model, rows),
+                      at_run_end=True)
+
+
+def _signature_outputs(model, rows):
+    """The outputs the signature describes for the example ``rows``: a zero-row array of predict's dtype and shape
+    per row where the model's loss makes them certain (no scoring), else the model's predictions."""
+    outputs = _known_outputs(model)
+    if outputs is not None:
+        return outputs
+    # One thread: a few rows are scored at once, and waking CatBoost's thread pool costs more than scoring them.
+    return model.predict(rows, thread_count=1)
 
 
 def _known_outputs(model):
