@@ -237,8 +237,10 @@ def _known_outputs(model):
         trained = model._object._get_loss_function_name()
     except Exception:  # noqa: BLE001 - another CatBoost version: predict tells
         return None
+    if not isinstance(trained, str) or trained not in losses:
+        return None
     asked = model.get_param("loss_function")  # predict's default prediction type follows the params
-    if trained not in losses or (asked is not None and str(asked).split(":")[0] != trained):
+    if asked is not None and str(asked).split(":")[0] != trained:
         return None
     import numpy as np
 
