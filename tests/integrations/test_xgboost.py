@@ -288,3 +288,34 @@ def test_a_training_that_raises_keeps_the_metrics_of_the_iterations_before():
     history = autolog.Client().get_metric_history(run.info.run_id, "validation-rmse")
     assert [m.step for m in history] == [0, 1, 2, 3]  # iteration 4's callbacks stopped at the user's
     assert [m.value for m in history] == pytest.approx([seen[step] for step in range(4)], rel=1e-12)
+
+
+@pytest.mark.parametrize("params, labels, kinds", [
+    ({"max_depth": 3, "seed": 1}, Y, None),
+    ({"max_depth": 2, "objective": "multi:softprob", "num_class": 3}, (Y * 3 / Y.max()).astype(int) % 3, None),
+    ({"max_depth": 4, "tree_method": "exact"}, Y, ("cover", "gain")),
+])
+def test_importance_files_hold_xgboost_s_own_scores_to_the_bit(params, labels, kinds):
+    autolog.xgboost(log_models=False, importance_types=kinds)
+    booster = xgb.train(params, xgb.DMatrix(X, label=labels), 12)
+    run = _only_run()
+    names = {info.path for info in autolog.Client().list_artifacts(run.info.run_id)}
+    for kind in kinds or ("weight", "gain", "cover", "total_gain", "total_cover"):
+        assert _artifact_json(run, f"feature_importance_{kind}.json") == booster.get_score(importance_type=kind)
+    assert kinds is None or not {"feature_importance_weight.json", "feature_importance_total_gain.json"} & names
+
+
+def test_importance_files_are_written_under_their_names_in_a_new_folder_and_renamed_over_old_ones(tmp_path):
+    from autolog.integrations._common import _write_in_place
+
+    fresh = tmp_path / "run" / "artifacts"
+    _write_in_place(str(fresh), {"datasets/train.json": "{}", "a.json": "[1]"})
+    assert (fresh / "a.json").read_text() == "[1]" and (fresh / "datasets" / "train.json").read_text() == "{}"
+    _write_in_place(str(fresh), {"a.json": "[2]", "b.json": "[3]"})
+    assert (fresh / "a.json").read_text() == "[2]" and (fresh / "b.json").read_text() == "[3]"
+    assert sorted(os.listdir(fresh)) == ["a.json", "b.json", "datasets"]
+    blocked = tmp_path / "blocked"
+    blocked.mkdir()
+    (blocked / "sub").write_text("a file where a folder must go")
+    with pytest.raises(OSError):
+        _write_in_place(str(blocked), {"sub/x.json": "{}"})
