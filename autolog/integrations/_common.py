@@ -103,6 +103,28 @@ class IterationMetrics:
             self._failed = True
             self._call.record(f"logging metrics at step {step}", exc)
 
+    def log_rows(self, rows) -> None:
+        """Queue ``(metrics, step, timestamp)`` rows (as ``log`` takes them, timestamp required) in one hand-over
+        to the buffer; all are validated before any is queued."""
+        if self._failed or not rows:
+            return
+        step = None
+        try:
+            buffer = self._buffer
+            if buffer is None:
+                from ..tracking import fluent
+
+                buffer = self._buffer = fluent._buffer()
+            run_id, points, key = self._call.run_id, [], self._key
+            for metrics, step, timestamp in rows:
+                step = step if step.__class__ is int else _step(step)
+                points += [(run_id, key(name), value if value.__class__ is float else _metric_value(name, value),
+                            timestamp, step) for name, value in metrics.items()]
+            buffer.add_many(points)
+        except Exception as exc:
+            self._failed = True
+            self._call.record(f"logging metrics at step {step}", exc)
+
     def _key(self, name) -> str:
         key = self._keys.get(name)
         if key is None:

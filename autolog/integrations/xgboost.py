@@ -145,6 +145,7 @@ class IterationRounds:
         pending, self._pending = self._pending, []
         columns = [(f"{data_name}-{metric_name}", values) for data_name, metrics in self.history.items()
                    for metric_name, values in metrics.items()]
+        rows = []
         for epoch, now in pending:
             index, points = epoch - self.first_epoch, {}
             for key, values in columns:
@@ -153,7 +154,9 @@ class IterationRounds:
                         points[key + "-mean"], points[key + "-std"] = values[index]
                     else:
                         points[key] = values[index]
-            self.metrics.log(points, step=epoch, timestamp=int(now * 1000))
+            if points:
+                rows.append((points, epoch, int(now * 1000)))
+        self.metrics.log_rows(rows)
 
 
 class _TrainHook(Hook):

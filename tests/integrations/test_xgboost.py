@@ -319,3 +319,28 @@ def test_importance_files_are_written_under_their_names_in_a_new_folder_and_rena
     (blocked / "sub").write_text("a file where a folder must go")
     with pytest.raises(OSError):
         _write_in_place(str(blocked), {"sub/x.json": "{}"})
+
+
+def test_metric_rows_are_queued_together_and_a_bad_value_queues_none_of_them():
+    from autolog.integrations._common import IterationMetrics
+
+    class Call:
+        failures = []
+
+        def __init__(self, run_id):
+            self.run_id = run_id
+
+        def record(self, what, exc):
+            self.failures.append((what, exc))
+
+    with autolog.start_run() as run:
+        good = IterationMetrics(Call(run.info.run_id))
+        good.log_rows([({"validation-rmse": 0.5, "train@1": np.float32(0.25)}, 0, 1000),
+                       ({"validation-rmse": 0.4}, 1, 2000)])
+        bad = IterationMetrics(Call(run.info.run_id))
+        bad.log_rows([({"other": 1.0}, 0, 1000), ({"other": "high"}, 1, 2000)])
+    history = autolog.Client().get_metric_history(run.info.run_id, "validation-rmse")
+    assert [(m.step, m.value, m.timestamp) for m in history] == [(0, 0.5, 1000), (1, 0.4, 2000)]
+    assert autolog.Client().get_metric_history(run.info.run_id, "train_at_1")[0].value == 0.25
+    assert "other" not in autolog.Client().get_run(run.info.run_id).data.metrics
+    assert len(Call.failures) == 1 and "step 1" in Call.failures[0][0]
