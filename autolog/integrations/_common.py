@@ -187,7 +187,8 @@ def log_artifacts(call, write=None, texts=None) -> None:
 
     In a local store the files are written in place (see ``_write_in_place``; with ``write``, in a hidden
     directory inside the run's artifacts and renamed into place: nothing is copied); elsewhere they are
-    written to a temporary directory and uploaded. Raises OSError or StoreError when the files cannot be written or copied.
+    written to a temporary directory and uploaded. Raises OSError or StoreError when the files cannot be
+    written or copied.
     """
     from ..tracking import fluent
 
