@@ -59,13 +59,12 @@ def importance_svg(scores: dict, title: str) -> str:
     rows = [f'<svg xmlns="http://www.w3.org/2000/svg" width="{width}" height="{height}" '
             f'font-family="sans-serif" font-size="12">',
             f'<text x="{width // 2}" y="20" text-anchor="middle" font-size="14">{escape(title)}</text>']
-    for index, (name, value) in enumerate(top):
+    for index, (name, value) in enumerate(top):  # one text per bar: its label, its rectangle and its value
         y = 32 + index * _BAR_HEIGHT
         bar = max(value, 0.0) / peak * _CHART_WIDTH
-        rows.append(f'<text x="{_LABEL_WIDTH - 6}" y="{y + 12}" text-anchor="end">{escape(name[:30])}</text>')
-        rows.append(f'<rect x="{_LABEL_WIDTH}" y="{y + 2}" width="{bar:.1f}" height="{_BAR_HEIGHT - 4}" '
-                    f'fill="#4c72b0"/>')
-        rows.append(f'<text x="{_LABEL_WIDTH + bar + 4:.1f}" y="{y + 12}">{value:.4g}</text>')
+        rows.append(f'<text x="{_LABEL_WIDTH - 6}" y="{y + 12}" text-anchor="end">{escape(name[:30])}</text>\n'
+                    f'<rect x="{_LABEL_WIDTH}" y="{y + 2}" width="{bar:.1f}" height="{_BAR_HEIGHT - 4}" '
+                    f'fill="#4c72b0"/>\n<text x="{_LABEL_WIDTH + bar + 4:.1f}" y="{y + 12}">{value:.4g}</text>')
     if not top:
         rows.append(f'<text x="{width // 2}" y="{height - 8}" text-anchor="middle">no splits</text>')
     rows.append("</svg>")
