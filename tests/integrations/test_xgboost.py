@@ -241,7 +241,7 @@ def test_import_autolog_imports_no_framework():
     assert done.stdout.strip() == "[]", done.stderr
 
 
-def test_importance_files_renamed_into_a_local_store_leave_nothing_partial():
+def test_importance_files_written_into_a_local_store_leave_nothing_partial():
     autolog.xgboost(log_models=False)
     booster = xgb.train({"max_depth": 2}, xgb.DMatrix(X[:200], label=Y[:200]), 3)
     run = _only_run()
