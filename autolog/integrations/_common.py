@@ -103,6 +103,28 @@ class IterationMetrics:
             self._failed = True
             self._call.record(f"logging metrics at step {step}", exc)
 
+    def log_rows(self, rows) -> None:
+        """Queue ``(metrics, step, timestamp)`` rows (as ``log`` takes them, timestamp required) in one hand-over
+        to the buffer; all are validated before any is queued."""
+        if self._failed or not rows:
+            return
+        step = None
+        try:
+            buffer = self._buffer
+            if buffer is None:
+                from ..tracking import fluent
+
+                buffer = self._buffer = fluent._buffer()
+            run_id, points, key = self._call.run_id, [], self._key
+            for metrics, step, timestamp in rows:
+                step = step if step.__class__ is int else _step(step)
+                points += [(run_id, key(name), value if value.__class__ is float else _metric_value(name, value),
+                            timestamp, step) for name, value in metrics.items()]
+            buffer.add_many(points)
+        except Exception as exc:
+            self._failed = True
+            self._call.record(f"logging metrics at step {step}", exc)
+
     def _key(self, name) -> str:
         key = self._keys.get(name)
         if key is None:
@@ -163,9 +185,10 @@ def log_artifacts(call, write=None, texts=None) -> None:
     ((relative path, content) pairs), ``texts`` ({relative path: text}) and whatever ``write(directory)``
     adds.
 
-    In a local store the files are written in a hidden directory inside the run's artifacts and renamed into
-    place (each appears whole, nothing is copied); elsewhere they are written to a temporary directory and
-    uploaded. Raises OSError or StoreError when the files cannot be written or copied.
+    In a local store the files are written in place (see ``_write_in_place``; with ``write``, in a hidden
+    directory inside the run's artifacts and renamed into place: nothing is copied); elsewhere they are
+    written to a temporary directory and uploaded. Raises OSError or StoreError when the files cannot be
+    written or copied.
     """
     from ..tracking import fluent
 
@@ -211,18 +234,63 @@ def _json_text(content) -> str:
 
 
 def _write_in_place(root: str, files: dict) -> None:
-    """Write each of ``files`` ({relative path: text}) under the local ``root`` through a hidden partial name
-    beside it and a rename, so each appears whole."""
+    """Write each of ``files`` ({relative path: text}) under the local ``root``.
+
+    In a directory this call makes (a new run's artifacts), where nothing else can be, a file is created
+    under its own name (exclusively; a failed write removes it); elsewhere it goes through a hidden partial
+    name beside it and a rename, so that it appears whole.
+    """
     from .._containment import write_bytes_atomic
 
-    made = set()
+    made: dict = {}  # directory -> whether this call made it
     for relative, text in files.items():
         path = os.path.join(root, relative)
-        parent = os.path.dirname(path)
-        if parent not in made:
-            os.makedirs(parent, exist_ok=True)
-            made.add(parent)
-        write_bytes_atomic(path, text.encode("utf-8"))
+        data = text.encode("utf-8")
+        if not (_make_directory(os.path.dirname(path), made) and _write_new(path, data)):
+            write_bytes_atomic(path, data)
+
+
+def _make_directory(path: str, made: dict) -> bool:
+    """Make ``path`` and its missing parents; True when this call made it. ``made`` ({directory: made by this
+    call}) remembers each directory seen, so each costs one system call."""
+    fresh = made.get(path)
+    if fresh is None:
+        try:
+            os.mkdir(path)
+            fresh = True
+        except FileExistsError:
+            fresh = False
+        except FileNotFoundError:
+            _make_directory(os.path.dirname(path), made)
+            try:
+                os.mkdir(path)
+                fresh = True
+            except FileExistsError:
+                fresh = False
+        made[path] = fresh
+    return fresh
+
+
+_NEW_FILE_FLAGS = os.O_WRONLY | os.O_CREAT | os.O_EXCL | getattr(os, "O_CLOEXEC", 0) | getattr(os, "O_BINARY", 0)
+
+
+def _write_new(path: str, data: bytes) -> bool:
+    """Create ``path`` holding ``data`` (three system calls); False, with nothing written, when ``path`` exists.
+    A failed write removes the file."""
+    try:
+        handle = os.open(path, _NEW_FILE_FLAGS, 0o666)
+    except FileExistsError:
+        return False
+    try:
+        view = memoryview(data)
+        while view:
+            view = view[os.write(handle, view):]
+    except BaseException:
+        os.close(handle)
+        os.remove(path)
+        raise
+    os.close(handle)
+    return True
 
 
 def _move_into(directory: str, root: str) -> None:

@@ -32,7 +32,7 @@ def _can_slice(dmatrix) -> bool:
         dmatrix, getattr(xgboost, "DataIter", ()))
 
 
-def _rows(dmatrix, positions: list):
+def _rows(dmatrix, positions):
     """The CSR rows at ``positions``; a DMatrix with query groups cannot be sliced, so it is read whole."""
     if len(dmatrix.get_uint_info("group_ptr")):
         return dmatrix.get_data()[positions]
@@ -43,12 +43,15 @@ def training_fingerprint(data, labels=None) -> dict:
     """Fingerprint of the training data: a DMatrix (labels and a row sample) or raw arrays/frames."""
     if not _is_dmatrix(data):
         return fingerprint(data, labels)
-    shape = (data.num_row(), data.num_col())
-    parts = [*_label_parts(data.get_label()), repr(_features(data)).encode()]  # labels sampled as for arrays
+    import numpy as np
+
+    shape, features = (data.num_row(), data.num_col()), _features(data)
+    parts = [*_label_parts(data.get_label()), repr(features).encode()]  # labels sampled as for arrays
     if _can_slice(data):
-        rows = _rows(data, list(row_sample_indices(shape[0], _SAMPLE_ROWS)))
+        sample = row_sample_indices(shape[0], _SAMPLE_ROWS)  # as int32 positions: xgboost reads them in place
+        rows = _rows(data, np.arange(sample.start, sample.stop, sample.step, dtype=np.int32))
         parts += [rows.data, rows.indices, rows.indptr]
-    return fingerprint_from_parts("xgboost.DMatrix", shape, parts, _features(data))
+    return fingerprint_from_parts("xgboost.DMatrix", shape, parts, features)
 
 
 def dmatrix_example(dmatrix):

@@ -145,6 +145,7 @@ class IterationRounds:
         pending, self._pending = self._pending, []
         columns = [(f"{data_name}-{metric_name}", values) for data_name, metrics in self.history.items()
                    for metric_name, values in metrics.items()]
+        rows = []
         for epoch, now in pending:
             index, points = epoch - self.first_epoch, {}
             for key, values in columns:
@@ -153,7 +154,9 @@ class IterationRounds:
                         points[key + "-mean"], points[key + "-std"] = values[index]
                     else:
                         points[key] = values[index]
-            self.metrics.log(points, step=epoch, timestamp=int(now * 1000))
+            if points:
+                rows.append((points, epoch, int(now * 1000)))
+        self.metrics.log_rows(rows)
 
 
 class _TrainHook(Hook):
@@ -279,12 +282,37 @@ def _log_artifacts(call, booster, params) -> None:
     linear = str(params.get("booster", "")) == "gblinear"
     kinds = call.options.importance_types or _TREE_IMPORTANCE_TYPES
     # a linear booster has one kind of importance: its weights (a list per feature for several classes)
-    importances = {kind: booster.get_score(importance_type=kind)
-                   for kind in (("weight",) if linear else kinds)}
+    importances = {"weight": booster.get_score(importance_type="weight")} if linear else _tree_importances(booster,
+                                                                                                           kinds)
     from . import _importance  # after training, usually on the background thread: enabling stays lean
 
     # the files as texts: in a local store each is written in place, with no staging folder to make and remove
     _common.log_artifacts(call, texts=_importance.importance_texts(importances))
+
+
+def _tree_importances(booster, kinds) -> dict:
+    """{kind: {feature: score}} for each of ``kinds``, "gain" and "cover" derived from their totals.
+
+    xgboost computes an average as its float32 total divided by the float32 split count,
+    so that division repeated here gives the very same value, for two C calls fewer.
+    """
+    import numpy as np
+
+    wanted = set(kinds)
+    if "gain" in wanted:
+        wanted.update(("weight", "total_gain"))
+    if "cover" in wanted:
+        wanted.update(("weight", "total_cover"))
+    scores = {kind: booster.get_score(importance_type=kind)
+              for kind in _TREE_IMPORTANCE_TYPES if kind in wanted and kind not in ("gain", "cover")}
+    for average, total in (("gain", "total_gain"), ("cover", "total_cover")):
+        if average in kinds:
+            features, counts = list(scores[total]), scores["weight"]
+            totals = np.fromiter(scores[total].values(), np.float32, len(features))
+            splits = np.fromiter((max(counts.get(feature, 1.0), 1.0) for feature in features), np.float32,
+                                 len(features))
+            scores[average] = dict(zip(features, (totals / splits).tolist()))
+    return {kind: scores[kind] for kind in kinds}
 
 
 def _log_model(call, booster, model, example_fn) -> None:

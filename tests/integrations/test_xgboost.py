@@ -241,7 +241,7 @@ def test_import_autolog_imports_no_framework():
     assert done.stdout.strip() == "[]", done.stderr
 
 
-def test_importance_files_renamed_into_a_local_store_leave_nothing_partial():
+def test_importance_files_written_into_a_local_store_leave_nothing_partial():
     autolog.xgboost(log_models=False)
     booster = xgb.train({"max_depth": 2}, xgb.DMatrix(X[:200], label=Y[:200]), 3)
     run = _only_run()
@@ -288,3 +288,59 @@ def test_a_training_that_raises_keeps_the_metrics_of_the_iterations_before():
     history = autolog.Client().get_metric_history(run.info.run_id, "validation-rmse")
     assert [m.step for m in history] == [0, 1, 2, 3]  # iteration 4's callbacks stopped at the user's
     assert [m.value for m in history] == pytest.approx([seen[step] for step in range(4)], rel=1e-12)
+
+
+@pytest.mark.parametrize("params, labels, kinds", [
+    ({"max_depth": 3, "seed": 1}, Y, None),
+    ({"max_depth": 2, "objective": "multi:softprob", "num_class": 3}, (Y * 3 / Y.max()).astype(int) % 3, None),
+    ({"max_depth": 4, "tree_method": "exact"}, Y, ("cover", "gain")),
+])
+def test_importance_files_hold_xgboost_s_own_scores_to_the_bit(params, labels, kinds):
+    autolog.xgboost(log_models=False, importance_types=kinds)
+    booster = xgb.train(params, xgb.DMatrix(X, label=labels), 12)
+    run = _only_run()
+    names = {info.path for info in autolog.Client().list_artifacts(run.info.run_id)}
+    for kind in kinds or ("weight", "gain", "cover", "total_gain", "total_cover"):
+        assert _artifact_json(run, f"feature_importance_{kind}.json") == booster.get_score(importance_type=kind)
+    assert kinds is None or not {"feature_importance_weight.json", "feature_importance_total_gain.json"} & names
+
+
+def test_importance_files_are_written_under_their_names_in_a_new_folder_and_renamed_over_old_ones(tmp_path):
+    from autolog.integrations._common import _write_in_place
+
+    fresh = tmp_path / "run" / "artifacts"
+    _write_in_place(str(fresh), {"datasets/train.json": "{}", "a.json": "[1]"})
+    assert (fresh / "a.json").read_text() == "[1]" and (fresh / "datasets" / "train.json").read_text() == "{}"
+    _write_in_place(str(fresh), {"a.json": "[2]", "b.json": "[3]"})
+    assert (fresh / "a.json").read_text() == "[2]" and (fresh / "b.json").read_text() == "[3]"
+    assert sorted(os.listdir(fresh)) == ["a.json", "b.json", "datasets"]
+    blocked = tmp_path / "blocked"
+    blocked.mkdir()
+    (blocked / "sub").write_text("a file where a folder must go")
+    with pytest.raises(OSError):
+        _write_in_place(str(blocked), {"sub/x.json": "{}"})
+
+
+def test_metric_rows_are_queued_together_and_a_bad_value_queues_none_of_them():
+    from autolog.integrations._common import IterationMetrics
+
+    class Call:
+        failures = []
+
+        def __init__(self, run_id):
+            self.run_id = run_id
+
+        def record(self, what, exc):
+            self.failures.append((what, exc))
+
+    with autolog.start_run() as run:
+        good = IterationMetrics(Call(run.info.run_id))
+        good.log_rows([({"validation-rmse": 0.5, "train@1": np.float32(0.25)}, 0, 1000),
+                       ({"validation-rmse": 0.4}, 1, 2000)])
+        bad = IterationMetrics(Call(run.info.run_id))
+        bad.log_rows([({"other": 1.0}, 0, 1000), ({"other": "high"}, 1, 2000)])
+    history = autolog.Client().get_metric_history(run.info.run_id, "validation-rmse")
+    assert [(m.step, m.value, m.timestamp) for m in history] == [(0, 0.5, 1000), (1, 0.4, 2000)]
+    assert autolog.Client().get_metric_history(run.info.run_id, "train_at_1")[0].value == 0.25
+    assert "other" not in autolog.Client().get_run(run.info.run_id).data.metrics
+    assert len(Call.failures) == 1 and "step 1" in Call.failures[0][0]
