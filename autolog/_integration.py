@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import dataclasses
 import importlib.util
-import re
+import operator
 import sys
 import threading
 
@@ -69,8 +69,9 @@ def _check_option(integration: str, name: str, value, default) -> None:
         raise ValueError(f"autolog.{integration}(): extra_tags must be a dict with string keys, not {value!r}")
 
 
-_PLAIN_RELEASE = re.compile(r"\d+(?:\.\d+)*")
-_PLAIN_CLAUSE = re.compile(r"(?:>=|<=|==|!=|>|<)\s*\d+(?:\.\d+)*")
+_OPERATORS = (">=", "<=", "==", "!=", ">", "<")  # two-character ones first: ">=" is not ">" then "="
+_COMPARE = {">=": operator.ge, "<=": operator.le, "==": operator.eq, "!=": operator.ne, ">": operator.gt,
+            "<": operator.lt}
 
 
 def version_in_range(version: str, specifier: str) -> bool:
@@ -78,9 +79,9 @@ def version_in_range(version: str, specifier: str) -> bool:
 
     A plain release against plain comparisons (the common case) is compared here; anything else
     (pre-releases, wildcards, ``~=``) goes to ``packaging``, whose import costs several milliseconds.
+    Plain string work rather than regular expressions: enabling an integration pays for this once.
     """
-    if _PLAIN_RELEASE.fullmatch(version) and all(
-            _PLAIN_CLAUSE.fullmatch(part.strip()) for part in specifier.split(",") if part.strip()):
+    if _plain_release(version) and all(_plain_clause(part.strip()) for part in specifier.split(",") if part.strip()):
         return _simple_in_range(version, specifier)
     try:
         from packaging.specifiers import SpecifierSet
@@ -93,25 +94,48 @@ def version_in_range(version: str, specifier: str) -> bool:
         return True
 
 
+def _plain_release(text: str) -> bool:
+    """True for digits separated by single dots ("1.7.6"), nothing else."""
+    return all(part.isdecimal() for part in text.split("."))
+
+
+def _operator_of(clause: str):
+    """The comparison operator ``clause`` starts with, or None."""
+    return next((symbol for symbol in _OPERATORS if clause.startswith(symbol)), None)
+
+
+def _plain_clause(clause: str) -> bool:
+    """True for an operator then a plain release (">= 1.7"), nothing else."""
+    symbol = _operator_of(clause)
+    return symbol is not None and _plain_release(clause[len(symbol):].lstrip())
+
+
 def _release(version: str) -> tuple:
-    match = re.match(r"\s*v?(\d+(?:\.\d+)*)", version)
-    return tuple(int(part) for part in match.group(1).split(".")) if match else ()
+    """The leading numbers of ``version`` ("v2.1.0rc1" -> (2, 1, 0)); () when it starts with none."""
+    text = version.lstrip()
+    numbers = []
+    for part in (text[1:] if text.startswith("v") else text).split("."):
+        digits = next((index for index, char in enumerate(part) if not char.isdecimal()), len(part))
+        if not digits:
+            break
+        numbers.append(int(part[:digits]))
+        if digits < len(part):
+            break
+    return tuple(numbers)
 
 
 def _simple_in_range(version: str, specifier: str) -> bool:
     have = _release(version)
     if not have:
         return True
-    compare = {">=": lambda a, b: a >= b, "<=": lambda a, b: a <= b, ">": lambda a, b: a > b,
-               "<": lambda a, b: a < b, "==": lambda a, b: a == b, "!=": lambda a, b: a != b}
     for clause in filter(None, (part.strip() for part in specifier.split(","))):
-        operator = re.match(r"(>=|<=|==|!=|>|<)", clause)
-        if operator is None:
+        symbol = _operator_of(clause)
+        if symbol is None:
             continue
-        bound = _release(clause[operator.end():])
+        bound = _release(clause[len(symbol):])
         width = max(len(have), len(bound))
         padded = (have + (0,) * width)[:width], (bound + (0,) * width)[:width]
-        if not compare[operator.group(1)](*padded):
+        if not _COMPARE[symbol](*padded):
             return False
     return True
 
