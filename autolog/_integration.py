@@ -25,9 +25,13 @@ class DidNotEnable(ImportError):
     """The framework of an integration is not installed; ``autolog.enable()`` skips it, a named call raises it."""
 
 
-@dataclasses.dataclass(frozen=True)
 class Options:
-    """The options every integration accepts (DESIGN.md, "Autologging rules")."""
+    """The options every integration accepts (DESIGN.md, "Autologging rules"); immutable once made.
+
+    A subclass adds its own options as annotated class attributes with their defaults, and may check them in
+    ``__post_init__``; a frozen dataclass subclass works too. A plain class rather than a frozen dataclass:
+    making one costs about a millisecond per class, paid by each process's first enabling.
+    """
 
     disable: bool = False
     log_models: bool = True
@@ -39,17 +43,70 @@ class Options:
     registered_model_name: str | None = None
     extra_tags: dict | None = None
 
+    def __init__(self, **values):
+        """Options with ``values`` in place of the defaults; raises TypeError for an unknown name."""
+        defaults = self.option_defaults()
+        unknown = sorted(set(values) - set(defaults))
+        if unknown:
+            raise TypeError(f"{type(self).__name__}() got unknown option(s) {', '.join(map(repr, unknown))}")
+        for name, default in defaults.items():
+            object.__setattr__(self, name, values.get(name, default))
+        post_init = getattr(self, "__post_init__", None)
+        if post_init is not None:
+            post_init()
+
+    @classmethod
+    def option_defaults(cls) -> dict:
+        """{option name: default value} of this class, its bases' options first."""
+        found = _DEFAULTS.get(cls)
+        if found is None:
+            found = {name: getattr(cls, name, None) for klass in reversed(cls.__mro__)
+                     for name, kind in vars(klass).get("__annotations__", {}).items()
+                     if not name.startswith("_") and "ClassVar" not in str(kind)}
+            _DEFAULTS[cls] = found
+        return found
+
     @classmethod
     def from_kwargs(cls, integration: str, options: dict) -> "Options":
         """Build validated options; raise TypeError for an unknown option and ValueError for a bad value."""
-        fields = {field.name: field for field in dataclasses.fields(cls)}
-        unknown = sorted(set(options) - set(fields))
+        defaults = cls.option_defaults()
+        unknown = sorted(set(options) - set(defaults))
         if unknown:
             raise TypeError(f"autolog.{integration}() got unknown option(s) {', '.join(map(repr, unknown))}; "
-                            f"known options: {', '.join(sorted(fields))}")
+                            f"known options: {', '.join(sorted(defaults))}")
         for name, value in options.items():
-            _check_option(integration, name, value, fields[name].default)
-        return cls(**options)
+            _check_option(integration, name, value, defaults[name])
+        if "__dataclass_fields__" not in vars(cls):
+            return cls(**options)
+        # a frozen dataclass subclass: its own __init__ takes its own fields; the common ones are set after it
+        own = {field.name for field in dataclasses.fields(cls)}
+        made = cls(**{name: value for name, value in options.items() if name in own})
+        for name, value in options.items():
+            if name not in own:
+                object.__setattr__(made, name, value)
+        return made
+
+    def _values(self) -> tuple:
+        return tuple(getattr(self, name) for name in self.option_defaults())
+
+    def __setattr__(self, name, value):
+        raise dataclasses.FrozenInstanceError(f"cannot assign to field {name!r}")
+
+    def __delattr__(self, name):
+        raise dataclasses.FrozenInstanceError(f"cannot delete field {name!r}")
+
+    def __eq__(self, other):
+        return type(other) is type(self) and other._values() == self._values()
+
+    def __hash__(self):
+        return hash(self._values())
+
+    def __repr__(self):
+        values = ", ".join(f"{name}={getattr(self, name)!r}" for name in self.option_defaults())
+        return f"{type(self).__name__}({values})"
+
+
+_DEFAULTS: dict = {}  # Options class -> its option_defaults()
 
 
 def _check_option(integration: str, name: str, value, default) -> None:
