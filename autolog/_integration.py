@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import dataclasses
 import importlib.util
-import re
+import operator
 import sys
 import threading
 
@@ -25,9 +25,13 @@ class DidNotEnable(ImportError):
     """The framework of an integration is not installed; ``autolog.enable()`` skips it, a named call raises it."""
 
 
-@dataclasses.dataclass(frozen=True)
 class Options:
-    """The options every integration accepts (DESIGN.md, "Autologging rules")."""
+    """The options every integration accepts (DESIGN.md, "Autologging rules"); immutable once made.
+
+    A subclass adds its own options as annotated class attributes with their defaults, and may check them in
+    ``__post_init__``; a frozen dataclass subclass works too. A plain class rather than a frozen dataclass:
+    making one costs about a millisecond per class, paid by each process's first enabling.
+    """
 
     disable: bool = False
     log_models: bool = True
@@ -39,17 +43,70 @@ class Options:
     registered_model_name: str | None = None
     extra_tags: dict | None = None
 
+    def __init__(self, **values):
+        """Options with ``values`` in place of the defaults; raises TypeError for an unknown name."""
+        defaults = self.option_defaults()
+        unknown = sorted(set(values) - set(defaults))
+        if unknown:
+            raise TypeError(f"{type(self).__name__}() got unknown option(s) {', '.join(map(repr, unknown))}")
+        for name, default in defaults.items():
+            object.__setattr__(self, name, values.get(name, default))
+        post_init = getattr(self, "__post_init__", None)
+        if post_init is not None:
+            post_init()
+
+    @classmethod
+    def option_defaults(cls) -> dict:
+        """{option name: default value} of this class, its bases' options first."""
+        found = _DEFAULTS.get(cls)
+        if found is None:
+            found = {name: getattr(cls, name, None) for klass in reversed(cls.__mro__)
+                     for name, kind in vars(klass).get("__annotations__", {}).items()
+                     if not name.startswith("_") and "ClassVar" not in str(kind)}
+            _DEFAULTS[cls] = found
+        return found
+
     @classmethod
     def from_kwargs(cls, integration: str, options: dict) -> "Options":
         """Build validated options; raise TypeError for an unknown option and ValueError for a bad value."""
-        fields = {field.name: field for field in dataclasses.fields(cls)}
-        unknown = sorted(set(options) - set(fields))
+        defaults = cls.option_defaults()
+        unknown = sorted(set(options) - set(defaults))
         if unknown:
             raise TypeError(f"autolog.{integration}() got unknown option(s) {', '.join(map(repr, unknown))}; "
-                            f"known options: {', '.join(sorted(fields))}")
+                            f"known options: {', '.join(sorted(defaults))}")
         for name, value in options.items():
-            _check_option(integration, name, value, fields[name].default)
-        return cls(**options)
+            _check_option(integration, name, value, defaults[name])
+        if "__dataclass_fields__" not in vars(cls):
+            return cls(**options)
+        # a frozen dataclass subclass: its own __init__ takes its own fields; the common ones are set after it
+        own = {field.name for field in dataclasses.fields(cls)}
+        made = cls(**{name: value for name, value in options.items() if name in own})
+        for name, value in options.items():
+            if name not in own:
+                object.__setattr__(made, name, value)
+        return made
+
+    def _values(self) -> tuple:
+        return tuple(getattr(self, name) for name in self.option_defaults())
+
+    def __setattr__(self, name, value):
+        raise dataclasses.FrozenInstanceError(f"cannot assign to field {name!r}")
+
+    def __delattr__(self, name):
+        raise dataclasses.FrozenInstanceError(f"cannot delete field {name!r}")
+
+    def __eq__(self, other):
+        return type(other) is type(self) and other._values() == self._values()
+
+    def __hash__(self):
+        return hash(self._values())
+
+    def __repr__(self):
+        values = ", ".join(f"{name}={getattr(self, name)!r}" for name in self.option_defaults())
+        return f"{type(self).__name__}({values})"
+
+
+_DEFAULTS: dict = {}  # Options class -> its option_defaults()
 
 
 def _check_option(integration: str, name: str, value, default) -> None:
@@ -69,8 +126,9 @@ def _check_option(integration: str, name: str, value, default) -> None:
         raise ValueError(f"autolog.{integration}(): extra_tags must be a dict with string keys, not {value!r}")
 
 
-_PLAIN_RELEASE = re.compile(r"\d+(?:\.\d+)*")
-_PLAIN_CLAUSE = re.compile(r"(?:>=|<=|==|!=|>|<)\s*\d+(?:\.\d+)*")
+_OPERATORS = (">=", "<=", "==", "!=", ">", "<")  # two-character ones first: ">=" is not ">" then "="
+_COMPARE = {">=": operator.ge, "<=": operator.le, "==": operator.eq, "!=": operator.ne, ">": operator.gt,
+            "<": operator.lt}
 
 
 def version_in_range(version: str, specifier: str) -> bool:
@@ -78,9 +136,9 @@ def version_in_range(version: str, specifier: str) -> bool:
 
     A plain release against plain comparisons (the common case) is compared here; anything else
     (pre-releases, wildcards, ``~=``) goes to ``packaging``, whose import costs several milliseconds.
+    Plain string work rather than regular expressions: enabling an integration pays for this once.
     """
-    if _PLAIN_RELEASE.fullmatch(version) and all(
-            _PLAIN_CLAUSE.fullmatch(part.strip()) for part in specifier.split(",") if part.strip()):
+    if _plain_release(version) and all(_plain_clause(part.strip()) for part in specifier.split(",") if part.strip()):
         return _simple_in_range(version, specifier)
     try:
         from packaging.specifiers import SpecifierSet
@@ -93,25 +151,48 @@ def version_in_range(version: str, specifier: str) -> bool:
         return True
 
 
+def _plain_release(text: str) -> bool:
+    """True for digits separated by single dots ("1.7.6"), nothing else."""
+    return all(part.isdecimal() for part in text.split("."))
+
+
+def _operator_of(clause: str):
+    """The comparison operator ``clause`` starts with, or None."""
+    return next((symbol for symbol in _OPERATORS if clause.startswith(symbol)), None)
+
+
+def _plain_clause(clause: str) -> bool:
+    """True for an operator then a plain release (">= 1.7"), nothing else."""
+    symbol = _operator_of(clause)
+    return symbol is not None and _plain_release(clause[len(symbol):].lstrip())
+
+
 def _release(version: str) -> tuple:
-    match = re.match(r"\s*v?(\d+(?:\.\d+)*)", version)
-    return tuple(int(part) for part in match.group(1).split(".")) if match else ()
+    """The leading numbers of ``version`` ("v2.1.0rc1" -> (2, 1, 0)); () when it starts with none."""
+    text = version.lstrip()
+    numbers = []
+    for part in (text[1:] if text.startswith("v") else text).split("."):
+        digits = next((index for index, char in enumerate(part) if not char.isdecimal()), len(part))
+        if not digits:
+            break
+        numbers.append(int(part[:digits]))
+        if digits < len(part):
+            break
+    return tuple(numbers)
 
 
 def _simple_in_range(version: str, specifier: str) -> bool:
     have = _release(version)
     if not have:
         return True
-    compare = {">=": lambda a, b: a >= b, "<=": lambda a, b: a <= b, ">": lambda a, b: a > b,
-               "<": lambda a, b: a < b, "==": lambda a, b: a == b, "!=": lambda a, b: a != b}
     for clause in filter(None, (part.strip() for part in specifier.split(","))):
-        operator = re.match(r"(>=|<=|==|!=|>|<)", clause)
-        if operator is None:
+        symbol = _operator_of(clause)
+        if symbol is None:
             continue
-        bound = _release(clause[operator.end():])
+        bound = _release(clause[len(symbol):])
         width = max(len(have), len(bound))
         padded = (have + (0,) * width)[:width], (bound + (0,) * width)[:width]
-        if not compare[operator.group(1)](*padded):
+        if not _COMPARE[symbol](*padded):
             return False
     return True
 

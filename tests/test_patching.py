@@ -1,5 +1,6 @@
 """The safe-patch machinery on a toy framework: import order, exact unpatching, runs, failures, strict mode."""
 
+import dataclasses
 import importlib
 import logging
 import sqlite3
@@ -334,6 +335,38 @@ def test_bad_options_name_the_problem(toy):
         toy.enable(registered_model_name="")
     assert Options.from_kwargs("toy", {"silent": True}).silent
 
+
+class _PlainOptions(Options):
+    rounds: int | None = 3
+
+    def __post_init__(self):
+        if self.rounds == 13:
+            raise ValueError("unlucky rounds")
+
+
+@dataclasses.dataclass(frozen=True)
+class _DataclassOptions(Options):  # how a plugin may declare its own options
+    rounds: int | None = 3
+
+
+@pytest.mark.parametrize("options_class", [_PlainOptions, _DataclassOptions])
+def test_an_options_subclass_adds_options_and_keeps_the_common_ones(options_class):
+    made = options_class.from_kwargs("toy", {"silent": True, "rounds": 5})
+    assert (made.silent, made.rounds, made.log_models) == (True, 5, True)
+    assert options_class.from_kwargs("toy", {}).rounds == 3 and made != options_class.from_kwargs("toy", {})
+    assert made == options_class.from_kwargs("toy", {"rounds": 5, "silent": True})
+    with pytest.raises(ValueError, match="'rounds' must be an integer"):
+        options_class.from_kwargs("toy", {"rounds": "many"})
+    with pytest.raises(TypeError, match="'colour'.*known options: .*rounds"):
+        options_class.from_kwargs("toy", {"colour": "red"})
+    with pytest.raises(dataclasses.FrozenInstanceError):
+        made.silent = False
+    assert "rounds=5" in repr(made)
+
+
+def test_an_options_subclass_checks_its_own_values():
+    with pytest.raises(ValueError, match="unlucky"):
+        _PlainOptions.from_kwargs("toy", {"rounds": 13})
 
 @pytest.mark.parametrize("version, spec, inside", [
     ("1.7.6", ">=1.7, <4", True), ("3.2.0", ">=1.7, <4", True), ("4.0.0", ">=1.7, <4", False),

@@ -10,11 +10,23 @@ from __future__ import annotations
 
 from .._integration import DidNotEnable
 from .._patching import logger
-from ._registry import BUILTIN, PluginError, get_integration, names, refresh
 
 __all__ = ["INTEGRATIONS", "get_integration", "enable_all", "names", "refresh", "describe", "PluginError"]
 
-INTEGRATIONS = BUILTIN
+# The collection's names come from ``_registry`` on first use: ``autolog.xgboost()`` imports this package
+# on its way to its own module and needs none of them.
+_FROM_REGISTRY = {"BUILTIN": "BUILTIN", "INTEGRATIONS": "BUILTIN", "PluginError": "PluginError",
+                  "get_integration": "get_integration", "names": "names", "refresh": "refresh"}
+
+
+def __getattr__(name: str):
+    if name in _FROM_REGISTRY:
+        from . import _registry
+
+        value = getattr(_registry, _FROM_REGISTRY[name])
+        globals()[name] = value
+        return value
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
 
 
 def enable_all(**options) -> list:
@@ -23,7 +35,7 @@ def enable_all(**options) -> list:
 
     Raises TypeError/ValueError for a bad option; a broken plugin is one warning and is skipped.
     """
-    from ._registry import load_plugins
+    from ._registry import BUILTIN, get_integration, load_plugins
 
     integrations = [(name, get_integration(name)) for name in BUILTIN] + list(load_plugins().items())
     enabled = []

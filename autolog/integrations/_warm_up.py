@@ -21,7 +21,13 @@ _MODULES = ("flavors._save", "flavors.requirements", "flavors.signature", "flavo
             # what logging a model asks of the tracking side: the logged-model API and the SQL store's
             # features it loads on first use (metric history and the registry come before logged models)
             "autolog.tracking.logged_models_fluent", "autolog.tracking.stores.sql_metric_history",
-            "autolog.tracking.stores.sql_registry", "autolog.tracking.stores.sql_logged_models")
+            "autolog.tracking.stores.sql_registry", "autolog.tracking.stores.sql_logged_models",
+            # what the save after the training imports: the local artifact writer and the model history tag
+            "autolog.tracking.artifacts.local", "autolog.tracking.model_history")
+# A flavor's own extras: what its integration logs beside the model after the training.
+_FLAVOR_MODULES = {"xgboost": ("autolog.integrations._importance",),
+                   "lightgbm": ("autolog.integrations._importance",),
+                   "catboost": ("autolog.integrations._importance",)}
 _started: dict = {}  # flavor name -> (process id, Event set once its warm-up has finished)
 _lock = threading.Lock()
 
@@ -31,7 +37,7 @@ _ENVIRONMENT_MODULES = ("numpy", "pandas", "sklearn", "cloudpickle")
 
 
 def _import_all(flavor_name: str) -> None:
-    for name in (f"flavors.{flavor_name}", *_MODULES):
+    for name in (f"flavors.{flavor_name}", *_MODULES, *_FLAVOR_MODULES.get(flavor_name, ())):
         try:
             if importlib.util.find_spec(name) is not None:
                 importlib.import_module(name)

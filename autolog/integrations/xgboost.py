@@ -11,7 +11,6 @@ data's fingerprint.
 
 from __future__ import annotations
 
-import dataclasses
 import inspect
 import time
 
@@ -27,7 +26,6 @@ _NOT_PARAMS = frozenset({"params", "dtrain", "evals", "evals_result", "callbacks
 _TREE_IMPORTANCE_TYPES = ("weight", "gain", "cover", "total_gain", "total_cover")
 
 
-@dataclasses.dataclass(frozen=True)
 class XGBoostOptions(Options):
     """The common options plus MLflow's ``importance_types`` (None: every type the booster has) and
     ``model_format`` of the logged model ("ubj" or "json")."""
