@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import operator
 import os
 import time
@@ -10,7 +11,7 @@ from array import array
 from . import stores
 from .artifacts import get_artifact_repository
 from .entities import LifecycleStage, Metric, Param, RunStatus, RunTag, ViewType
-from .exceptions import InvalidInputError
+from .exceptions import InvalidInputError, StoreError
 from .logged_models_client import LoggedModelsClientMixin
 from .registry_client import RegistryClientMixin
 from .run_context import RUN_NAME
@@ -175,13 +176,22 @@ class Client(RegistryClientMixin, LoggedModelsClientMixin):
             self._store.finish_run(run_id, status, _now_ms(), columns, run_tags)
             return
         if getattr(self._store, "finishes_runs_with_models", False):
-            self._store.finish_run(run_id, status, _now_ms(), columns, run_tags, models=models)
+            try:
+                self._store.finish_run(run_id, status, _now_ms(), columns, run_tags, models=models)
+            except StoreError:
+                with contextlib.suppress(StoreError, InvalidInputError):  # the end's error is the one to report
+                    self._complete_held_models(run_id, models)  # the models saved are kept where the end is not
+                raise
         else:
-            for model, model_status, step, history_entry in models:
-                self._complete_logged_model(model.model_id, model_status, run_id, step, history_entry, prepared=model)
+            self._complete_held_models(run_id, models)
             self._store.finish_run(run_id, status, _now_ms(), columns, run_tags)
         for model, model_status, _step, _entry in models:
             model.status = type(model.status).from_value(model_status)
+
+    def _complete_held_models(self, run_id: str, models) -> None:
+        """Write each of ``models`` (as ``_finish_run`` takes them) on its own, as ``log_model`` writes one."""
+        for model, model_status, step, history_entry in models:
+            self._complete_logged_model(model.model_id, model_status, run_id, step, history_entry, prepared=model)
 
     def update_run(self, run_id: str, status=None, name=None) -> None:
         """Change a run's status or name; raises InvalidInputError for a name longer than a tag value."""

@@ -246,3 +246,17 @@ def test_a_refused_run_end_writes_none_of_its_models(client):
         client._finish_run(run_id, "FINISHED", (), {}, [(model, LoggedModelStatus.READY, 0, {"model_uuid": "a"})])
     with pytest.raises(autolog.NotFoundError):
         client.get_logged_model(model.model_id)
+
+
+def test_a_run_end_the_store_fails_still_keeps_its_models(tmp_path):
+    client = autolog.Client(f"sqlite:///{tmp_path / 'mlruns.db'}")
+    run_id = client.create_run("0").info.run_id
+    model = client._prepare_logged_model("0", "model", run_id)
+    with sqlite3.connect(tmp_path / "mlruns.db") as db:
+        db.execute("CREATE TRIGGER refuse_end BEFORE UPDATE OF status ON runs WHEN NEW.status = 'FINISHED' "
+                   "BEGIN SELECT RAISE(ABORT, 'the disk failed'); END")
+    with pytest.raises(autolog.StoreError, match="the disk failed"):
+        client._finish_run(run_id, "FINISHED", (), {}, [(model, LoggedModelStatus.READY, 0, {"model_uuid": "a"})])
+    assert client.get_logged_model(model.model_id).status == LoggedModelStatus.READY
+    assert [output.model_id for output in client.get_run(run_id).outputs.model_outputs] == [model.model_id]
+    assert client.get_run(run_id).info.status == "RUNNING"
