@@ -92,8 +92,7 @@ class IterationMetrics:
                 from ..tracking import fluent
 
                 buffer = self._buffer = fluent._buffer()
-            points = [(self._key(name), value if value.__class__ is float else _metric_value(name, value))
-                      for name, value in metrics.items()]
+            points = [(self._key(name), _metric_value(name, value)) for name, value in metrics.items()]
             step = step if step.__class__ is int else _step(step)
             timestamp = int(time.time() * 1000) if timestamp is None else timestamp
             run_id = self._call.run_id
@@ -118,8 +117,8 @@ class IterationMetrics:
             run_id, points, key = self._call.run_id, [], self._key
             for metrics, step, timestamp in rows:
                 step = step if step.__class__ is int else _step(step)
-                points += [(run_id, key(name), value if value.__class__ is float else _metric_value(name, value),
-                            timestamp, step) for name, value in metrics.items()]
+                points += [(run_id, key(name), _metric_value(name, value), timestamp, step)
+                           for name, value in metrics.items()]
             buffer.add_many(points)
         except Exception as exc:
             self._failed = True
@@ -135,6 +134,8 @@ class IterationMetrics:
 
 
 def _metric_value(name, value) -> float:
+    if isinstance(value, float):  # a float or numpy.float64 (a float subclass), the frameworks' usual values
+        return float(value)
     from ..tracking.validation import validate_metric_value
 
     return validate_metric_value(metric_key(name), value)

@@ -13,6 +13,7 @@ nothing of its own, so one ``fit`` is one run.
 from __future__ import annotations
 
 import inspect
+import time
 
 from .._integration import Integration
 from .._patching import Hook
@@ -25,6 +26,7 @@ __all__ = ["autolog", "LightGBMIntegration", "INTEGRATION"]
 _NOT_PARAMS = frozenset({"params", "train_set", "valid_sets", "valid_names", "feval", "init_model", "callbacks",
                          "folds", "fpreproc"})
 _IMPORTANCE_TYPES = ("split", "gain")
+_QUEUE_EVERY_SECONDS = 0.5
 _SKLEARN_CLASSES = ("LGBMModel", "LGBMRegressor", "LGBMClassifier", "LGBMRanker")
 
 
@@ -59,28 +61,52 @@ def autolog(**options) -> None:
 
 
 class _MetricsCallback:
-    """A lightgbm callback queuing each iteration's eval results on the tracking buffer; never raises."""
+    """A lightgbm callback noting each iteration's eval results, queued on the tracking buffer in batches.
+
+    An iteration costs a clock read and an append (lightgbm hands a new result list each
+    time); the noted iterations are queued at most every ``_QUEUE_EVERY_SECONDS`` (the first
+    at once) and on ``queue()`` after training, each point with the time of its own iteration.
+    Never raises.
+    """
 
     order = 5  # before lightgbm's own early-stopping callback (30), which ends training by raising
     before_iteration = False
 
     def __init__(self, call, cross_validation: bool):
+        self.call = call
         self.metrics = _common.IterationMetrics(call)
         self.cross_validation = cross_validation
         self.last_iteration = None
+        self._pending: list = []  # (iteration, time, evaluation results) not queued yet
+        self._queue_at = 0.0
+        call.at_close("logging the metrics of the last iterations", self.queue)  # also when training raised
 
     def __call__(self, env) -> None:
         self.last_iteration = env.iteration
-        if not env.evaluation_result_list:
-            return
-        latest = {}
-        for result in env.evaluation_result_list:
-            name = f"{result[0]}-{result[1]}"
-            if self.cross_validation and len(result) > 4:
-                latest[f"{name}-mean"], latest[f"{name}-std"] = result[2], result[4]
-            else:
-                latest[name] = result[2]
-        self.metrics.log(latest, step=env.iteration)
+        if env.evaluation_result_list:
+            now = time.time()
+            self._pending.append((env.iteration, now, env.evaluation_result_list))
+            if now >= self._queue_at:
+                self._queue_at = now + _QUEUE_EVERY_SECONDS
+                try:
+                    self.queue()
+                except Exception as exc:  # noqa: BLE001 - recorded on the call, never raised into lightgbm
+                    self.call.record(f"queuing the metrics of iteration {env.iteration}", exc)
+
+    def queue(self) -> None:
+        """Queue the noted iterations as ``<data>-<metric>`` (``-mean``/``-std`` for lgb.cv) points."""
+        pending, self._pending = self._pending, []
+        rows = []
+        for iteration, now, results in pending:
+            latest = {}
+            for result in results:
+                name = f"{result[0]}-{result[1]}"
+                if self.cross_validation and len(result) > 4:
+                    latest[f"{name}-mean"], latest[f"{name}-std"] = result[2], result[4]
+                else:
+                    latest[name] = result[2]
+            rows.append((latest, iteration, int(now * 1000)))
+        self.metrics.log_rows(rows)
 
 
 def _add_callback(bound, callback) -> None:
@@ -117,6 +143,7 @@ class _TrainHook(Hook):
         return bound.args, bound.kwargs
 
     def after(self, call, instance, args, kwargs, result):
+        _queue_last_iterations(call)
         if self.cross_validation:
             return
         example = call.state.get("example")
@@ -149,8 +176,15 @@ class _SklearnFitHook(Hook):
         return bound.args[1:], bound.kwargs
 
     def after(self, call, instance, args, kwargs, result):
+        _queue_last_iterations(call)
         example = call.state.get("example")
         _log_outputs(call, instance.booster_, instance, call.state["callback"].last_iteration, lambda: example)
+
+
+def _queue_last_iterations(call) -> None:
+    """Queue the iterations the callback has not queued yet, before the points logged after training."""
+    with call.guard("logging the metrics of the last iterations"):
+        call.state["callback"].queue()
 
 
 def _wants_example(call) -> bool:

@@ -183,3 +183,23 @@ def test_custom_metric_is_named_and_logged():
     run = _only_run()
     assert run.data.params["feval"] == "max_error"
     assert "validation-max_error" in run.data.metrics
+
+
+def test_a_training_that_raises_keeps_the_metrics_of_the_iterations_before():
+    autolog.lightgbm(log_models=False)
+    seen = {}
+
+    def raise_at_four(env):  # after ours (order 5): iteration 4's results are noted before it raises
+        seen[env.iteration] = env.evaluation_result_list[0][2]
+        if env.iteration == 4:
+            raise RuntimeError("stop at four")
+
+    raise_at_four.order = 20
+    with pytest.raises(RuntimeError, match="stop at four"):
+        _train(callbacks=[raise_at_four])
+    run = _only_run()
+    assert run.info.status == "FAILED"
+    history = autolog.Client().get_metric_history(run.info.run_id, "validation-l2")
+    assert [m.step for m in history] == [0, 1, 2, 3, 4]
+    assert [m.value for m in history] == pytest.approx([seen[step] for step in range(5)], rel=1e-12)
+    assert [m.timestamp for m in history] == sorted(m.timestamp for m in history)
