@@ -84,23 +84,8 @@ class IterationMetrics:
     def log(self, metrics: dict, step: int, timestamp: int | None = None) -> None:
         """Queue ``metrics`` ({name: value}) at ``step`` and ``timestamp`` (milliseconds; None: now); names are
         made store-safe, all are validated before any is queued."""
-        if self._failed or not metrics:
-            return
-        try:
-            buffer = self._buffer
-            if buffer is None:
-                from ..tracking import fluent
-
-                buffer = self._buffer = fluent._buffer()
-            points = [(self._key(name), _metric_value(name, value)) for name, value in metrics.items()]
-            step = step if step.__class__ is int else _step(step)
-            timestamp = int(time.time() * 1000) if timestamp is None else timestamp
-            run_id = self._call.run_id
-            for key, value in points:
-                buffer.add(run_id, key, value, timestamp, step)
-        except Exception as exc:
-            self._failed = True
-            self._call.record(f"logging metrics at step {step}", exc)
+        if metrics:
+            self.log_rows([(metrics, step, int(time.time() * 1000) if timestamp is None else timestamp)])
 
     def log_rows(self, rows) -> None:
         """Queue ``(metrics, step, timestamp)`` rows (as ``log`` takes them, timestamp required) in one hand-over
@@ -263,11 +248,7 @@ def _make_directory(path: str, made: dict) -> bool:
             fresh = False
         except FileNotFoundError:
             _make_directory(os.path.dirname(path), made)
-            try:
-                os.mkdir(path)
-                fresh = True
-            except FileExistsError:
-                fresh = False
+            return _make_directory(path, made)
         made[path] = fresh
     return fresh
 

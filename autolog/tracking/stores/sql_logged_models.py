@@ -103,18 +103,16 @@ class SqlLoggedModelsMixin:
 
         Raises NotFoundError for an unknown experiment or run, InvalidInputError for a deleted one.
         """
-        status = _model_status(status)
         with self.db.write() as cur:
-            self._insert_logged_model(cur, model, status, _now_ms())
-            if run_id is not None:
-                self._record_output(cur, model.model_id, run_id, step, history_entry)
+            self._insert_prepared_models(cur, run_id, [(model, status, step, history_entry)])
 
-    def _insert_prepared_models(self, cur, run_id: str, models) -> None:
-        """Inside a write of ``run_id``: insert each (prepared LoggedModel, status, step, history entry) of
-        ``models`` with its status, as an output of the run with its history entry appended."""
+    def _insert_prepared_models(self, cur, run_id, models) -> None:
+        """Inside a write: insert each (prepared LoggedModel, status, step, history entry) of ``models`` with its
+        status and, unless ``run_id`` is None, as an output of that run with its history entry appended."""
         for model, status, step, history_entry in models:
             self._insert_logged_model(cur, model, _model_status(status), _now_ms())
-            self._record_output(cur, model.model_id, run_id, step, history_entry)
+            if run_id is not None:
+                self._record_output(cur, model.model_id, run_id, step, history_entry)
 
     def _new_logged_model(self, experiment_id, name, source_run_id, tags, params, model_type) -> LoggedModel:
         """A PENDING LoggedModel with a new id and its artifact location, checked but not written."""
