@@ -18,8 +18,8 @@ _PLAIN = re.compile(r"[A-Za-z_][A-Za-z0-9_./=<>!~+,;@()-]*")
 _RESOLVED = frozenset("y Y yes Yes YES n N no No NO true True TRUE false False FALSE on On ON off Off OFF "
                       "null Null NULL".split())
 # Characters a YAML reader refuses or takes for a line break unescaped, beyond the control characters JSON
-# escapes itself.
-_UNPRINTABLE = re.compile("[\x7f-\x9f\u2028\u2029\ud800-\udfff\ufeff\ufffe\uffff]")
+# escapes itself: compiled at the first text beyond ASCII (the pattern costs a script over a millisecond).
+_UNPRINTABLE_PATTERN = "[\x7f-\x9f\u2028\u2029\ud800-\udfff\ufeff\ufffe\uffff]"
 _INDENT = "  "
 
 
@@ -78,8 +78,8 @@ def _scalar(value) -> str:
     if kind is str:
         if _PLAIN.fullmatch(value) and value not in _RESOLVED:
             return value
-        text = json.dumps(value, ensure_ascii=False)  # a JSON string is a YAML double-quoted scalar
-        return _UNPRINTABLE.sub(lambda found: f"\\u{ord(found.group()):04x}", text)
+        # a JSON string is a YAML double-quoted scalar
+        return _escape_unprintable(json.dumps(value, ensure_ascii=False))
     if value is None:
         return "null"
     if kind is bool:
@@ -89,6 +89,12 @@ def _scalar(value) -> str:
     if kind is float:
         return _float(value)
     raise _NotPlain
+
+
+def _escape_unprintable(text: str) -> str:
+    if text.isascii():  # DEL is the one such character in ASCII
+        return text.replace("\x7f", "\\u007f")
+    return re.sub(_UNPRINTABLE_PATTERN, lambda found: f"\\u{ord(found.group()):04x}", text)
 
 
 def _float(value: float) -> str:

@@ -7,7 +7,6 @@ malformed MLmodel raises an error naming the path.
 
 from __future__ import annotations
 
-import dataclasses
 import datetime
 import os
 import uuid
@@ -157,25 +156,37 @@ def flavor_config(model: Model, flavor: str, model_dir: str) -> dict:
     return conf
 
 
-@dataclasses.dataclass
-class ModelInfo:
-    """What ``log_model`` returns: where the model went and what it holds."""
+_MODEL_INFO_FIELDS = ("model_uri", "run_id", "artifact_path", "flavors", "model_uuid", "utc_time_created",
+                      "signature", "saved_input_example_info", "metadata", "registered_model_version", "model_id",
+                      "name", "params", "tags", "metrics")
 
-    model_uri: str
-    run_id: str
-    artifact_path: str
-    flavors: dict
-    model_uuid: str
-    utc_time_created: str
-    signature: object = None
-    saved_input_example_info: object = None
-    metadata: object = None
-    registered_model_version: object = None
-    model_id: object = None
-    name: object = None
-    params: object = None
-    tags: object = None
-    metrics: object = None
+
+class ModelInfo:
+    """What ``log_model`` returns: where the model went and what it holds.
+
+    A plain class with a dataclass's ``__init__``, ``__repr__`` and ``__eq__``: making a dataclass of these
+    fields costs a script's first model save more than a millisecond.
+    """
+
+    def __init__(self, model_uri: str, run_id: str, artifact_path: str, flavors: dict, model_uuid: str,
+                 utc_time_created: str, signature=None, saved_input_example_info=None, metadata=None,
+                 registered_model_version=None, model_id=None, name=None, params=None, tags=None, metrics=None):
+        self.model_uri, self.run_id, self.artifact_path, self.flavors = model_uri, run_id, artifact_path, flavors
+        self.model_uuid, self.utc_time_created, self.signature = model_uuid, utc_time_created, signature
+        self.saved_input_example_info, self.metadata = saved_input_example_info, metadata
+        self.registered_model_version, self.model_id, self.name = registered_model_version, model_id, name
+        self.params, self.tags, self.metrics = params, tags, metrics
+
+    def __repr__(self):
+        fields = ", ".join(f"{name}={getattr(self, name)!r}" for name in _MODEL_INFO_FIELDS)
+        return f"ModelInfo({fields})"
+
+    def __eq__(self, other):
+        if other.__class__ is not self.__class__:
+            return NotImplemented
+        return all(getattr(self, name) == getattr(other, name) for name in _MODEL_INFO_FIELDS)
+
+    __hash__ = None  # mutable, compared by value
 
     @classmethod
     def from_model(cls, model: Model, model_uri: str, registered_model_version=None,

@@ -19,9 +19,8 @@ __all__ = ["start", "wait"]
 _MODULES = ("flavors._save", "flavors.requirements", "flavors.signature", "flavors.input_example",
             "flavors._yaml_text",
             # what logging a model asks of the tracking side: the logged-model API and the SQL store's
-            # features it loads on first use (metric history and the registry come before logged models)
-            "autolog.tracking.logged_models_fluent", "autolog.tracking.stores.sql_metric_history",
-            "autolog.tracking.stores.sql_registry", "autolog.tracking.stores.sql_logged_models",
+            # feature it loads on first use
+            "autolog.tracking.logged_models_fluent", "autolog.tracking.stores.sql_logged_models",
             # what the save after the training imports: the local artifact writer and the model history tag
             "autolog.tracking.artifacts.local", "autolog.tracking.model_history")
 # A flavor's own extras: what its integration logs beside the model after the training.

@@ -59,12 +59,11 @@ def test_every_feature_method_resolves_as_an_eager_store_would(tmp_path):
         from autolog.tracking.stores.sql_store import SqlStore
         import importlib
         from autolog.tracking.stores import sql_store
-        from autolog.tracking.stores.sql_search import SqlSearchMixin
 
         core = {name for name, value in vars(SqlStore).items() if not isinstance(value, _LazyMethod)}
         mixins = [getattr(importlib.import_module(module, "autolog.tracking.stores"), mixin)
                   for module, mixin in sql_store._FEATURES]
-        eager = type("Eager", (SqlSearchMixin, *mixins, TrackingStore), {})
+        eager = type("Eager", (*mixins, TrackingStore), {})
         store = SqlStore(SqliteDatabase("t.db"), "artifacts")
         checked, wrong = 0, []
         for name in dir(eager):
@@ -77,6 +76,42 @@ def test_every_feature_method_resolves_as_an_eager_store_would(tmp_path):
         print(checked > 60, wrong)
     """, tmp_path)
     assert output == "True []"
+
+
+def test_no_two_features_define_a_name_so_their_order_only_decides_what_loads():
+    import importlib
+
+    from autolog.tracking.stores import sql_store
+
+    seen: dict = {}
+    for module, mixin in sql_store._FEATURES:
+        cls = getattr(importlib.import_module(module, "autolog.tracking.stores"), mixin)
+        names = {name for klass in cls.__mro__ if klass is not object for name in vars(klass)
+                 if not name.startswith("__")}
+        clashes = {name: seen[name] for name in names if name in seen}
+        assert not clashes, f"{module} redefines {clashes}"
+        seen.update(dict.fromkeys(names, module))
+
+
+def test_a_scripts_first_autologged_training_loads_no_search_registry_or_history_module(tmp_path):
+    output = _run("""
+        import sys
+        import numpy as np
+        import xgboost as xgb
+        import autolog
+        autolog.set_tracking_uri("store")
+        autolog.xgboost()
+        rng = np.random.default_rng(0)
+        data = xgb.DMatrix(rng.normal(size=(200, 4)), label=rng.normal(size=200))
+        xgb.train({"max_depth": 2}, data, 3, evals=[(data, "train")], verbose_eval=False)
+        unused = ("sql_search", "sql_run_data", "sql_metric_history", "sql_registry", "sql_model_versions",
+                  "registry_names", "search")
+        print([name for name in unused if f"autolog.tracking.stores.{name}" in sys.modules
+               or f"autolog.tracking.{name}" in sys.modules])
+        run = autolog.last_active_run()  # reading the run back loads what reading needs
+        print(sorted(run.data.metrics), run.outputs.model_outputs[0].model_id.startswith("m-"))
+    """, tmp_path)
+    assert output.splitlines() == ["[]", "['train-rmse'] True"]
 
 
 def test_a_name_no_feature_has_is_an_attribute_error(tmp_path):

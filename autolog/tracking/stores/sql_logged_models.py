@@ -12,7 +12,6 @@ from ..entities import LifecycleStage, LoggedModel, LoggedModelStatus, Metric, P
 from ..exceptions import InvalidInputError, NotFoundError
 from .sql_checks import require_active_experiment
 from .sql_run_rows import random_id
-from .sql_search import paged_search
 
 __all__ = ["SqlLoggedModelsMixin", "MAX_LOGGED_MODELS_DEFAULT"]
 
@@ -313,6 +312,8 @@ class SqlLoggedModelsMixin:
         if dataset_where:
             where.append(dataset_where)
             params += dataset_params
+        from .sql_search import paged_search
+
         rows, token = paged_search(
             self.db, "LOGGED_MODELS", _MODEL_COLUMNS, filter_string, _order_strings(order_by),
             MAX_LOGGED_MODELS_DEFAULT if max_results is None else max_results, page_token,

@@ -18,9 +18,7 @@ from .registry_schema import REGISTRY_TABLES
 from .schema import MIGRATIONS, SCHEMA_VERSION, TRACKING_TABLES, sqlite_creation_statements
 from .sql_checks import experiment_refusal
 from .sql_results import answered, later
-from .sql_run_data import runs_with_data
 from .sql_run_rows import ACTIVE_RUN, CheckedRun, insert_metrics, insert_params, random_id, upsert_tags
-from .sql_search import SqlSearchMixin
 
 __all__ = ["SqlStore", "DEFAULT_EXPERIMENT_ID", "DEFAULT_EXPERIMENT_NAME"]
 
@@ -39,18 +37,20 @@ def _experiment_id_int(experiment_id) -> int:
         raise InvalidInputError(f"Invalid experiment id {experiment_id!r}: experiment ids are integers") from None
 
 
-# The features of SqlStore beyond experiments, runs and search, in lookup order: each module is imported
-# when one of its methods is first used (see lazy_features), so opening a store loads none of them.
-# Reading a run's inputs comes first: every get_run needs it.
+# The features of SqlStore beyond experiments and runs: each module is imported when one of its methods is
+# first used (see lazy_features), so opening a store loads none of them. No two define the same name (a
+# test checks), so the order only decides what a lookup imports on its way: the features a script's first
+# autologged training uses (dataset inputs, logged models) come first.
 _FEATURES = (
-    (".sql_inputs", "SqlInputsMixin"), (".sql_metric_history", "SqlMetricHistoryMixin"),
-    (".sql_registry", "SqlRegistryMixin"), (".sql_logged_models", "SqlLoggedModelsMixin"),
+    (".sql_inputs", "SqlInputsMixin"), (".sql_logged_models", "SqlLoggedModelsMixin"),
+    (".sql_search", "SqlSearchMixin"), (".sql_metric_history", "SqlMetricHistoryMixin"),
+    (".sql_registry", "SqlRegistryMixin"),
     (".sql_tokens", "SqlTokensMixin"), (".sql_transfer", "SqlTransferMixin"),
     (".sql_permissions", "SqlPermissionsMixin"), (".sql_finished_runs", "SqlFinishedRunsMixin"),
 )
 
 
-class SqlStore(SqlSearchMixin, TrackingStore):
+class SqlStore(TrackingStore):
     """A tracking store on a SQL database, with artifacts under ``artifact_root``."""
 
     metric_buffer = None  # the fluent API's buffer of this store's points, set on first use
@@ -266,6 +266,8 @@ class SqlStore(SqlSearchMixin, TrackingStore):
 
     def _runs_with_data(self, infos: list) -> list:
         """Attach params, tags, latest metrics, inputs and outputs to RunInfos (see ``sql_run_data``)."""
+        from .sql_run_data import runs_with_data
+
         return runs_with_data(self, infos)
 
     def update_run_info(self, run_id, status=None, end_time=None, run_name=None) -> None:
