@@ -54,14 +54,19 @@ def training_fingerprint(data, labels=None) -> dict:
     return fingerprint_from_parts("xgboost.DMatrix", shape, parts, features)
 
 
-def dmatrix_example(dmatrix):
+def dmatrix_example(dmatrix, schema_only: bool = False):
     """The first rows of a DMatrix as a DataFrame (named features) or float array, missing cells NaN; or None.
 
-    None when the container cannot give its rows back (QuantileDMatrix, external memory).
+    None when the container cannot give its rows back (QuantileDMatrix, external memory). ``schema_only``:
+    the example only describes a signature's inputs, so a DMatrix without feature names gives a zero-row
+    float array of its width (the schema its rows would give) without reading them.
     """
     if not _can_slice(dmatrix) or dmatrix.num_row() == 0:
         return None
     import numpy as np
+
+    if schema_only and dmatrix.feature_names is None:
+        return np.empty((0, dmatrix.num_col()))
 
     count = min(_EXAMPLE_ROWS, dmatrix.num_row())
     csr = _rows(dmatrix, list(range(count)))

@@ -24,6 +24,13 @@ __all__ = ["autolog", "XGBoostOptions", "XGBoostIntegration", "INTEGRATION"]
 _NOT_PARAMS = frozenset({"params", "dtrain", "evals", "evals_result", "callbacks", "xgb_model", "folds",
                          "fpreproc", "obj", "custom_metric", "feval"})
 _TREE_IMPORTANCE_TYPES = ("weight", "gain", "cover", "total_gain", "total_cover")
+# Objectives for which ``Booster.predict`` of a table gives one float32 per row when the model has one class
+# and one target (a test trains each and compares with its real predictions): the signature's output
+# schema needs no scoring of the example rows.
+_ONE_VALUE_OBJECTIVES = frozenset({
+    "reg:squarederror", "reg:squaredlogerror", "reg:logistic", "reg:pseudohubererror", "reg:absoluteerror",
+    "reg:quantileerror", "reg:gamma", "reg:tweedie", "count:poisson", "binary:logistic", "binary:logitraw",
+    "binary:hinge", "survival:cox", "survival:aft", "rank:ndcg", "rank:map", "rank:pairwise"})
 
 
 class XGBoostOptions(Options):
@@ -190,7 +197,7 @@ class _TrainHook(Hook):
             rounds.queue()
         dtrain = call.state["dtrain"]
         _log_outputs(call, result, result, rounds.history, rounds.first_epoch, rounds.last_epoch,
-                     lambda: dmatrix_example(dtrain), call.state["params"])
+                     lambda schema_only: dmatrix_example(dtrain, schema_only), call.state["params"])
 
 
 class _SklearnFitHook(Hook):
@@ -220,7 +227,7 @@ class _SklearnFitHook(Hook):
                          for metric, values in per_data.items() if step < len(values)}, step=step)
         data = call.state["data"]
         _log_outputs(call, booster, instance, history, 0, rounds - 1 if rounds else None,
-                     lambda: rows_example(data), call.state["params"])
+                     lambda schema_only: rows_example(data), call.state["params"])
 
 
 def _booster_params(params) -> dict:
@@ -246,7 +253,8 @@ def _log_dataset(call, data, labels, evals=()) -> dict:
 
 
 def _log_outputs(call, booster, model, history, first_epoch, last_epoch, example_fn, params) -> None:
-    """After training: best-iteration metrics, importance and dataset artifacts, the model."""
+    """After training: best-iteration metrics, importance and dataset artifacts, the model (``example_fn(schema_only)``
+    gives its example rows; ``schema_only``: they only describe the signature's inputs)."""
     with call.guard("logging the early-stopping metrics"):
         _log_best_iteration(call, booster, history, first_epoch, last_epoch)
     if not call.options.log_models:  # nothing to overlap: a thread would only add its start and hand-over
@@ -317,9 +325,16 @@ def _log_model(call, booster, model, example_fn) -> None:
     options = call.options
     if not options.log_models:
         return
-    example = example_fn() if options.log_model_signatures or options.log_input_examples else None
+    known = None
+    if model is booster and options.log_model_signatures:
+        known = _known_outputs(booster, call.state.get("params") or {})
+    example = None
+    if options.log_model_signatures or options.log_input_examples:
+        example = example_fn(known is not None and not options.log_input_examples)
 
     def predict(rows):
+        if known is not None:
+            return known
         import xgboost
 
         with xgboost.config_context(verbosity=0):
@@ -330,3 +345,24 @@ def _log_model(call, booster, model, example_fn) -> None:
 
     _common.log_model(call, "xgboost", model, example, predict, model_format=options.model_format,
                       params=_common.stringify_params(call.state.get("params") or {}))
+
+
+def _known_outputs(booster, params: dict):
+    """A zero-row float32 array, what ``booster.predict`` returns per row of a table, where the trained objective
+    makes that certain (``_ONE_VALUE_OBJECTIVES``, one class, one target, no custom objective); None where only
+    predicting tells."""
+    if params.get("custom_objective") is not None:
+        return None
+    import json
+
+    try:
+        learner = json.loads(booster.save_config())["learner"]
+        objective, shape = learner["objective"]["name"], learner["learner_model_param"]
+        single = int(shape.get("num_class", 0)) <= 1 and int(shape.get("num_target", 1)) == 1
+    except (ValueError, KeyError, TypeError):  # another xgboost's config: predict tells
+        return None
+    if objective not in _ONE_VALUE_OBJECTIVES or not single:
+        return None
+    import numpy as np
+
+    return np.empty(0, dtype=np.float32)

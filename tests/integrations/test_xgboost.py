@@ -344,3 +344,58 @@ def test_metric_rows_are_queued_together_and_a_bad_value_queues_none_of_them():
     assert autolog.Client().get_metric_history(run.info.run_id, "train_at_1")[0].value == 0.25
     assert "other" not in autolog.Client().get_run(run.info.run_id).data.metrics
     assert len(Call.failures) == 1 and "step 1" in Call.failures[0][0]
+
+
+def _objective_cases():
+    from autolog.integrations.xgboost import _ONE_VALUE_OBJECTIVES
+
+    return sorted(_ONE_VALUE_OBJECTIVES)
+
+
+@pytest.mark.parametrize("objective", _objective_cases())
+def test_each_objective_of_the_output_table_gives_the_schema_predict_gives(objective):
+    from autolog.integrations.xgboost import _known_outputs
+
+    labels = {"binary": (Y > 1.5).astype(int), "count": np.round(np.abs(Y)), "reg:logistic": (Y > 1.5) * 1.0,
+              "rank": (Y > 1.5).astype(int)}
+    target = next((value for prefix, value in labels.items() if objective.startswith(prefix)), np.abs(Y) + 0.1)
+    dtrain = xgb.DMatrix(X, label=target)
+    if objective.startswith("rank"):
+        dtrain.set_group([10] * (len(X) // 10))
+    if objective == "survival:aft":
+        dtrain.set_float_info("label_lower_bound", target)
+        dtrain.set_float_info("label_upper_bound", target + 1)
+    extra = {"quantile_alpha": 0.5} if objective == "reg:quantileerror" else {}
+    booster = xgb.train({"objective": objective, "max_depth": 2, **extra}, dtrain, 2)
+    outputs = _known_outputs(booster, {})
+    assert outputs is not None
+    rows = X[:5]
+    assert flavors.infer_signature(rows, outputs) == flavors.infer_signature(rows, booster.predict(xgb.DMatrix(rows)))
+
+
+def test_models_outside_the_table_are_scored_for_their_signature():
+    from autolog.integrations.xgboost import _known_outputs
+
+    labels = (Y * 2).astype(int) % 3
+    softprob = xgb.train({"objective": "multi:softprob", "num_class": 3}, xgb.DMatrix(X, label=labels), 2)
+    two_targets = xgb.train({"tree_method": "hist"}, xgb.DMatrix(X, label=np.column_stack([Y, -Y])), 2)
+    two_quantiles = xgb.train({"objective": "reg:quantileerror", "quantile_alpha": [0.1, 0.9]},
+                              xgb.DMatrix(X, label=Y), 2)
+    assert _known_outputs(two_quantiles, {}) is None
+    plain = xgb.train({}, xgb.DMatrix(X, label=Y), 2)
+    assert _known_outputs(softprob, {}) is None and _known_outputs(two_targets, {}) is None
+    assert _known_outputs(plain, {"custom_objective": "squared_error"}) is None
+    assert _known_outputs(plain, {}) is not None
+    autolog.xgboost()
+    xgb.train({"objective": "multi:softprob", "num_class": 3}, xgb.DMatrix(X, label=labels), 2)
+    model_uri = f"runs:/{autolog.last_active_run().info.run_id}/model"
+    outputs = json.loads(flavors.pyfunc.load_model(model_uri).metadata.signature.outputs.to_json())
+    assert outputs == [{"type": "tensor", "tensor-spec": {"dtype": "float32", "shape": [-1, 3]}}]
+
+
+def test_a_signature_from_the_objective_matches_one_from_scored_rows():
+    autolog.xgboost()
+    booster = xgb.train({"max_depth": 2}, xgb.DMatrix(X, label=Y), 3)
+    scored = flavors.infer_signature(X[:5], booster.predict(xgb.DMatrix(X[:5])))
+    logged = flavors.pyfunc.load_model(f"runs:/{autolog.last_active_run().info.run_id}/model").metadata.signature
+    assert logged.to_dict() == scored.to_dict()
