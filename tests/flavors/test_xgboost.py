@@ -84,6 +84,20 @@ def test_log_model_without_active_run_starts_and_ends_one(booster):
     assert autolog.Client().get_run(info.run_id).info.status == "FINISHED"
 
 
+def test_model_info_compares_and_prints_by_its_fields(booster):
+    info = flavors.xgboost.log_model(booster)
+    copy = flavors.ModelInfo(**{name: getattr(info, name) for name in (
+        "model_uri", "run_id", "artifact_path", "flavors", "model_uuid", "utc_time_created", "signature",
+        "saved_input_example_info", "metadata", "registered_model_version", "model_id", "name", "params", "tags",
+        "metrics")})
+    assert copy == info and copy is not info
+    copy.model_id = "m-other"
+    assert copy != info and info != "models:/" + str(info.model_id)
+    assert repr(info).startswith(f"ModelInfo(model_uri={info.model_uri!r}, run_id={info.run_id!r}")
+    with pytest.raises(TypeError):
+        hash(info)
+
+
 def test_each_log_model_in_a_run_is_its_own_logged_model_and_runs_uri_is_the_last(booster):
     import autolog
 
